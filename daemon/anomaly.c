@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Anomaly names and the one-line explanations people read. */
+#include <stdarg.h>
+
+#include "model.h"
+#include "util.h"
+
+static const char *const kind_names[_PT_AN_MAX] = {
+	[PT_AN_CONFLICT] = "conflict",
+	[PT_AN_DEGRADED] = "degraded",
+	[PT_AN_INVALID_FREE] = "invalid-free",
+	[PT_AN_LEAK] = "leak",
+	[PT_AN_DRIFT] = "drift",
+};
+
+const char *pt_anomaly_kind_name(enum pt_anomaly_kind kind)
+{
+	return (unsigned)kind < _PT_AN_MAX ? kind_names[kind] : NULL;
+}
+
+int pt_anomaly_kind_from_string(const char *s, size_t len)
+{
+	for (int i = 0; i < _PT_AN_MAX; i++)
+		if (strlen(kind_names[i]) == len && strncmp(kind_names[i], s, len) == 0)
+			return i;
+	return -EINVAL;
+}
+
+const char *pt_severity_name(enum pt_severity s)
+{
+	switch (s) {
+	case PT_SEV_SLOW:
+		return "slow";
+	case PT_SEV_HAZARD:
+		return "hazard";
+	default:
+		return NULL;
+	}
+}
+
+/* A bounded appender: never overflows, always terminated. */
+struct out {
+	char *buf;
+	size_t size, len;
+};
+
+_printf_(2, 3) static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->len + 1 >= o->size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->len += (size_t)n < o->size - o->len ? (size_t)n : o->size - o->len - 1;
+}
+
+static const char *tname(int type)
+{
+	const char *n = pt_type_name(type);
+
+	return n ? n : "?";
+}
+
+static void put_owner(struct out *o, const struct pt_model *m, int32_t pid, uint32_t comm)
+{
+	const char *c = pt_strtab_get(pt_model_strings_const(m), comm);
+
+	if (pid > 0)
+		put(o, "pid %d (%s)", pid, *c ? c : "?");
+	else
+		put(o, "a mapping made before tracing began");
+}
+
+static void put_parties(struct out *o, const struct pt_model *m, const struct pt_anomaly *a)
+{
+	for (unsigned i = 0; i < a->n_parties; i++) {
+		const struct pt_party *p = &a->party[i];
+
+		put(o, "%s0x%llx-0x%llx %s held by ", i ? ", " : "",
+		    (unsigned long long)p->start, (unsigned long long)p->end, tname(p->type));
+		put_owner(o, m, p->pid, p->comm);
+	}
+	if (a->n_overlap > a->n_parties || a->overlap_more)
+		put(o, " and %s%u more", a->overlap_more ? "at least " : "",
+		    a->n_overlap - a->n_parties);
+}
+
+static const char *errno_name(int ret)
+{
+	switch (ret) {
+	case 0:
+		return "0";
+	case -EINVAL:
+		return "-EINVAL";
+	case -EBUSY:
+		return "-EBUSY";
+	case -ENOMEM:
+		return "-ENOMEM";
+	default:
+		return NULL;
+	}
+}
+
+static void put_ret(struct out *o, int ret, int got)
+{
+	const char *n = errno_name(ret);
+
+	if (n)
+		put(o, "%s", n);
+	else
+		put(o, "%d", ret);
+	if (ret == 0 && got != PT_TYPE_NONE)
+		put(o, " granting %s", tname(got));
+}
+
+char *pt_anomaly_explain(const struct pt_model *m, const struct pt_anomaly *a,
+			 char *buf, size_t size)
+{
+	struct out o = { buf, size, 0 };
+	unsigned long long s = a->start, e = a->end;
+
+	if (size)
+		buf[0] = '\0';
+
+	switch (a->kind) {
+	case PT_AN_CONFLICT:
+		if (a->req != PT_TYPE_NONE)
+			put(&o, "%s request for 0x%llx-0x%llx refused", tname(a->req), s, e);
+		else
+			put(&o, "reserve of 0x%llx-0x%llx refused", s, e);
+		if (a->n_parties) {
+			put(&o, ": it overlaps ");
+			put_parties(&o, m, a);
+		}
+		break;
+	case PT_AN_DEGRADED:
+		put(&o, "%s requested for 0x%llx-0x%llx, %s granted", tname(a->req), s, e,
+		    tname(a->got));
+		if (a->n_parties) {
+			put(&o, " because of ");
+			put_parties(&o, m, a);
+		} else if (a->req == PATTRACK_TYPE_WB && a->got == PATTRACK_TYPE_UC_MINUS) {
+			put(&o, " because the MTRRs say the range is not write-back");
+		}
+		if (a->severity == PT_SEV_HAZARD)
+			put(&o, "; hazard: the mapping is %s where %s was asked",
+			    a->got == PATTRACK_TYPE_WC ? "write-combined" : "cached",
+			    a->req == PATTRACK_TYPE_WC ? "write-combining" : "uncached");
+		else
+			put(&o, "; slow: the mapping is more strongly uncached than asked");
+		break;
+	case PT_AN_INVALID_FREE:
+		put(&o, "free of 0x%llx-0x%llx matched no reservation", s, e);
+		if (a->n_parties) {
+			put(&o, "; it lies in ");
+			put_parties(&o, m, a);
+			put(&o, ", so part of a mapping was unmapped and the rest will leak");
+		}
+		break;
+	case PT_AN_LEAK:
+		put(&o, "0x%llx-0x%llx %s reserved by ", s, e, tname(a->type));
+		put_owner(&o, m, a->pid, a->comm);
+		put(&o, " is still reserved after the process exited");
+		if (a->shrunk)
+			put(&o, " (the part left after a partial unmap)");
+		break;
+	case PT_AN_DRIFT:
+		put(&o, "kernel and model disagree on %s of 0x%llx-0x%llx: kernel returned ",
+		    a->event == PT_EV_FREE ? "free" : "reserve", s, e);
+		put_ret(&o, a->ret, a->got);
+		put(&o, ", model predicted ");
+		put_ret(&o, a->pred_ret, a->event == PT_EV_FREE ? PT_TYPE_NONE : a->pred_got);
+		break;
+	default:
+		put(&o, "unknown anomaly");
+	}
+	if (a->note)
+		put(&o, " (%s)", pt_strtab_get(pt_model_strings_const(m), a->note));
+	return buf;
+}

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The kernel's own table: /sys/kernel/debug/x86/pat_memtype_list. */
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "parse.h"
+#include "sources.h"
+#include "util.h"
+
+int pt_debugfs_parse_line(const char *line, size_t len, uint64_t *start, uint64_t *end,
+			  int *type)
+{
+	struct cursor c = cursor_make(line, len);
+
+	if (cursor_at_end(&c))
+		return 0;
+	c = cursor_make(line, len);
+	if (cursor_lit(&c, "PAT memtype list:"))
+		return cursor_at_end(&c) ? 0 : -EBADMSG;
+	if (!cursor_lit(&c, "PAT: [mem ") || !cursor_hex(&c, start) || !cursor_lit(&c, "-") ||
+	    !cursor_hex(&c, end) || !cursor_lit(&c, "] ") || !cursor_type(&c, type) ||
+	    !cursor_at_end(&c))
+		return -EBADMSG;
+	if (*start >= *end)
+		return -EBADMSG;
+	return 1;
+}
+
+int pt_debugfs_ensure(const char *path)
+{
+	if (access(path, R_OK) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	if (strcmp(path, PT_DEBUGFS_PAT) != 0)
+		return -ENOENT;
+	/* Not there: debugfs may just not be mounted. */
+	if (mount("none", PT_DEBUGFS_MOUNT, "debugfs", 0, NULL) < 0 && errno != EBUSY)
+		return -errno;
+	if (access(path, R_OK) < 0)
+		return -errno;
+	return 0;
+}
+
+int pt_debugfs_load(struct pt_model *m, const char *path)
+{
+	_cleanup_free_ char *text = NULL;
+	unsigned long lineno = 0;
+	char *line, *next;
+	size_t len;
+	int r;
+
+	r = read_full_file(path, &text, &len);
+	if (r < 0)
+		return r;
+	for (line = text; line < text + len; line = next) {
+		struct pt_event ev = { .kind = PT_EV_ENTRY };
+		char *nl = memchr(line, '\n', (size_t)(text + len - line));
+
+		next = nl ? nl + 1 : text + len;
+		lineno++;
+		r = pt_debugfs_parse_line(line, (size_t)((nl ? nl : next) - line), &ev.start,
+					  &ev.end, &ev.type);
+		if (r < 0)
+			return log_error_errno(r, "%s:%lu: not a memtype line", path, lineno);
+		if (r == 0)
+			continue;
+		r = pt_model_apply(m, &ev);
+		if (r < 0)
+			return log_error_errno(r, "%s:%lu: cannot add entry", path, lineno);
+	}
+	return 0;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * An intrusive augmented interval tree of half-open ranges [start, end).
+ *
+ * It is balanced (AVL) and ordered like the kernel's memtype tree: by start,
+ * and among equal starts by insertion order, so a node inserted later sorts
+ * after the nodes already there with the same start (the kernel's
+ * interval_insert() goes right on equal keys).  Each node carries the
+ * largest end of its subtree, so overlap queries prune whole subtrees and
+ * cost O(log n) per node reported, as the kernel's interval_iter_next().
+ *
+ * Embed struct itree_node in your own structure and use container_of().
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct itree_node {
+	struct itree_node *left, *right;
+	uint64_t start, end;	/* [start, end) */
+	uint64_t max_end;	/* largest end in this subtree */
+	uint64_t order;		/* insertion stamp: tie-break among equal starts */
+	int height;
+};
+
+struct itree {
+	struct itree_node *root;
+	size_t count;
+	uint64_t next_order;
+};
+
+#define ITREE_INIT { NULL, 0, 0 }
+
+/* Links @node with node->start and node->end already set. */
+void itree_insert(struct itree *t, struct itree_node *node);
+
+/* Unlinks @node, which must be in @t. */
+void itree_remove(struct itree *t, struct itree_node *node);
+
+/*
+ * Calls @fn on every node overlapping [start, end) in tree order; stops at
+ * and returns the first non-zero value @fn returns, else 0.
+ */
+typedef int (*itree_visit_fn)(struct itree_node *node, void *userdata);
+int itree_visit(const struct itree *t, uint64_t start, uint64_t end,
+		itree_visit_fn fn, void *userdata);
+
+/* The first node (in tree order) overlapping [start, end), or NULL. */
+struct itree_node *itree_first(const struct itree *t, uint64_t start, uint64_t end);
+
+/* Checks every invariant (order, balance, augmentation); for tests. */
+bool itree_check(const struct itree *t);

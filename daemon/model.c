@@ -1,0 +1,868 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The memtype model.  Each function below names the kernel function whose
+ * decision it reproduces (Linux 6.1, arch/x86/mm/pat/).
+ */
+#include "model.h"
+
+#include "itree.h"
+#include "util.h"
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (1ULL << PAGE_SHIFT)
+
+enum {
+	ENTRY_PREEXISTING = 1 << 0,	/* from an "entry" record / debugfs */
+	ENTRY_SHRUNK = 1 << 1,		/* cut by an end-matching free */
+	ENTRY_LEAK_REPORTED = 1 << 2,
+};
+
+struct pt_entry {
+	struct itree_node node;
+	uint64_t born;		/* model clock at the reserve */
+	uint64_t seq;
+	uint64_t ts_ns;
+	int32_t pid;
+	uint32_t comm;
+	uint32_t stack;
+	uint8_t type;
+	uint8_t flags;
+};
+
+#define entry_of(n) container_of(n, struct pt_entry, node)
+
+/* Entries come from slabs and go back to a free list: no malloc per event. */
+#define SLAB_ENTRIES 4096
+
+struct slab {
+	struct slab *next;
+	struct pt_entry entries[SLAB_ENTRIES];
+};
+
+/* Exited processes: pid -> model clock at its exit.  Open addressing. */
+struct exit_slot {
+	int32_t pid;		/* 0 = empty */
+	uint64_t clock;
+};
+
+struct ram_range {
+	uint64_t start, end;	/* [start, end) */
+};
+
+struct pt_model {
+	struct itree tree;
+	struct slab *slabs;
+	size_t slab_used;	/* entries handed out of slabs->entries */
+	struct pt_entry *free_list;	/* linked through node.left */
+
+	struct ram_range *ram;
+	size_t n_ram, cap_ram;
+
+	struct exit_slot *exits;
+	size_t n_exits, cap_exits;	/* cap is a power of two */
+
+	struct pt_anomaly *anomalies;
+	size_t n_anomalies, cap_anomalies;
+
+	struct pt_strtab strings;
+	struct pt_stats stats;
+	uint64_t clock;		/* one tick per applied event */
+};
+
+int pt_model_new(struct pt_model **ret)
+{
+	struct pt_model *m;
+	int r;
+
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	r = pt_strtab_init(&m->strings);
+	if (r < 0) {
+		free(m);
+		return r;
+	}
+	*ret = m;
+	return 0;
+}
+
+void pt_model_free(struct pt_model *m)
+{
+	if (!m)
+		return;
+	while (m->slabs) {
+		struct slab *next = m->slabs->next;
+
+		free(m->slabs);
+		m->slabs = next;
+	}
+	free(m->ram);
+	free(m->exits);
+	free(m->anomalies);
+	pt_strtab_done(&m->strings);
+	free(m);
+}
+
+static struct pt_entry *entry_alloc(struct pt_model *m)
+{
+	struct pt_entry *e;
+
+	if (m->free_list) {
+		e = m->free_list;
+		m->free_list = (struct pt_entry *)e->node.left;
+	} else {
+		if (!m->slabs || m->slab_used == SLAB_ENTRIES) {
+			struct slab *s = malloc(sizeof(*s));
+
+			if (!s)
+				return NULL;
+			s->next = m->slabs;
+			m->slabs = s;
+			m->slab_used = 0;
+		}
+		e = &m->slabs->entries[m->slab_used++];
+	}
+	*e = (struct pt_entry){ 0 };
+	return e;
+}
+
+static void entry_release(struct pt_model *m, struct pt_entry *e)
+{
+	e->node.left = (struct itree_node *)m->free_list;
+	m->free_list = e;
+}
+
+static void entry_link(struct pt_model *m, struct pt_entry *e)
+{
+	itree_insert(&m->tree, &e->node);
+	if (m->tree.count > m->stats.max_entries)
+		m->stats.max_entries = m->tree.count;
+}
+
+/* ---- exited processes ---------------------------------------------------- */
+
+static size_t exit_index(size_t cap, int32_t pid)
+{
+	return ((uint32_t)pid * 2654435761u) & (cap - 1);
+}
+
+static int exits_grow(struct pt_model *m)
+{
+	size_t cap = m->cap_exits ? m->cap_exits * 2 : 256;
+	struct exit_slot *slots = calloc(cap, sizeof(*slots));
+
+	if (!slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->cap_exits; i++) {
+		size_t j;
+
+		if (!m->exits[i].pid)
+			continue;
+		for (j = exit_index(cap, m->exits[i].pid); slots[j].pid; j = (j + 1) & (cap - 1))
+			;
+		slots[j] = m->exits[i];
+	}
+	free(m->exits);
+	m->exits = slots;
+	m->cap_exits = cap;
+	return 0;
+}
+
+static int exits_record(struct pt_model *m, int32_t pid, uint64_t clock)
+{
+	size_t i;
+	int r;
+
+	if (pid <= 0)
+		return 0;
+	if ((m->n_exits + 1) * 2 > m->cap_exits) {
+		r = exits_grow(m);
+		if (r < 0)
+			return r;
+	}
+	for (i = exit_index(m->cap_exits, pid); m->exits[i].pid; i = (i + 1) & (m->cap_exits - 1))
+		if (m->exits[i].pid == pid) {
+			m->exits[i].clock = clock;
+			return 0;
+		}
+	m->exits[i] = (struct exit_slot){ .pid = pid, .clock = clock };
+	m->n_exits++;
+	return 0;
+}
+
+/* The clock of @pid's last exit, 0 if it never exited. */
+static uint64_t exits_lookup(const struct pt_model *m, int32_t pid)
+{
+	if (pid <= 0 || !m->cap_exits)
+		return 0;
+	for (size_t i = exit_index(m->cap_exits, pid); m->exits[i].pid;
+	     i = (i + 1) & (m->cap_exits - 1))
+		if (m->exits[i].pid == pid)
+			return m->exits[i].clock;
+	return 0;
+}
+
+static bool owner_exited(const struct pt_model *m, const struct pt_entry *e)
+{
+	return e->pid > 0 && exits_lookup(m, e->pid) > e->born;
+}
+
+/* ---- System RAM: pat_pagerange_is_ram() ---------------------------------- */
+
+static int ram_add(struct pt_model *m, uint64_t start, uint64_t end)
+{
+	size_t i;
+
+	/* Sorted by start; a range nested in another adds nothing. */
+	for (i = 0; i < m->n_ram && m->ram[i].start <= start; i++)
+		if (m->ram[i].end >= end)
+			return 0;
+	if (m->n_ram == m->cap_ram) {
+		size_t cap = m->cap_ram ? m->cap_ram * 2 : 16;
+		struct ram_range *ram = realloc(m->ram, cap * sizeof(*ram));
+
+		if (!ram)
+			return -ENOMEM;
+		m->ram = ram;
+		m->cap_ram = cap;
+	}
+	memmove(&m->ram[i + 1], &m->ram[i], (m->n_ram - i) * sizeof(*m->ram));
+	m->ram[i] = (struct ram_range){ start, end };
+	m->n_ram++;
+	return 0;
+}
+
+enum ram_state {
+	RANGE_NOT_RAM = 0,
+	RANGE_RAM = 1,
+	RANGE_MIXED = -1,
+};
+
+/*
+ * pat_pagerange_is_ram() over walk_system_ram_range(): pages below 1 MiB
+ * count as non-RAM, System RAM resources are clipped to whole pages, and a
+ * gap before a RAM chunk makes the range mixed.  As in the kernel, a gap
+ * after the last RAM chunk does not.
+ */
+static enum ram_state ram_state(const struct pt_model *m, uint64_t start, uint64_t end)
+{
+	uint64_t start_pfn = start >> PAGE_SHIFT;
+	uint64_t end_pfn = (end + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	uint64_t cur_pfn, qstart, qend;
+	bool ram = false, not_ram = false;
+
+	if (start_pfn < (PT_ISA_END >> PAGE_SHIFT))
+		start_pfn = PT_ISA_END >> PAGE_SHIFT;
+	if (start_pfn >= end_pfn)
+		return RANGE_NOT_RAM;
+
+	cur_pfn = start_pfn;
+	qstart = start_pfn << PAGE_SHIFT;
+	qend = (end_pfn << PAGE_SHIFT) - 1;	/* inclusive, as the kernel's */
+	for (size_t i = 0; i < m->n_ram; i++) {
+		uint64_t rs = m->ram[i].start, re = m->ram[i].end - 1;
+		uint64_t pfn, epfn;
+
+		if (re < qstart)
+			continue;
+		if (rs > qend)
+			break;
+		rs = rs > qstart ? rs : qstart;
+		re = re < qend ? re : qend;
+		pfn = (rs + PAGE_SIZE - 1) >> PAGE_SHIFT;
+		epfn = (re + 1) >> PAGE_SHIFT;
+		if (epfn <= pfn)
+			continue;
+		not_ram |= pfn > cur_pfn;
+		ram = true;
+		cur_pfn = epfn;
+		if (not_ram)
+			return RANGE_MIXED;
+	}
+	return ram ? RANGE_RAM : RANGE_NOT_RAM;
+}
+
+/* ---- anomalies ----------------------------------------------------------- */
+
+static struct pt_anomaly *anomaly_new(struct pt_model *m, enum pt_anomaly_kind kind,
+				      const struct pt_event *ev, uint32_t comm, uint32_t stack)
+{
+	struct pt_anomaly *a;
+
+	if (m->n_anomalies == m->cap_anomalies) {
+		size_t cap = m->cap_anomalies ? m->cap_anomalies * 2 : 64;
+		struct pt_anomaly *v = realloc(m->anomalies, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		m->anomalies = v;
+		m->cap_anomalies = cap;
+	}
+	a = &m->anomalies[m->n_anomalies++];
+	*a = (struct pt_anomaly){
+		.kind = kind,
+		.type = PT_TYPE_NONE,
+		.req = PT_TYPE_NONE,
+		.got = PT_TYPE_NONE,
+		.pred_got = PT_TYPE_NONE,
+		.comm = comm,
+		.stack = stack,
+	};
+	if (ev) {
+		a->event = ev->kind;
+		a->start = ev->start;
+		a->end = ev->end;
+		a->pid = ev->pid;
+		a->seq = ev->has_seq ? ev->seq : m->clock;
+		a->ts_ns = ev->ts_ns;
+	}
+	m->stats.anomalies[kind]++;
+	return a;
+}
+
+int pt_model_add_anomaly(struct pt_model *m, const struct pt_anomaly *in)
+{
+	struct pt_anomaly *a;
+
+	if ((unsigned)in->kind >= _PT_AN_MAX)
+		return -EINVAL;
+	a = anomaly_new(m, in->kind, NULL, 0, 0);
+	if (!a)
+		return -ENOMEM;
+	*a = *in;
+	return 0;
+}
+
+static struct pt_party party_of(const struct pt_entry *e)
+{
+	return (struct pt_party){
+		.start = e->node.start,
+		.end = e->node.end,
+		.seq = e->seq,
+		.pid = e->pid,
+		.comm = e->comm,
+		.type = (int8_t)e->type,
+	};
+}
+
+/* ---- reserve: memtype_reserve() / memtype_check_conflict() --------------- */
+
+/* How far a conflict scan goes on after the verdict, to name the parties. */
+#define OVERLAP_SCAN_LIMIT 64
+
+enum path {
+	PATH_INVALID,	/* start >= end */
+	PATH_ISA,	/* untracked, always write-back */
+	PATH_RAM,	/* page-flag tracked, not in the tree */
+	PATH_MIXED,	/* RAM and non-RAM: -EINVAL */
+	PATH_TREE,
+};
+
+struct overlap {
+	int req;
+	bool strict;
+	int found;		/* the first overlapping entry's type */
+	bool conflict;
+	struct pt_entry *first;
+	uint32_t count;
+	bool more;
+	uint8_t n_parties;
+	struct pt_party party[PT_MAX_PARTIES];
+};
+
+static int overlap_step(struct itree_node *n, void *userdata)
+{
+	struct overlap *o = userdata;
+	struct pt_entry *e = entry_of(n);
+
+	if (o->count == 0) {
+		o->first = e;
+		o->found = e->type;
+		if (o->strict && e->type != o->req)
+			o->conflict = true;
+	} else if (e->type != o->found) {
+		o->conflict = true;
+	}
+	o->count++;
+	if (o->n_parties < PT_MAX_PARTIES)
+		o->party[o->n_parties++] = party_of(e);
+	if (o->conflict && o->count >= OVERLAP_SCAN_LIMIT) {
+		o->more = true;
+		return 1;
+	}
+	return 0;
+}
+
+static enum path classify(const struct pt_model *m, uint64_t start, uint64_t end)
+{
+	if (start >= end)
+		return PATH_INVALID;
+	if (pt_range_is_isa(start, end))
+		return PATH_ISA;
+	switch (ram_state(m, start, end)) {
+	case RANGE_RAM:
+		return PATH_RAM;
+	case RANGE_MIXED:
+		return PATH_MIXED;
+	default:
+		return PATH_TREE;
+	}
+}
+
+struct prediction {
+	enum path path;
+	bool known;	/* false: depends on state the model does not keep */
+	int ret;
+	int got;	/* what new_type would hold */
+};
+
+static void predict_reserve(const struct pt_model *m, const struct pt_event *ev,
+			    struct prediction *p, struct overlap *o)
+{
+	*o = (struct overlap){ .req = ev->req, .strict = ev->strict, .found = ev->req };
+	*p = (struct prediction){ .path = classify(m, ev->start, ev->end), .known = true };
+
+	switch (p->path) {
+	case PATH_INVALID:
+	case PATH_MIXED:
+		p->ret = -EINVAL;
+		p->got = ev->req;
+		return;
+	case PATH_ISA:
+		p->got = PATTRACK_TYPE_WB;
+		return;
+	case PATH_RAM:
+		/* reserve_ram_pages_type(): page flags we do not mirror. */
+		if (ev->req == PATTRACK_TYPE_WP) {
+			p->ret = -EINVAL;
+			p->got = PATTRACK_TYPE_UC_MINUS;
+			return;
+		}
+		p->known = false;
+		p->got = ev->req == PATTRACK_TYPE_UC ? PATTRACK_TYPE_UC_MINUS : ev->req;
+		return;
+	case PATH_TREE:
+		itree_visit(&m->tree, ev->start, ev->end, overlap_step, o);
+		p->ret = o->conflict ? -EBUSY : 0;
+		p->got = o->found;
+		return;
+	}
+}
+
+static bool mtrr_explains(int req, int got, const struct overlap *o)
+{
+	/* pat_x_mtrr_type(): a write-back request over non-WB MTRRs becomes UC-. */
+	return req == PATTRACK_TYPE_WB && got == PATTRACK_TYPE_UC_MINUS && o->count == 0;
+}
+
+static int intern_owner(struct pt_model *m, const struct pt_event *ev,
+			uint32_t *comm, uint32_t *stack)
+{
+	int r;
+
+	*comm = *stack = 0;
+	if (ev->comm && ev->comm_len) {
+		r = pt_strtab_intern(&m->strings, ev->comm, ev->comm_len, comm);
+		if (r < 0)
+			return r;
+	}
+	if (ev->stack && ev->stack_len) {
+		r = pt_strtab_intern(&m->strings, ev->stack, ev->stack_len, stack);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int record_drift(struct pt_model *m, const struct pt_event *ev, uint32_t comm,
+			uint32_t stack, int ret, int got, const struct prediction *p, int type)
+{
+	struct pt_anomaly *a = anomaly_new(m, PT_AN_DRIFT, ev, comm, stack);
+
+	if (!a)
+		return -ENOMEM;
+	a->type = (int8_t)type;
+	a->req = (int8_t)(ev->kind == PT_EV_RESERVE ? ev->req : PT_TYPE_NONE);
+	a->got = (int8_t)got;
+	a->ret = ret;
+	a->pred_ret = p->ret;
+	a->pred_got = (int8_t)(ev->kind == PT_EV_RESERVE ? p->got : PT_TYPE_NONE);
+	return 0;
+}
+
+static void copy_parties(struct pt_anomaly *a, const struct overlap *o)
+{
+	a->n_overlap = o->count;
+	a->overlap_more = o->more;
+	a->n_parties = o->n_parties;
+	memcpy(a->party, o->party, sizeof(a->party));
+}
+
+static enum pt_severity degrade_severity(int req, int got)
+{
+	return pt_type_strength(got) < pt_type_strength(req) ? PT_SEV_HAZARD : PT_SEV_SLOW;
+}
+
+static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
+{
+	struct prediction p;
+	struct overlap o;
+	uint32_t comm, stack;
+	int ret, got, r;
+
+	if (pt_type_name(ev->req) == NULL ||
+	    (!ev->strict && ev->has_ret && pt_type_name(ev->got) == NULL))
+		return -EINVAL;
+	r = intern_owner(m, ev, &comm, &stack);
+	if (r < 0)
+		return r;
+
+	predict_reserve(m, ev, &p, &o);
+	ret = ev->has_ret ? ev->ret : p.ret;
+	got = ev->strict ? PT_TYPE_NONE : ev->has_ret ? ev->got : p.got;
+
+	if (ev->has_ret && p.known) {
+		bool agree = ret == p.ret;
+
+		if (agree && ret == 0 && got != PT_TYPE_NONE && got != p.got)
+			agree = mtrr_explains(ev->req, got, &o);
+		if (!agree) {
+			r = record_drift(m, ev, comm, stack, ret, got, &p, ev->req);
+			if (r < 0)
+				return r;
+		}
+	}
+
+	if (ret != 0) {
+		m->stats.reserves_failed++;
+		if (ret == -EBUSY) {
+			struct pt_anomaly *a = anomaly_new(m, PT_AN_CONFLICT, ev, comm, stack);
+
+			if (!a)
+				return -ENOMEM;
+			a->type = (int8_t)ev->req;
+			a->req = (int8_t)ev->req;
+			a->got = (int8_t)got;
+			a->ret = ret;
+			copy_parties(a, &o);
+		}
+		return 0;
+	}
+
+	if (p.path == PATH_TREE) {
+		struct pt_entry *e = entry_alloc(m);
+
+		if (!e)
+			return -ENOMEM;
+		e->node.start = ev->start;
+		e->node.end = ev->end;
+		/* A strict request that succeeded holds the requested type. */
+		e->type = (uint8_t)(got == PT_TYPE_NONE ? ev->req : got);
+		e->born = m->clock;
+		e->seq = ev->has_seq ? ev->seq : m->clock;
+		e->ts_ns = ev->ts_ns;
+		e->pid = ev->pid;
+		e->comm = comm;
+		e->stack = stack;
+		entry_link(m, e);
+	}
+
+	if (got != PT_TYPE_NONE && got != ev->req && p.path != PATH_ISA) {
+		struct pt_anomaly *a = anomaly_new(m, PT_AN_DEGRADED, ev, comm, stack);
+
+		if (!a)
+			return -ENOMEM;
+		a->type = (int8_t)got;
+		a->req = (int8_t)ev->req;
+		a->got = (int8_t)got;
+		a->severity = degrade_severity(ev->req, got);
+		copy_parties(a, &o);
+	}
+	return 0;
+}
+
+/* ---- free: memtype_free() / memtype_erase() ------------------------------ */
+
+struct match {
+	uint64_t start, end;
+	int32_t pid;
+	struct pt_entry *exact, *exact_own;
+	struct pt_entry *tail, *tail_own;	/* END_MATCH candidates */
+	struct pt_entry *first;			/* first overlapping entry */
+};
+
+static int match_step(struct itree_node *n, void *userdata)
+{
+	struct match *mt = userdata;
+	struct pt_entry *e = entry_of(n);
+
+	if (!mt->first)
+		mt->first = e;
+	if (n->end != mt->end)
+		return 0;
+	if (n->start == mt->start) {
+		if (!mt->exact)
+			mt->exact = e;
+		if (!mt->exact_own && e->pid == mt->pid && e->type == mt->exact->type)
+			mt->exact_own = e;
+	} else if (n->start < mt->start) {
+		if (!mt->tail)
+			mt->tail = e;
+		if (!mt->tail_own && e->pid == mt->pid && n->start == mt->tail->node.start &&
+		    e->type == mt->tail->type)
+			mt->tail_own = e;
+	}
+	return 0;
+}
+
+/*
+ * memtype_erase(): an exact match first, else an entry with the same end
+ * and a lower start, which is shrunk to [entry.start, start).  Among
+ * identical candidates the kernel takes the first in tree order; the table
+ * is the same whichever is taken, so the model takes the freeing process's
+ * own entry when it has one, which keeps owners (and leak verdicts) right.
+ */
+static struct pt_entry *erase_target(struct match *mt)
+{
+	if (mt->exact)
+		return mt->exact_own ? mt->exact_own : mt->exact;
+	return mt->tail_own ? mt->tail_own : mt->tail;
+}
+
+static int apply_free(struct pt_model *m, const struct pt_event *ev)
+{
+	struct prediction p = { .path = classify(m, ev->start, ev->end), .known = true };
+	struct match mt = { .start = ev->start, .end = ev->end, .pid = ev->pid };
+	struct pt_entry *target = NULL;
+	uint32_t comm, stack;
+	int ret, r;
+
+	r = intern_owner(m, ev, &comm, &stack);
+	if (r < 0)
+		return r;
+
+	switch (p.path) {
+	case PATH_ISA:
+	case PATH_RAM:
+		p.ret = 0;	/* free_ram_pages_type() always succeeds */
+		break;
+	case PATH_MIXED:
+		p.ret = -EINVAL;
+		break;
+	case PATH_INVALID:
+	case PATH_TREE:
+		if (ev->start < ev->end)
+			itree_visit(&m->tree, ev->start, ev->end, match_step, &mt);
+		target = erase_target(&mt);
+		p.ret = target ? 0 : -EINVAL;
+		p.path = PATH_TREE;
+		break;
+	}
+
+	ret = ev->has_ret ? ev->ret : p.ret;
+	if (ev->has_ret && p.known && ret != p.ret) {
+		r = record_drift(m, ev, comm, stack, ret, PT_TYPE_NONE, &p,
+				 target ? target->type : PT_TYPE_NONE);
+		if (r < 0)
+			return r;
+	}
+
+	if (ret != 0) {
+		m->stats.frees_failed++;
+		if (ret == -EINVAL && (p.path == PATH_TREE || p.path == PATH_MIXED)) {
+			struct pt_anomaly *a = anomaly_new(m, PT_AN_INVALID_FREE, ev, comm, stack);
+
+			if (!a)
+				return -ENOMEM;
+			a->ret = ret;
+			if (p.path == PATH_MIXED) {
+				r = pt_strtab_intern(&m->strings, "range mixes System RAM and other memory",
+						     39, &a->note);
+				if (r < 0)
+					return r;
+			}
+			if (mt.first) {
+				a->type = (int8_t)mt.first->type;
+				a->n_overlap = 1;
+				a->n_parties = 1;
+				a->party[0] = party_of(mt.first);
+			}
+		}
+		return 0;
+	}
+
+	if (!target)
+		return 0;	/* the kernel freed what the model does not hold: drift, recorded */
+
+	itree_remove(&m->tree, &target->node);
+	if (target->node.start == ev->start) {
+		entry_release(m, target);
+	} else {
+		/* mremap shrink: keep the head, re-inserted after its equals as the kernel does */
+		target->node.end = ev->start;
+		target->flags |= ENTRY_SHRUNK;
+		entry_link(m, target);
+	}
+	return 0;
+}
+
+/* ---- the rest ------------------------------------------------------------ */
+
+static int apply_entry(struct pt_model *m, const struct pt_event *ev)
+{
+	struct pt_entry *e;
+
+	if (ev->start >= ev->end || pt_type_name(ev->type) == NULL)
+		return -EINVAL;
+	e = entry_alloc(m);
+	if (!e)
+		return -ENOMEM;
+	e->node.start = ev->start;
+	e->node.end = ev->end;
+	e->type = (uint8_t)ev->type;
+	e->born = m->clock;
+	e->seq = ev->has_seq ? ev->seq : m->clock;
+	e->flags = ENTRY_PREEXISTING;
+	entry_link(m, e);
+	return 0;
+}
+
+int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
+{
+	int r;
+
+	if ((unsigned)ev->kind >= _PT_EV_MAX)
+		return -EINVAL;
+	m->clock++;
+	switch (ev->kind) {
+	case PT_EV_ENTRY:
+		r = apply_entry(m, ev);
+		break;
+	case PT_EV_RAM:
+		r = ev->start < ev->end ? ram_add(m, ev->start, ev->end) : -EINVAL;
+		break;
+	case PT_EV_RESERVE:
+		r = apply_reserve(m, ev);
+		break;
+	case PT_EV_FREE:
+		r = apply_free(m, ev);
+		break;
+	case PT_EV_EXIT:
+		r = exits_record(m, ev->pid, m->clock);
+		break;
+	default:
+		r = -EINVAL;
+	}
+	if (r == 0)
+		m->stats.events[ev->kind]++;
+	return r;
+}
+
+static int judge_step(struct itree_node *n, void *userdata)
+{
+	struct pt_model *m = userdata;
+	struct pt_entry *e = entry_of(n);
+	struct pt_anomaly *a;
+
+	if ((e->flags & ENTRY_LEAK_REPORTED) || !owner_exited(m, e))
+		return 0;
+	a = anomaly_new(m, PT_AN_LEAK, NULL, e->comm, e->stack);
+	if (!a)
+		return -ENOMEM;
+	a->event = PT_EV_RESERVE;
+	a->start = e->node.start;
+	a->end = e->node.end;
+	a->type = (int8_t)e->type;
+	a->pid = e->pid;
+	a->seq = e->seq;
+	a->ts_ns = e->ts_ns;
+	a->shrunk = e->flags & ENTRY_SHRUNK;
+	e->flags |= ENTRY_LEAK_REPORTED;
+	return 0;
+}
+
+int pt_model_judge_leaks(struct pt_model *m)
+{
+	return itree_visit(&m->tree, 0, UINT64_MAX, judge_step, m);
+}
+
+struct foreach_ctx {
+	const struct pt_model *m;
+	pt_entry_fn fn;
+	void *userdata;
+};
+
+static int foreach_step(struct itree_node *n, void *userdata)
+{
+	struct foreach_ctx *c = userdata;
+	struct pt_entry *e = entry_of(n);
+	struct pt_entry_info info = {
+		.start = n->start,
+		.end = n->end,
+		.type = e->type,
+		.pid = e->pid,
+		.comm = pt_strtab_get(&c->m->strings, e->comm),
+		.stack = pt_strtab_get(&c->m->strings, e->stack),
+		.seq = e->seq,
+		.ts_ns = e->ts_ns,
+		.preexisting = e->flags & ENTRY_PREEXISTING,
+		.shrunk = e->flags & ENTRY_SHRUNK,
+		.owner_exited = owner_exited(c->m, e),
+	};
+
+	return c->fn(&info, c->userdata);
+}
+
+int pt_model_foreach_entry(const struct pt_model *m, uint64_t start, uint64_t end,
+			   pt_entry_fn fn, void *userdata)
+{
+	struct foreach_ctx c = { m, fn, userdata };
+
+	return itree_visit(&m->tree, start, end, foreach_step, &c);
+}
+
+size_t pt_model_entry_count(const struct pt_model *m)
+{
+	return m->tree.count;
+}
+
+size_t pt_model_anomaly_count(const struct pt_model *m)
+{
+	return m->n_anomalies;
+}
+
+const struct pt_anomaly *pt_model_anomaly(const struct pt_model *m, size_t i)
+{
+	return i < m->n_anomalies ? &m->anomalies[i] : NULL;
+}
+
+struct pt_anomaly *pt_model_last_anomaly(struct pt_model *m)
+{
+	return m->n_anomalies ? &m->anomalies[m->n_anomalies - 1] : NULL;
+}
+
+const struct pt_stats *pt_model_stats(const struct pt_model *m)
+{
+	return &m->stats;
+}
+
+struct pt_strtab *pt_model_strings(struct pt_model *m)
+{
+	return &m->strings;
+}
+
+const struct pt_strtab *pt_model_strings_const(const struct pt_model *m)
+{
+	return &m->strings;
+}
+
+size_t pt_model_memory(const struct pt_model *m)
+{
+	size_t slabs = 0;
+
+	for (const struct slab *s = m->slabs; s; s = s->next)
+		slabs++;
+	return slabs * sizeof(struct slab) + m->cap_ram * sizeof(struct ram_range) +
+	       m->cap_exits * sizeof(struct exit_slot) +
+	       m->cap_anomalies * sizeof(struct pt_anomaly) + pt_strtab_memory(&m->strings);
+}

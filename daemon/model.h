@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The model: pattrack's own copy of the kernel's memtype tree
+ * (arch/x86/mm/pat/memtype.c, memtype_interval.c), fed with the same
+ * reserve/free calls the kernel saw.  It applies the outcome the kernel
+ * reported, predicts the outcome on its own, and records anomalies:
+ * conflicts, degraded grants, invalid frees, leaks, and drift where the
+ * kernel and the model disagree.
+ *
+ * A model is a plain value: no global state, create as many as you like.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memtype.h"
+#include "strtab.h"
+
+enum pt_event_kind {
+	PT_EV_ENTRY,	/* a reservation present before the trace began */
+	PT_EV_RAM,	/* a System RAM range */
+	PT_EV_RESERVE,	/* one memtype_reserve() call */
+	PT_EV_FREE,	/* one memtype_free() call */
+	PT_EV_EXIT,	/* a process exited, after its own frees */
+	_PT_EV_MAX,
+};
+
+struct pt_event {
+	enum pt_event_kind kind;
+	uint64_t start, end;	/* [start, end) */
+	int type;		/* entry: its memtype */
+	int req;		/* reserve: requested memtype */
+	bool strict;		/* reserve: new_type == NULL ("got": null) */
+	int got;		/* reserve, not strict: the granted memtype */
+	bool has_ret;		/* false: the model's own prediction is applied */
+	int ret;		/* 0 or a negative errno */
+	int32_t pid;
+	const char *comm;	/* may be NULL */
+	size_t comm_len;
+	bool has_seq;
+	uint64_t seq;
+	uint64_t ts_ns;
+	const char *stack;	/* frames separated by '\n', or NULL */
+	size_t stack_len;
+};
+
+enum pt_anomaly_kind {
+	PT_AN_CONFLICT,
+	PT_AN_DEGRADED,
+	PT_AN_INVALID_FREE,
+	PT_AN_LEAK,
+	PT_AN_DRIFT,
+	_PT_AN_MAX,
+};
+
+enum pt_severity {
+	PT_SEV_NONE,
+	PT_SEV_SLOW,	/* granted a stronger (slower) type than asked */
+	PT_SEV_HAZARD,	/* granted a weaker type: device memory cached or combined */
+};
+
+/* A reservation named by an anomaly: the entry that forced or blocked it. */
+struct pt_party {
+	uint64_t start, end;
+	uint64_t seq;
+	int32_t pid;
+	uint32_t comm;
+	int8_t type;
+};
+
+#define PT_MAX_PARTIES 3
+
+struct pt_anomaly {
+	enum pt_anomaly_kind kind;
+	enum pt_severity severity;	/* degraded only */
+	enum pt_event_kind event;	/* the call concerned */
+	uint64_t start, end;
+	int8_t type;		/* memtype of the entry concerned, or PT_TYPE_NONE */
+	int8_t req, got;	/* reserve: as reported */
+	int8_t pred_got;	/* drift: what the model predicted */
+	int32_t ret, pred_ret;
+	int32_t pid;
+	uint32_t comm;		/* strtab id */
+	uint32_t stack;		/* strtab id, 0 = none */
+	uint32_t note;		/* strtab id of a free-form remark, 0 = none */
+	uint64_t seq, ts_ns;
+	uint32_t n_overlap;	/* how many entries overlapped (capped scan) */
+	bool overlap_more;	/* ... and the scan stopped before the end */
+	bool shrunk;		/* leak: what is left after a partial free */
+	uint8_t n_parties;
+	struct pt_party party[PT_MAX_PARTIES];
+};
+
+/* A live entry as the model holds it. */
+struct pt_entry_info {
+	uint64_t start, end;
+	int type;
+	int32_t pid;		/* 0: present before tracing began */
+	const char *comm;
+	const char *stack;	/* "" when unknown */
+	uint64_t seq, ts_ns;
+	bool preexisting;
+	bool shrunk;
+	bool owner_exited;
+};
+
+struct pt_stats {
+	uint64_t events[_PT_EV_MAX];
+	uint64_t reserves_failed;
+	uint64_t frees_failed;
+	uint64_t anomalies[_PT_AN_MAX];
+	uint64_t max_entries;
+};
+
+struct pt_model;
+
+int pt_model_new(struct pt_model **ret);
+void pt_model_free(struct pt_model *m);
+static inline void pt_model_freep(struct pt_model **m)
+{
+	if (*m)
+		pt_model_free(*m);
+}
+
+/* Applies one event.  Returns 0, or a negative errno (bad event, -ENOMEM). */
+int pt_model_apply(struct pt_model *m, const struct pt_event *ev);
+
+/*
+ * Records a leak anomaly, once, for every entry whose owner has exited.
+ * Replays call it at the end of the trace.
+ */
+int pt_model_judge_leaks(struct pt_model *m);
+
+/* Adds an anomaly found elsewhere (e.g. in the kernel log). */
+int pt_model_add_anomaly(struct pt_model *m, const struct pt_anomaly *a);
+
+/* Visits entries overlapping [start, end) in the kernel's order; stops at a non-zero return. */
+typedef int (*pt_entry_fn)(const struct pt_entry_info *e, void *userdata);
+int pt_model_foreach_entry(const struct pt_model *m, uint64_t start, uint64_t end,
+			   pt_entry_fn fn, void *userdata);
+
+size_t pt_model_entry_count(const struct pt_model *m);
+size_t pt_model_anomaly_count(const struct pt_model *m);
+const struct pt_anomaly *pt_model_anomaly(const struct pt_model *m, size_t i);
+/* The newest anomaly, to complete it from a follow-up line; NULL if none. */
+struct pt_anomaly *pt_model_last_anomaly(struct pt_model *m);
+const struct pt_stats *pt_model_stats(const struct pt_model *m);
+struct pt_strtab *pt_model_strings(struct pt_model *m);
+const struct pt_strtab *pt_model_strings_const(const struct pt_model *m);
+
+/* Bytes the model holds for its entries (pool, strings, maps). */
+size_t pt_model_memory(const struct pt_model *m);
+
+/* "conflict", "degraded", "invalid-free", "leak", "drift"; NULL for a bad kind. */
+const char *pt_anomaly_kind_name(enum pt_anomaly_kind kind);
+int pt_anomaly_kind_from_string(const char *s, size_t len);
+const char *pt_severity_name(enum pt_severity s);
+
+/* The one-line explanation; returns @buf. */
+char *pt_anomaly_explain(const struct pt_model *m, const struct pt_anomaly *a,
+			 char *buf, size_t size);

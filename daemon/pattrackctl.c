@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pattrackctl: the command line.  Offline verbs work on a trace file
+ * (replay) or on the live host's own tables (snapshot).
+ */
+#include <getopt.h>
+#include <inttypes.h>
+
+#include "report.h"
+#include "sources.h"
+#include "trace.h"
+#include "util.h"
+
+/* Exit codes (pattrackctl(1)). */
+enum {
+	EXIT_OK = 0,
+	EXIT_ANOMALY = 1,	/* a --fail-on kind occurred */
+	EXIT_USAGE = 2,		/* bad command line */
+	EXIT_TROUBLE = 3,	/* could not read or parse the input */
+};
+
+static void help(FILE *f)
+{
+	fprintf(f,
+		"Usage: pattrackctl [--help] [--version] COMMAND [ARGS...]\n"
+		"\n"
+		"Track x86 PAT memory-type reservations: conflicts, degraded mappings,\n"
+		"invalid frees and leaked reservations.\n"
+		"\n"
+		"Commands:\n"
+		"  replay [--json] [--strict] [--fail-on=KIND,...] FILE|-\n"
+		"        Feed a \"pattrack trace v1\" file to the model; print the final\n"
+		"        table in the kernel's pat_memtype_list format, then the anomalies.\n"
+		"  snapshot [--json] [--debugfs=PATH] [--iomem=PATH] [--kmsg=PATH|--no-kmsg]\n"
+		"           [--pci=DIR]\n"
+		"        The live host's table now, each range with the PCI BAR or\n"
+		"        /proc/iomem resource it lies in, a summary by type and the\n"
+		"        kernel log's x86/PAT anomalies.\n"
+		"\n"
+		"Anomaly kinds: conflict, degraded, invalid-free, leak, drift (or all).\n"
+		"Exit status: 0 ok, 1 a --fail-on kind occurred, 2 usage error,\n"
+		"3 the input could not be read or parsed.\n"
+		"See pattrackctl(1) and pattrack-trace(5).\n");
+}
+
+/* "leak,conflict" -> bit mask; "all" is every kind. */
+static int parse_kinds(const char *arg, unsigned *ret)
+{
+	unsigned mask = 0;
+	const char *p = arg;
+
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		int k;
+
+		if (len == 3 && strncmp(p, "all", 3) == 0) {
+			mask |= (1u << _PT_AN_MAX) - 1;
+		} else {
+			k = pt_anomaly_kind_from_string(p, len);
+			if (k < 0) {
+				log_error("unknown anomaly kind \"%.*s\" (conflict, degraded, "
+					  "invalid-free, leak, drift, all)", (int)len, p);
+				return -EINVAL;
+			}
+			mask |= 1u << k;
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	*ret = mask;
+	return 0;
+}
+
+static bool anomaly_matches(const struct pt_model *m, unsigned mask)
+{
+	const struct pt_stats *s = pt_model_stats(m);
+
+	for (int k = 0; k < _PT_AN_MAX; k++)
+		if ((mask & (1u << k)) && s->anomalies[k])
+			return true;
+	return false;
+}
+
+enum {
+	OPT_FAIL_ON = 0x100,
+	OPT_DEBUGFS,
+	OPT_IOMEM,
+	OPT_KMSG,
+	OPT_NO_KMSG,
+	OPT_PCI,
+};
+
+static int verb_replay(int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "strict", no_argument, NULL, 's' },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{}
+	};
+	_cleanup_(pt_trace_reader_freep) struct pt_trace_reader *reader = NULL;
+	_cleanup_(pt_model_freep) struct pt_model *m = NULL;
+	bool json = false, strict = false;
+	unsigned fail_on = 0;
+	uint64_t rejected = 0;
+	struct pt_event ev;
+	int c, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hjs", options, NULL)) >= 0) {
+		switch (c) {
+		case 'h':
+			help(stdout);
+			return EXIT_OK;
+		case 'j':
+			json = true;
+			break;
+		case 's':
+			strict = true;
+			break;
+		case OPT_FAIL_ON:
+			if (parse_kinds(optarg, &fail_on) < 0)
+				return EXIT_USAGE;
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		log_error("replay takes one trace file (or - for standard input)");
+		return EXIT_USAGE;
+	}
+
+	r = pt_trace_reader_open(argv[optind], &reader);
+	if (r < 0) {
+		log_error_errno(r, "cannot open %s", argv[optind]);
+		return EXIT_TROUBLE;
+	}
+	r = pt_model_new(&m);
+	if (r < 0) {
+		log_error_errno(r, "cannot create the model");
+		return EXIT_TROUBLE;
+	}
+
+	while ((r = pt_trace_read(reader, &ev)) != 0) {
+		if (r == -EBADMSG) {
+			if (strict)
+				return EXIT_TROUBLE;
+			continue;
+		}
+		if (r < 0) {
+			log_error_errno(r, "%s: read error", pt_trace_name(reader));
+			return EXIT_TROUBLE;
+		}
+		r = pt_model_apply(m, &ev);
+		if (r == -ENOMEM) {
+			log_error_errno(r, "out of memory");
+			return EXIT_TROUBLE;
+		}
+		if (r < 0) {
+			rejected++;
+			log_error_errno(r, "%s:%lu: event rejected", pt_trace_name(reader),
+					pt_trace_line(reader));
+			if (strict)
+				return EXIT_TROUBLE;
+		}
+	}
+	r = pt_model_judge_leaks(m);
+	if (r < 0) {
+		log_error_errno(r, "cannot judge leaks");
+		return EXIT_TROUBLE;
+	}
+
+	if (json) {
+		_cleanup_json_ struct json_object *o = json_object_new_object();
+		struct json_object *stats = pt_json_stats(m);
+		const struct pt_trace_counts *tc = pt_trace_counts(reader);
+
+		json_object_object_add(stats, "lines", json_object_new_uint64(tc->lines));
+		json_object_object_add(stats, "unknown_events", json_object_new_uint64(tc->unknown_events));
+		json_object_object_add(stats, "malformed_lines", json_object_new_uint64(tc->malformed));
+		json_object_object_add(stats, "rejected_events", json_object_new_uint64(rejected));
+		json_object_object_add(o, "entries", pt_json_entries(m));
+		json_object_object_add(o, "anomalies", pt_json_anomalies(m));
+		json_object_object_add(o, "stats", stats);
+		pt_json_print(stdout, o, isatty(STDOUT_FILENO));
+	} else {
+		const struct pt_trace_counts *tc = pt_trace_counts(reader);
+
+		pt_print_table(stdout, m);
+		fputc('\n', stdout);
+		pt_print_anomalies(stdout, m);
+		if (tc->unknown_events || tc->malformed || rejected)
+			fprintf(stdout, "\nSkipped: %" PRIu64 " unknown events, %" PRIu64
+				" malformed lines, %" PRIu64 " rejected events\n",
+				tc->unknown_events, tc->malformed, rejected);
+	}
+	if (fflush(stdout) != 0) {
+		log_error_errno(-errno, "cannot write output");
+		return EXIT_TROUBLE;
+	}
+	return anomaly_matches(m, fail_on) ? EXIT_ANOMALY : EXIT_OK;
+}
+
+/* ---- snapshot ------------------------------------------------------------ */
+
+struct snapshot {
+	const struct pt_iomem *iomem;
+	const struct pt_pci *pci;
+	struct json_object *json;	/* entries array, or NULL for text */
+	uint64_t count[PATTRACK_TYPE_NR], bytes[PATTRACK_TYPE_NR];
+};
+
+static void describe(const struct snapshot *s, const struct pt_entry_info *e,
+		     const struct pt_pci_bar **bar, char *buf, size_t size)
+{
+	*bar = pt_pci_find(s->pci, e->start, e->end);
+	if (*bar)
+		pt_pci_bar_describe(*bar, buf, size);
+	else
+		pt_iomem_describe(s->iomem, e->start, e->end, buf, size);
+}
+
+static int snapshot_entry(const struct pt_entry_info *e, void *userdata)
+{
+	struct snapshot *s = userdata;
+	const struct pt_pci_bar *bar;
+	char where[256];
+
+	s->count[e->type]++;
+	s->bytes[e->type] += e->end - e->start;
+	describe(s, e, &bar, where, sizeof(where));
+	if (s->json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "start", pt_json_address(e->start));
+		json_object_object_add(o, "end", pt_json_address(e->end));
+		json_object_object_add(o, "type", json_object_new_string(pt_type_name(e->type)));
+		json_object_object_add(o, "size", json_object_new_uint64(e->end - e->start));
+		json_object_object_add(o, "resource", json_object_new_string(where));
+		if (bar) {
+			json_object_object_add(o, "pci_device", json_object_new_string(bar->device));
+			json_object_object_add(o, "bar", json_object_new_int(bar->index));
+			if (*bar->driver)
+				json_object_object_add(o, "driver", json_object_new_string(bar->driver));
+		}
+		json_object_array_add(s->json, o);
+	} else {
+		int w = pt_print_entry_line(stdout, e->start, e->end, e->type);
+
+		printf("%*s  %s\n", 64 - w > 0 ? 64 - w : 0, "", *where ? where : "-");
+	}
+	return 0;
+}
+
+static int verb_snapshot(int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "debugfs", required_argument, NULL, OPT_DEBUGFS },
+		{ "iomem", required_argument, NULL, OPT_IOMEM },
+		{ "kmsg", required_argument, NULL, OPT_KMSG },
+		{ "no-kmsg", no_argument, NULL, OPT_NO_KMSG },
+		{ "pci", required_argument, NULL, OPT_PCI },
+		{}
+	};
+	const char *debugfs = PT_DEBUGFS_PAT, *iomem_path = PT_IOMEM, *kmsg = PT_KMSG;
+	const char *pci_dir = PT_SYSFS_PCI;
+	_cleanup_(pt_model_freep) struct pt_model *m = NULL;
+	struct pt_iomem iomem = { 0 };
+	struct pt_pci pci = { 0 };
+	struct snapshot s = { 0 };
+	bool json = false;
+	size_t kmsg_count = 0;
+	int c, r, kmsg_r = 0, ret = EXIT_OK;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hj", options, NULL)) >= 0) {
+		switch (c) {
+		case 'h':
+			help(stdout);
+			return EXIT_OK;
+		case 'j':
+			json = true;
+			break;
+		case OPT_DEBUGFS:
+			debugfs = optarg;
+			break;
+		case OPT_IOMEM:
+			iomem_path = optarg;
+			break;
+		case OPT_KMSG:
+			kmsg = optarg;
+			break;
+		case OPT_NO_KMSG:
+			kmsg = NULL;
+			break;
+		case OPT_PCI:
+			pci_dir = optarg;
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		log_error("snapshot takes no arguments");
+		return EXIT_USAGE;
+	}
+
+	r = pt_model_new(&m);
+	if (r < 0) {
+		log_error_errno(r, "cannot create the model");
+		return EXIT_TROUBLE;
+	}
+
+	r = pt_debugfs_ensure(debugfs);
+	if (r < 0) {
+		log_error_errno(r, "cannot read %s (it needs root, and debugfs, which this "
+				   "tries to mount)", debugfs);
+		return EXIT_TROUBLE;
+	}
+	r = pt_debugfs_load(m, debugfs);
+	if (r < 0) {
+		log_error_errno(r, "cannot load %s", debugfs);
+		return EXIT_TROUBLE;
+	}
+
+	r = pt_iomem_read(iomem_path, &iomem);
+	if (r < 0)
+		log_warning("ranges will not be named: %s unreadable", iomem_path);
+	else if (pt_iomem_is_censored(&iomem))
+		log_warning("%s shows no addresses (not root?): ranges will not be named",
+			    iomem_path);
+	r = pt_pci_read(pci_dir, &pci);
+	if (r < 0)
+		log_warning("PCI BARs will not be named: %s: %s", pci_dir, strerror(-r));
+	if (kmsg) {
+		kmsg_r = pt_kmsg_load(m, kmsg, &kmsg_count);
+		if (kmsg_r < 0)
+			log_warning("kernel log not read: %s: %s", kmsg, strerror(-kmsg_r));
+	}
+
+	s.iomem = &iomem;
+	s.pci = &pci;
+	if (json) {
+		_cleanup_json_ struct json_object *o = json_object_new_object();
+		struct json_object *summary = json_object_new_object();
+		struct json_object *sources = json_object_new_object();
+
+		s.json = json_object_new_array();
+		pt_model_foreach_entry(m, 0, UINT64_MAX, snapshot_entry, &s);
+		for (int t = 0; t < PATTRACK_TYPE_NR; t++) {
+			struct json_object *st;
+
+			if (!s.count[t])
+				continue;
+			st = json_object_new_object();
+			json_object_object_add(st, "entries", json_object_new_uint64(s.count[t]));
+			json_object_object_add(st, "bytes", json_object_new_uint64(s.bytes[t]));
+			json_object_object_add(summary, pt_type_name(t), st);
+		}
+		json_object_object_add(sources, "debugfs", json_object_new_string(debugfs));
+		json_object_object_add(sources, "iomem", json_object_new_string(iomem_path));
+		json_object_object_add(sources, "kmsg", kmsg && kmsg_r == 0 ?
+							json_object_new_string(kmsg) : NULL);
+		json_object_object_add(o, "entries", s.json);
+		json_object_object_add(o, "summary", summary);
+		json_object_object_add(o, "anomalies", pt_json_anomalies(m));
+		json_object_object_add(o, "sources", sources);
+		pt_json_print(stdout, o, isatty(STDOUT_FILENO));
+	} else {
+		char size[32];
+
+		printf("PAT memtype list:\n");
+		pt_model_foreach_entry(m, 0, UINT64_MAX, snapshot_entry, &s);
+		printf("\nSummary: %zu entries\n", pt_model_entry_count(m));
+		for (int t = 0; t < PATTRACK_TYPE_NR; t++)
+			if (s.count[t])
+				printf("  %-16s %6" PRIu64 " %-8s %s\n", pt_type_name(t), s.count[t],
+				       s.count[t] == 1 ? "entry" : "entries",
+				       pt_format_size(s.bytes[t], size, sizeof(size)));
+		printf("\n");
+		if (kmsg && kmsg_r == 0)
+			pt_print_anomalies(stdout, m);
+		else
+			printf("Anomalies: kernel log not read\n");
+	}
+	pt_iomem_done(&iomem);
+	pt_pci_done(&pci);
+	if (fflush(stdout) != 0) {
+		log_error_errno(-errno, "cannot write output");
+		ret = EXIT_TROUBLE;
+	}
+	return ret;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char *argv[]);
+} verbs[] = {
+	{ "replay", verb_replay },
+	{ "snapshot", verb_snapshot },
+};
+
+int main(int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{}
+	};
+	int c;
+
+	log_set_program("pattrackctl");
+	/* Options before the verb only; the verb parses its own. */
+	while ((c = getopt_long(argc, argv, "+hV", options, NULL)) >= 0) {
+		switch (c) {
+		case 'h':
+			help(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("pattrackctl %s\n", PATTRACK_VERSION);
+			return EXIT_OK;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		help(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[optind], "help") == 0) {
+		help(stdout);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		if (strcmp(argv[optind], verbs[i].name) == 0)
+			return verbs[i].run(argc - optind, argv + optind);
+	log_error("unknown command \"%s\"; see pattrackctl --help", argv[optind]);
+	return EXIT_USAGE;
+}

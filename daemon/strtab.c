@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "strtab.h"
+
+#include "util.h"
+
+static uint32_t hash(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static int grow_slots(struct pt_strtab *t)
+{
+	uint32_t nslots = t->nslots ? t->nslots * 2 : 64;
+	uint32_t *slot = calloc(nslots, sizeof(*slot));
+
+	if (!slot)
+		return -ENOMEM;
+	for (uint32_t id = 0; id < t->count; id++) {
+		uint32_t i = hash(t->arena + t->offset[id], t->length[id]) & (nslots - 1);
+
+		while (slot[i])
+			i = (i + 1) & (nslots - 1);
+		slot[i] = id + 1;
+	}
+	free(t->slot);
+	t->slot = slot;
+	t->nslots = nslots;
+	return 0;
+}
+
+int pt_strtab_init(struct pt_strtab *t)
+{
+	uint32_t id;
+
+	*t = (struct pt_strtab){ 0 };
+	return pt_strtab_intern(t, "", 0, &id);
+}
+
+void pt_strtab_done(struct pt_strtab *t)
+{
+	free(t->arena);
+	free(t->offset);
+	free(t->length);
+	free(t->slot);
+	*t = (struct pt_strtab){ 0 };
+}
+
+int pt_strtab_intern(struct pt_strtab *t, const char *s, size_t len, uint32_t *ret_id)
+{
+	uint32_t h, i;
+	int r;
+
+	if (len > UINT32_MAX / 2)
+		return -E2BIG;
+	if ((uint64_t)(t->count + 1) * 2 > t->nslots) {
+		r = grow_slots(t);
+		if (r < 0)
+			return r;
+	}
+	h = hash(s, len);
+	for (i = h & (t->nslots - 1); t->slot[i]; i = (i + 1) & (t->nslots - 1)) {
+		uint32_t id = t->slot[i] - 1;
+
+		if (t->length[id] == len && memcmp(t->arena + t->offset[id], s, len) == 0) {
+			*ret_id = id;
+			return 0;
+		}
+	}
+
+	if (t->count == t->cap) {
+		uint32_t cap = t->cap ? t->cap * 2 : 64;
+		uint32_t *offset = realloc(t->offset, cap * sizeof(*offset));
+
+		if (!offset)
+			return -ENOMEM;
+		t->offset = offset;
+		uint32_t *length = realloc(t->length, cap * sizeof(*length));
+
+		if (!length)
+			return -ENOMEM;
+		t->length = length;
+		t->cap = cap;
+	}
+	if (t->arena_len + len + 1 > t->arena_cap) {
+		size_t cap = t->arena_cap ? t->arena_cap : 4096;
+		char *arena;
+
+		while (cap < t->arena_len + len + 1)
+			cap *= 2;
+		if (cap > UINT32_MAX)
+			return -E2BIG;
+		arena = realloc(t->arena, cap);
+		if (!arena)
+			return -ENOMEM;
+		t->arena = arena;
+		t->arena_cap = cap;
+	}
+	memcpy(t->arena + t->arena_len, s, len);
+	t->arena[t->arena_len + len] = '\0';
+	t->offset[t->count] = (uint32_t)t->arena_len;
+	t->length[t->count] = (uint32_t)len;
+	t->arena_len += len + 1;
+	t->slot[i] = t->count + 1;
+	*ret_id = t->count++;
+	return 0;
+}
+
+const char *pt_strtab_get(const struct pt_strtab *t, uint32_t id)
+{
+	if (id >= t->count)
+		return "";
+	return t->arena + t->offset[id];
+}
+
+size_t pt_strtab_memory(const struct pt_strtab *t)
+{
+	return t->arena_cap + (size_t)t->cap * 8 + (size_t)t->nslots * 4;
+}

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "util.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+
+/*
+ * The only process-wide state: how to label and filter log lines.  It is
+ * set once by main() and never touched by the model.
+ */
+static const char *log_program = "pattrack";
+static bool log_verbose;
+
+void log_set_program(const char *name)
+{
+	log_program = name;
+}
+
+void log_set_verbose(bool verbose)
+{
+	log_verbose = verbose;
+}
+
+static void log_vprint(const char *prefix, const char *fmt, va_list ap, int r)
+{
+	fprintf(stderr, "%s: %s", log_program, prefix);
+	vfprintf(stderr, fmt, ap);
+	if (r < 0)
+		fprintf(stderr, ": %s", strerror(-r));
+	fputc('\n', stderr);
+}
+
+int log_full_errno(int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vprint("", fmt, ap, r);
+	va_end(ap);
+	return r < 0 ? r : -r;
+}
+
+void log_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vprint("", fmt, ap, 0);
+	va_end(ap);
+}
+
+void log_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vprint("warning: ", fmt, ap, 0);
+	va_end(ap);
+}
+
+void log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_verbose)
+		return;
+	va_start(ap, fmt);
+	log_vprint("debug: ", fmt, ap, 0);
+	va_end(ap);
+}
+
+char *strscpy_trunc(char *dst, size_t size, const char *src, size_t len)
+{
+	if (size == 0)
+		return dst;
+	if (len >= size)
+		len = size - 1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+	return dst;
+}
+
+int read_full_file(const char *path, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 4096) {
+			size_t ncap = cap ? cap * 2 : 16384;
+			char *nbuf = realloc(buf, ncap);
+
+			if (!nbuf)
+				return -ENOMEM;
+			buf = nbuf;
+			cap = ncap;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	if (ret_len)
+		*ret_len = len;
+	return 0;
+}
