@@ -156,9 +156,9 @@ char *pt_anomaly_explain(const struct pt_model *m, const struct pt_anomaly *a,
 	case PT_AN_INVALID_FREE:
 		put(&o, "free of 0x%llx-0x%llx matched no reservation", s, e);
 		if (a->n_parties) {
-			put(&o, "; it lies in ");
+			put(&o, "; it lies within ");
 			put_parties(&o, m, a);
-			put(&o, ", so part of a mapping was unmapped and the rest will leak");
+			put(&o, ", as after a partial munmap: what is left of that reservation may leak");
 		}
 		break;
 	case PT_AN_LEAK:
