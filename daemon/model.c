@@ -511,7 +511,7 @@ static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
 	int ret, got, r;
 
 	if (pt_type_name(ev->req) == NULL ||
-	    (!ev->strict && ev->has_ret && pt_type_name(ev->got) == NULL))
+	    (!ev->strict && ev->has_ret && ev->ret == 0 && pt_type_name(ev->got) == NULL))
 		return -EINVAL;
 	r = intern_owner(m, ev, &comm, &stack);
 	if (r < 0)
@@ -617,16 +617,27 @@ static int match_step(struct itree_node *n, void *userdata)
 
 /*
  * memtype_erase(): an exact match first, else an entry with the same end
- * and a lower start, which is shrunk to [entry.start, start).  Among
- * identical candidates the kernel takes the first in tree order; the table
- * is the same whichever is taken, so the model takes the freeing process's
- * own entry when it has one, which keeps owners (and leak verdicts) right.
+ * and a lower start, which is shrunk to [entry.start, start).  The model
+ * erases or shrinks exactly the node the kernel does (the first in tree
+ * order), so the table and its order stay the kernel's.  Identical
+ * candidates differ only in whom the model thinks they belong to: when the
+ * freeing process owns one of them, its owner moves onto the node the
+ * kernel takes, which keeps owners (and leak verdicts) right.
  */
 static struct pt_entry *erase_target(struct match *mt)
 {
-	if (mt->exact)
-		return mt->exact_own ? mt->exact_own : mt->exact;
-	return mt->tail_own ? mt->tail_own : mt->tail;
+	struct pt_entry *kernel = mt->exact ? mt->exact : mt->tail;
+	struct pt_entry *own = mt->exact ? mt->exact_own : mt->tail_own;
+
+	if (own && own != kernel) {
+		struct pt_entry tmp = *kernel;
+
+		memcpy((char *)kernel + sizeof(kernel->node), (char *)own + sizeof(own->node),
+		       sizeof(*own) - sizeof(own->node));
+		memcpy((char *)own + sizeof(own->node), (char *)&tmp + sizeof(tmp.node),
+		       sizeof(tmp) - sizeof(tmp.node));
+	}
+	return kernel;
 }
 
 static int apply_free(struct pt_model *m, const struct pt_event *ev)
