@@ -36,6 +36,14 @@ int pt_type_from_string(const char *s, size_t len)
 	return -EINVAL;
 }
 
+int pt_type_from_kernel_name(const char *s, size_t len)
+{
+	for (int i = 0; i < PATTRACK_TYPE_NR; i++)
+		if (strlen(types[i].name) == len && strncmp(s, types[i].name, len) == 0)
+			return i;
+	return -EINVAL;
+}
+
 int pt_type_strength(int type)
 {
 	if (type < 0 || type >= PATTRACK_TYPE_NR)

@@ -17,6 +17,9 @@ const char *pt_type_name(int type);
  */
 int pt_type_from_string(const char *s, size_t len);
 
+/* Only the kernel's own names, as in its log lines and debugfs. */
+int pt_type_from_kernel_name(const char *s, size_t len);
+
 /*
  * How strongly a type orders and bypasses the cache: uncached 3,
  * write-combining 2, write-through/protected 1, write-back 0.  A grant

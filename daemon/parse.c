@@ -79,7 +79,7 @@ bool cursor_type(struct cursor *c, int *ret)
 
 	while (c->p < c->end && ((*c->p >= 'a' && *c->p <= 'z') || *c->p == '-'))
 		c->p++;
-	t = pt_type_from_string(s, (size_t)(c->p - s));
+	t = pt_type_from_kernel_name(s, (size_t)(c->p - s));
 	if (t < 0) {
 		c->p = s;
 		return false;

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The host sources' parsers on real kernel text, malformed and truncated input. */
+#include <check.h>
+#include <limits.h>
+#include <stdlib.h>
+
+#include "sources.h"
+#include "util.h"
+
+static char datapath[PATH_MAX];
+
+static const char *data(const char *name)
+{
+	const char *dir = getenv("PATTRACK_TESTDATA");
+
+	snprintf(datapath, sizeof(datapath), "%s/%s", dir ? dir : "tests/data", name);
+	return datapath;
+}
+
+static struct pt_model *new_model(void)
+{
+	struct pt_model *m;
+
+	ck_assert_int_eq(pt_model_new(&m), 0);
+	return m;
+}
+
+/* ---- debugfs ------------------------------------------------------------- */
+
+START_TEST(test_debugfs_lines)
+{
+	uint64_t s, e;
+	int t;
+	const char *l = "PAT: [mem 0x00000000fe000000-0x00000000fe001000] write-combining\n";
+
+	ck_assert_int_eq(pt_debugfs_parse_line(l, strlen(l), &s, &e, &t), 1);
+	ck_assert_uint_eq(s, 0xfe000000);
+	ck_assert_uint_eq(e, 0xfe001000);
+	ck_assert_int_eq(t, PATTRACK_TYPE_WC);
+	l = "PAT memtype list:";
+	ck_assert_int_eq(pt_debugfs_parse_line(l, strlen(l), &s, &e, &t), 0);
+	ck_assert_int_eq(pt_debugfs_parse_line("", 0, &s, &e, &t), 0);
+	l = "PAT: [mem 0x0000004000208000-0x0000004000209000] uncached-minus";
+	ck_assert_int_eq(pt_debugfs_parse_line(l, strlen(l), &s, &e, &t), 1);
+	ck_assert_int_eq(t, PATTRACK_TYPE_UC_MINUS);
+
+	static const char *const bad[] = {
+		"PAT: [mem 0x00000000fe000000-0x00000000fe001000] write-combinin",
+		"PAT: [mem 0x00000000fe000000-0x00000000fe00",
+		"PAT: [mem 0x00000000fe001000-0x00000000fe000000] write-back",
+		"PAT: [mem 0x00000000fe000000-0x00000000fe001000] write-back trailing",
+		"PAT: [mem 0x000000000000000000fe000000-0x00000000fe001000] write-back",
+		"garbage",
+	};
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+		ck_assert_int_eq(pt_debugfs_parse_line(bad[i], strlen(bad[i]), &s, &e, &t), -EBADMSG);
+}
+END_TEST
+
+START_TEST(test_debugfs_host_file)
+{
+	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
+
+	/* this development host's real list: 27 entries */
+	ck_assert_int_eq(pt_debugfs_load(m, data("pat_memtype_list.host")), 0);
+	ck_assert_uint_eq(pt_model_entry_count(m), 27);
+	ck_assert_int_eq(pt_debugfs_load(m, data("kmsg.txt")), -EBADMSG);
+	ck_assert_int_eq(pt_debugfs_load(m, data("no-such-file")), -ENOENT);
+}
+END_TEST
+
+/* ---- iomem --------------------------------------------------------------- */
+
+START_TEST(test_iomem_host_file)
+{
+	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
+	struct pt_iomem io;
+	char buf[128];
+
+	ck_assert_int_eq(pt_iomem_read(data("iomem.host"), &io), 0);
+	ck_assert_uint_gt(io.n, 10);
+	ck_assert(!pt_iomem_is_censored(&io));
+	ck_assert_str_eq(io.res[1].name, "System RAM");
+	ck_assert_uint_eq(io.res[1].start, 0x1000);
+	ck_assert_uint_eq(io.res[1].end, 0x9fc00);
+	ck_assert_str_eq(pt_iomem_describe(&io, 0xeec00000, 0xeed00000, buf, sizeof(buf)),
+			 "PCI ECAM 0000 [bus 00-00]");
+	ck_assert_str_eq(pt_iomem_describe(&io, 0x9f000, 0xa1000, buf, sizeof(buf)),
+			 "System RAM + Reserved");
+	ck_assert_str_eq(pt_iomem_describe(&io, 0x4000000000, 0x4000001000, buf, sizeof(buf)),
+			 "virtio-pci-modern");
+	ck_assert_int_eq(pt_iomem_load_ram(m, &io), 0);
+	ck_assert_uint_eq(pt_model_stats(m)->events[PT_EV_RAM], 3);
+	pt_iomem_done(&io);
+}
+END_TEST
+
+START_TEST(test_iomem_malformed)
+{
+	struct pt_iomem io;
+
+	ck_assert_int_eq(pt_iomem_parse("00000000-00000fff : Reserved\n0000", &io), -EBADMSG);
+	ck_assert_int_eq(pt_iomem_parse("00001000-00000fff : Backwards\n", &io), -EBADMSG);
+	ck_assert_int_eq(pt_iomem_parse("", &io), 0);
+	ck_assert_uint_eq(io.n, 0);
+	pt_iomem_done(&io);
+	/* what a non-root reader sees */
+	ck_assert_int_eq(pt_iomem_parse("00000000-00000000 : Reserved\n"
+					"00000000-00000000 : System RAM\n", &io), 0);
+	ck_assert(pt_iomem_is_censored(&io));
+	pt_iomem_done(&io);
+}
+END_TEST
+
+/* ---- PCI ----------------------------------------------------------------- */
+
+START_TEST(test_pci_bars)
+{
+	struct pt_pci pci;
+	const struct pt_pci_bar *bar;
+	char buf[128];
+
+	ck_assert_int_eq(pt_pci_read(data("pci"), &pci), 0);
+	ck_assert_uint_eq(pci.n, 5);
+	bar = pt_pci_find(&pci, 0x4000182000, 0x4000183000);
+	ck_assert_ptr_nonnull(bar);
+	ck_assert_str_eq(pt_pci_bar_describe(bar, buf, sizeof(buf)), "0000:00:04.0 BAR0 (virtio-pci)");
+	ck_assert_ptr_null(pt_pci_find(&pci, 0xeec00000, 0xeed00000));
+	pt_pci_done(&pci);
+
+	ck_assert_int_eq(pt_pci_parse_resource("0x1000 0x0fff 0x0\n", "x", "", &pci), -EBADMSG);
+	ck_assert_int_eq(pt_pci_parse_resource("0x1000 0x1fff\n", "x", "", &pci), -EBADMSG);
+	pt_pci_done(&pci);
+}
+END_TEST
+
+/* ---- kmsg ---------------------------------------------------------------- */
+
+static int parse(const char *l, struct pt_kmsg_pat *k)
+{
+	return pt_kmsg_parse(l, strlen(l), k);
+}
+
+START_TEST(test_kmsg_formats)
+{
+	struct pt_kmsg_pat k;
+
+	ck_assert_int_eq(parse("6,1388,9123456,-;x86/PAT: scen:89 freeing invalid memtype "
+			       "[mem 0xfe000000-0xfe000fff]\n SUBSYSTEM=pci\n", &k), 1);
+	ck_assert_int_eq(k.kind, PT_KMSG_INVALID_FREE);
+	ck_assert_str_eq(k.comm, "scen");
+	ck_assert_int_eq(k.pid, 89);
+	ck_assert_uint_eq(k.start, 0xfe000000);
+	ck_assert_uint_eq(k.end, 0xfe001000);
+	ck_assert_uint_eq(k.seq, 1388);
+	ck_assert_uint_eq(k.ts_us, 9123456);
+
+	ck_assert_int_eq(parse("x86/PAT: scen:105 conflicting memory types fe010000-fe012000 "
+			       "write-combining<->uncached-minus", &k), 1);
+	ck_assert_int_eq(k.kind, PT_KMSG_CONFLICT);
+	ck_assert_uint_eq(k.end, 0xfe012000);	/* printed exclusive */
+	ck_assert_int_eq(k.type_a, PATTRACK_TYPE_WC);
+	ck_assert_int_eq(k.type_b, PATTRACK_TYPE_UC_MINUS);
+
+	ck_assert_int_eq(parse("[ 7512.334411] x86/PAT: gdsio:3544 conflicting memory types "
+			       "387fe0000000-387ff0000000 write-combining<->uncached-minus", &k), 1);
+	ck_assert_str_eq(k.comm, "gdsio");
+	ck_assert_uint_eq(k.start, 0x387fe0000000);
+	ck_assert_uint_eq(k.ts_us, 7512334411);
+
+	ck_assert_int_eq(parse("x86/PAT: memtype_reserve failed [mem 0xfe010000-0xfe011fff], "
+			       "track write-combining, req write-combining", &k), 1);
+	ck_assert_int_eq(k.kind, PT_KMSG_RESERVE_FAILED);
+	ck_assert(!k.has_task);
+	ck_assert_uint_eq(k.end, 0xfe012000);
+
+	/* comm with spaces */
+	ck_assert_int_eq(parse("x86/PAT: NDK MediaCodec_:3753 map pfn RAM range req write-combining "
+			       "for [mem 0x1e7a80000-0x1e7a87fff], got write-back", &k), 1);
+	ck_assert_int_eq(k.kind, PT_KMSG_PFN_RAM);
+	ck_assert_str_eq(k.comm, "NDK MediaCodec_");
+	ck_assert_int_eq(k.pid, 3753);
+	ck_assert_uint_eq(k.end, 0x1e7a88000);
+	ck_assert_int_eq(k.type_b, PATTRACK_TYPE_WB);
+
+	/* comm with a colon: the pid follows the last one */
+	ck_assert_int_eq(parse("x86/PAT: kworker/u8:2:77 freeing invalid memtype [mem 0x1000-0x1fff]", &k), 1);
+	ck_assert_str_eq(k.comm, "kworker/u8:2");
+	ck_assert_int_eq(k.pid, 77);
+
+	ck_assert_int_eq(parse("x86/PAT: Xorg:1200 map pfn expected mapping type uncached-minus for "
+			       "[mem 0xfd000000-0xfd000fff], got write-combining", &k), 1);
+	ck_assert_int_eq(k.kind, PT_KMSG_PFN_EXPECTED);
+	ck_assert_int_eq(parse("x86/PAT: reserve_ram_pages_type failed [mem 0x10000000-0x10000fff], "
+			       "track 0x1, req 0x2", &k), 1);
+	ck_assert_int_eq(k.kind, PT_KMSG_RAM_PAGES_FAILED);
+	ck_assert_int_eq(k.type_a, PATTRACK_TYPE_WC);
+	ck_assert_int_eq(parse("x86/PAT: insmod:77 ioremap_change_attr failed write-combining for "
+			       "[mem 0x20000000-0x20000fff]", &k), 1);
+	ck_assert_int_eq(k.kind, PT_KMSG_CHANGE_ATTR_FAILED);
+	/* %#010Lx prints 0 without 0x */
+	ck_assert_int_eq(parse("x86/PAT: a:1 freeing invalid memtype [mem 0000000000-0x00000fff]", &k), 1);
+	ck_assert_uint_eq(k.start, 0);
+}
+END_TEST
+
+START_TEST(test_kmsg_other_and_broken)
+{
+	struct pt_kmsg_pat k;
+	static const char *const other[] = {
+		"x86/PAT: Configuration [0-7]: WB  WC  UC- UC  WB  WP  UC- WT  ",
+		"6,1,2,-;pci 0000:00:04.0: BAR 2: assigned",
+		"",
+		"[    0.065775] pvm-pv: not detected",
+	};
+	static const char *const broken[] = {
+		"x86/PAT: scen:90 freeing invalid memtype [mem 0xfe0",
+		"x86/PAT: scen:90 freeing invalid memtype [mem 0xfe001000-0xfe000fff]",
+		"x86/PAT: scen conflicting memory types fe010000-fe012000 write-combining<->uncached-minus",
+		"x86/PAT: scen:105 conflicting memory types fe010000-fe012000 write-combining<->",
+		"x86/PAT: memtype_reserve failed [mem 0xfe010000-0xfe011fff], track wc, req wc",
+		"x86/PAT: reserve_ram_pages_type failed [mem 0x10000000-0x10000fff], track 0x9, req 0x2",
+		"x86/PAT: a:1 map pfn RAM range req write-combining for [mem 0x1-0x2], got write-back extra",
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(other); i++)
+		ck_assert_int_eq(parse(other[i], &k), 0);
+	for (size_t i = 0; i < ELEMENTSOF(broken); i++)
+		ck_assert_msg(parse(broken[i], &k) == -EBADMSG, "accepted: %s", broken[i]);
+}
+END_TEST
+
+START_TEST(test_kmsg_file_to_anomalies)
+{
+	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
+	const struct pt_anomaly *a;
+	size_t n = 0;
+	char buf[1024];
+
+	ck_assert_int_eq(pt_kmsg_load(m, data("kmsg.txt"), &n), 0);
+	/* 9 anomaly lines; the reserve-failed line is folded into its conflict */
+	ck_assert_uint_eq(n, 8);
+	ck_assert_uint_eq(pt_model_anomaly_count(m), 8);
+	a = pt_model_anomaly(m, 0);
+	ck_assert_int_eq(a->kind, PT_AN_INVALID_FREE);
+	ck_assert_int_eq(a->pid, 89);
+	ck_assert_str_eq(pt_strtab_get(pt_model_strings(m), a->comm), "scen");
+	a = pt_model_anomaly(m, 1);
+	ck_assert_int_eq(a->kind, PT_AN_CONFLICT);
+	ck_assert_int_eq(a->req, PATTRACK_TYPE_WC);	/* from the folded line */
+	ck_assert_ptr_nonnull(strstr(pt_anomaly_explain(m, a, buf, sizeof(buf)), "kernel log: x86/PAT: scen:105"));
+	a = pt_model_anomaly(m, 3);
+	ck_assert_int_eq(a->kind, PT_AN_DEGRADED);
+	ck_assert_int_eq(a->severity, PT_SEV_HAZARD);	/* UC- asked, WB granted */
+	ck_assert_int_eq(pt_kmsg_load(m, data("no-such-file"), &n), -ENOENT);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("sources");
+	TCase *tc = tcase_create("parsers");
+
+	tcase_add_test(tc, test_debugfs_lines);
+	tcase_add_test(tc, test_debugfs_host_file);
+	tcase_add_test(tc, test_iomem_host_file);
+	tcase_add_test(tc, test_iomem_malformed);
+	tcase_add_test(tc, test_pci_bars);
+	tcase_add_test(tc, test_kmsg_formats);
+	tcase_add_test(tc, test_kmsg_other_and_broken);
+	tcase_add_test(tc, test_kmsg_file_to_anomalies);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The trace v1 reader: every field form, malformed and truncated lines, round trips. */
+#include <check.h>
+#include <stdlib.h>
+
+#include "trace.h"
+#include "util.h"
+
+static struct pt_trace_parser parser;
+
+static int parse(const char *text, struct pt_event *ev, char *buf, size_t size)
+{
+	const char *why;
+
+	snprintf(buf, size, "%s", text);
+	return pt_trace_parse_line(&parser, buf, strlen(buf), ev, &why);
+}
+
+START_TEST(test_reserve_line)
+{
+	char buf[512];
+	struct pt_event ev;
+
+	ck_assert_int_eq(parse("{\"event\":\"reserve\",\"start\":\"0xfe000000\",\"end\":\"0xfe004000\","
+			       "\"req\":\"write-combining\",\"got\":\"WC\",\"ret\":0,\"pid\":89,"
+			       "\"comm\":\"scen\",\"seq\":7,\"ts_ns\":123,\"stack\":[\"memtype_reserve\","
+			       "18446744071578999488],\"future_field\":{\"a\":[1,2,{\"b\":null}]}}\n",
+			       &ev, buf, sizeof(buf)), PT_LINE_EVENT);
+	ck_assert_int_eq(ev.kind, PT_EV_RESERVE);
+	ck_assert_uint_eq(ev.start, 0xfe000000);
+	ck_assert_uint_eq(ev.end, 0xfe004000);
+	ck_assert_int_eq(ev.req, PATTRACK_TYPE_WC);
+	ck_assert_int_eq(ev.got, PATTRACK_TYPE_WC);
+	ck_assert(!ev.strict);
+	ck_assert(ev.has_ret);
+	ck_assert_int_eq(ev.ret, 0);
+	ck_assert_int_eq(ev.pid, 89);
+	ck_assert_uint_eq(ev.comm_len, 4);
+	ck_assert(memcmp(ev.comm, "scen", 4) == 0);
+	ck_assert(ev.has_seq);
+	ck_assert_uint_eq(ev.seq, 7);
+	ck_assert_uint_eq(ev.ts_ns, 123);
+	ck_assert_uint_eq(ev.stack_len, strlen("memtype_reserve\n0xffffffff81025ac0"));
+	ck_assert(memcmp(ev.stack, "memtype_reserve\n0xffffffff81025ac0", ev.stack_len) == 0);
+}
+END_TEST
+
+START_TEST(test_field_forms)
+{
+	char buf[512];
+	struct pt_event ev;
+
+	/* numbers for addresses, null got = strict, no ret = predict */
+	ck_assert_int_eq(parse("{\"end\":8192,\"start\":4096,\"event\":\"reserve\",\"req\":\"UC-\",\"got\":null}",
+			       &ev, buf, sizeof(buf)), PT_LINE_EVENT);
+	ck_assert_uint_eq(ev.start, 4096);
+	ck_assert(ev.strict);
+	ck_assert(!ev.has_ret);
+	ck_assert_int_eq(ev.req, PATTRACK_TYPE_UC_MINUS);
+	/* absent got is strict too */
+	ck_assert_int_eq(parse("{\"event\":\"reserve\",\"start\":\"0x1000\",\"end\":\"0x2000\",\"req\":\"uc\",\"ret\":-16}",
+			       &ev, buf, sizeof(buf)), PT_LINE_EVENT);
+	ck_assert(ev.strict);
+	ck_assert_int_eq(ev.ret, -16);
+	ck_assert_int_eq(ev.req, PATTRACK_TYPE_UC);
+	/* escapes in comm, white space everywhere */
+	ck_assert_int_eq(parse(" { \"event\" : \"exit\" , \"pid\" : 5 , \"comm\" : \"NDK \\\"x\\\" \\u00e9\\ud83d\\ude00\" } ",
+			       &ev, buf, sizeof(buf)), PT_LINE_EVENT);
+	ck_assert_int_eq(ev.kind, PT_EV_EXIT);
+	ck_assert_uint_eq(ev.comm_len, strlen("NDK \"x\" \xc3\xa9\xf0\x9f\x98\x80"));
+	ck_assert(memcmp(ev.comm, "NDK \"x\" \xc3\xa9\xf0\x9f\x98\x80", ev.comm_len) == 0);
+	ck_assert_int_eq(parse("{\"event\":\"entry\",\"start\":\"0xA0000000\",\"end\":\"2684358656\",\"type\":\"write-through\"}",
+			       &ev, buf, sizeof(buf)), PT_LINE_EVENT);
+	ck_assert_uint_eq(ev.end, 0xa0001000);
+	ck_assert_int_eq(ev.type, PATTRACK_TYPE_WT);
+}
+END_TEST
+
+START_TEST(test_header_unknown_blank)
+{
+	char buf[512];
+	struct pt_event ev;
+
+	ck_assert_int_eq(parse("{\"pattrack_trace\":1,\"host\":\"x\",\"kernel\":\"6.1.0\"}", &ev, buf, sizeof(buf)),
+			 PT_LINE_HEADER);
+	ck_assert_int_eq(parse("{\"event\":\"migrate\",\"x\":[]}", &ev, buf, sizeof(buf)), PT_LINE_UNKNOWN);
+	ck_assert_int_eq(parse("   \n", &ev, buf, sizeof(buf)), PT_LINE_BLANK);
+	ck_assert_int_eq(parse("{\"pattrack_trace\":2}", &ev, buf, sizeof(buf)), -EBADMSG);
+}
+END_TEST
+
+START_TEST(test_malformed)
+{
+	static const char *const bad[] = {
+		"{\"event\":\"reserve\",\"start\":\"0xfe000000\",\"end\":\"0xfe0",	/* truncated */
+		"{\"event\":\"reserve\",\"start\":\"0xfe000000\"",
+		"{\"event\":\"free\",\"start\":\"0x1000\",\"end\":\"0x2000\",}",
+		"{\"event\":\"free\",\"start\":\"0x1000\" \"end\":\"0x2000\"}",
+		"{\"event\":\"free\",\"start\":\"0x1000\",\"end\":\"0x2000\"} trailing",
+		"[\"event\",\"free\"]",
+		"{\"event\":\"free\",\"start\":\"0xzz\",\"end\":\"0x2000\"}",
+		"{\"event\":\"free\",\"start\":-1,\"end\":\"0x2000\"}",
+		"{\"event\":\"free\",\"start\":1.5,\"end\":\"0x2000\"}",
+		"{\"event\":\"free\",\"start\":\"0x10000000000000000\",\"end\":\"0x2000\"}",
+		"{\"event\":\"free\",\"start\":18446744073709551616,\"end\":\"0x2000\"}",
+		"{\"event\":\"free\",\"start\":\"0x1000\"}",
+		"{\"event\":\"reserve\",\"start\":\"0x1000\",\"end\":\"0x2000\",\"req\":\"write-combined\"}",
+		"{\"event\":\"reserve\",\"start\":\"0x1000\",\"end\":\"0x2000\",\"req\":\"WC\",\"ret\":5}",
+		"{\"event\":\"reserve\",\"start\":\"0x1000\",\"end\":\"0x2000\"}",
+		"{\"event\":\"entry\",\"start\":\"0x2000\",\"end\":\"0x1000\",\"type\":\"WB\"}",
+		"{\"event\":\"exit\"}",
+		"{\"event\":\"exit\",\"pid\":-3}",
+		"{\"event\":\"exit\",\"pid\":1,\"comm\":\"bad\\q\"}",
+		"{\"event\":\"exit\",\"pid\":1,\"comm\":\"\\ud800\"}",
+		"{\"event\":\"exit\",\"pid\":1,\"comm\":\"unterminated}",
+		"{\"event\":\"exit\",\"pid\":01}",
+		"{\"event\":17}",
+		"{\"start\":\"0x1000\"}",
+		"{\"event\":\"free\",\"start\":\"0x1000\",\"end\":\"0x2000\",\"stack\":[\"a\",{}]}",
+		"{\"event\":\"exit\",\"pid\":1,\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+		"nul",
+		"{",
+		"\"just a string\"",
+	};
+	char buf[1024];
+	struct pt_event ev;
+
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+		ck_assert_msg(parse(bad[i], &ev, buf, sizeof(buf)) == -EBADMSG, "accepted: %s", bad[i]);
+}
+END_TEST
+
+START_TEST(test_reader_counts_and_errors)
+{
+	static const char text[] =
+		"{\"pattrack_trace\":1}\n"
+		"{\"event\":\"ram\",\"start\":\"0x100000\",\"end\":\"0x200000\"}\n"
+		"{\"event\":\"teleport\"}\n"
+		"this is not json\n"
+		"\n"
+		"{\"event\":\"exit\",\"pid\":3}";	/* no final newline */
+	_cleanup_(pt_trace_reader_freep) struct pt_trace_reader *r = NULL;
+	FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
+	struct pt_event ev;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(pt_trace_reader_new(f, "mem", &r), 0);
+	ck_assert_int_eq(pt_trace_read(r, &ev), 1);
+	ck_assert_int_eq(ev.kind, PT_EV_RAM);
+	ck_assert_int_eq(pt_trace_read(r, &ev), -EBADMSG);
+	ck_assert_uint_eq(pt_trace_line(r), 4);
+	ck_assert_int_eq(pt_trace_read(r, &ev), 1);
+	ck_assert_int_eq(ev.kind, PT_EV_EXIT);
+	ck_assert_int_eq(pt_trace_read(r, &ev), 0);
+	ck_assert_uint_eq(pt_trace_counts(r)->headers, 1);
+	ck_assert_uint_eq(pt_trace_counts(r)->unknown_events, 1);
+	ck_assert_uint_eq(pt_trace_counts(r)->malformed, 1);
+	ck_assert_uint_eq(pt_trace_counts(r)->events, 2);
+	fclose(f);
+}
+END_TEST
+
+START_TEST(test_write_read_round_trip)
+{
+	struct pt_event in = {
+		.kind = PT_EV_RESERVE, .start = 0xfe000000, .end = 0xfe001000,
+		.req = PATTRACK_TYPE_UC_MINUS, .got = PATTRACK_TYPE_WC, .has_ret = true, .ret = 0,
+		.pid = 42, .comm = "a \"q\"\\\n", .comm_len = 7, .has_seq = true, .seq = 9,
+		.ts_ns = 77, .stack = "memtype_reserve\nremap_pfn_range", .stack_len = 31,
+	};
+	char *text = NULL, line[1024];
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct pt_event out;
+	const char *why;
+
+	ck_assert_int_eq(pt_trace_write_event(f, &in), 0);
+	fclose(f);
+	snprintf(line, sizeof(line), "%s", text);
+	ck_assert_int_eq(pt_trace_parse_line(&parser, line, strlen(line), &out, &why), PT_LINE_EVENT);
+	ck_assert_uint_eq(out.start, in.start);
+	ck_assert_uint_eq(out.end, in.end);
+	ck_assert_int_eq(out.req, in.req);
+	ck_assert_int_eq(out.got, in.got);
+	ck_assert_int_eq(out.pid, 42);
+	ck_assert_uint_eq(out.comm_len, 7);
+	ck_assert(memcmp(out.comm, in.comm, 7) == 0);
+	ck_assert_uint_eq(out.stack_len, in.stack_len);
+	ck_assert(memcmp(out.stack, in.stack, in.stack_len) == 0);
+	ck_assert_uint_eq(out.seq, 9);
+	free(text);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("trace");
+	TCase *tc = tcase_create("v1");
+
+	tcase_add_test(tc, test_reserve_line);
+	tcase_add_test(tc, test_field_forms);
+	tcase_add_test(tc, test_header_unknown_blank);
+	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_reader_counts_and_errors);
+	tcase_add_test(tc, test_write_read_round_trip);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	pt_trace_parser_done(&parser);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
