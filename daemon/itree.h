@@ -8,8 +8,9 @@
  * and among equal starts by insertion order, so a node inserted later sorts
  * after the nodes already there with the same start (the kernel's
  * interval_insert() goes right on equal keys).  Each node carries the
- * largest end of its subtree, so overlap queries prune whole subtrees and
- * cost O(log n) per node reported, as the kernel's interval_iter_next().
+ * largest end of each of its two subtrees, so overlap queries prune whole
+ * subtrees without even reading them, and cost O(log n) per node reported,
+ * as the kernel's interval_iter_next().
  *
  * Embed struct itree_node in your own structure and use container_of().
  */
@@ -19,9 +20,11 @@
 #include <stdint.h>
 
 struct itree_node {
+	/* what a search reads, first: one cache line in all */
 	struct itree_node *left, *right;
-	uint64_t start, end;	/* [start, end) */
-	uint64_t max_end;	/* largest end in this subtree */
+	uint64_t start;
+	uint64_t lmax, rmax;	/* largest end in the left / right subtree, 0 if empty */
+	uint64_t end;		/* [start, end) */
 	uint64_t order;		/* insertion stamp: tie-break among equal starts */
 	int height;
 };
