@@ -30,15 +30,21 @@ static inline void update(struct itree_node *n)
 
 static inline bool before(const struct itree_node *a, const struct itree_node *b)
 {
-	return a->start < b->start || (a->start == b->start && a->order < b->order);
+	/* no short circuit: the direction of a descent is a coin toss for the branch predictor */
+	return (a->start < b->start) | ((a->start == b->start) & (a->order < b->order));
 }
 
+/* Rotations keep parent pointers; the caller links the new subtree root in. */
 static struct itree_node *rotate_right(struct itree_node *y)
 {
 	struct itree_node *x = y->left;
 
 	y->left = x->right;
+	if (x->right)
+		x->right->parent = y;
 	x->right = y;
+	x->parent = y->parent;
+	y->parent = x;
 	update(y);
 	update(x);
 	return x;
@@ -49,7 +55,11 @@ static struct itree_node *rotate_left(struct itree_node *x)
 	struct itree_node *y = x->right;
 
 	x->right = y->left;
+	if (y->left)
+		y->left->parent = x;
 	y->left = x;
+	y->parent = x->parent;
+	x->parent = y;
 	update(x);
 	update(y);
 	return y;
@@ -74,145 +84,107 @@ static struct itree_node *rebalance(struct itree_node *n)
 	return n;
 }
 
-/*
- * An AVL tree of n nodes is at most 1.44 log2(n + 2) high: 96 levels hold
- * more nodes than a 64-bit address space could.
- */
-#define MAX_HEIGHT 96
+static void replace_child(struct itree *t, struct itree_node *parent,
+			  struct itree_node *old, struct itree_node *new)
+{
+	if (!parent)
+		t->root = new;
+	else if (parent->left == old)
+		parent->left = new;
+	else
+		parent->right = new;
+}
 
 /*
- * The subtree maxima are raised on the way down; on the way up a node is
- * rebalanced only while the height of the subtree below it changed, which
- * spares reading the siblings along most of the path.
+ * Recomputes the nodes from @p up, rebalancing; stops below @stop, or where
+ * a subtree comes out with the height and the largest end its parent
+ * already records, since then nothing above can change.
+ */
+static void retrace(struct itree *t, struct itree_node *p, struct itree_node *stop)
+{
+	while (p != stop) {
+		struct itree_node *gp = p->parent, *r;
+		int old_height = p->height;
+		uint64_t old_max = 0;
+
+		if (gp)
+			old_max = gp->left == p ? gp->lmax : gp->rmax;
+		r = rebalance(p);
+		replace_child(t, gp, p, r);
+		if (!gp || (r->height == old_height && max_end(r) == old_max))
+			return;
+		p = gp;
+	}
+}
+
+/*
+ * The subtree maxima are raised on the way down, so the way back up only
+ * has to go as far as heights change.
  */
 void itree_insert(struct itree *t, struct itree_node *node)
 {
-	struct itree_node **path[MAX_HEIGHT], **link = &t->root;
-	int depth = 0;
+	struct itree_node **link = &t->root, *parent = NULL;
 
 	node->order = t->next_order++;
 	while (*link) {
 		struct itree_node *p = *link;
+		bool l = before(node, p);
+		uint64_t *side_max = l ? &p->lmax : &p->rmax;
 
-		path[depth++] = link;
-		if (before(node, p)) {
-			if (node->end > p->lmax)
-				p->lmax = node->end;
-			link = &p->left;
-		} else {
-			if (node->end > p->rmax)
-				p->rmax = node->end;
-			link = &p->right;
-		}
+		*side_max = *side_max > node->end ? *side_max : node->end;
+		parent = p;
+		link = l ? &p->left : &p->right;
 	}
 	node->left = node->right = NULL;
+	node->parent = parent;
 	update(node);
 	*link = node;
 	t->count++;
-
-	while (depth > 0) {
-		struct itree_node **l = path[--depth];
-		int h = (*l)->height;
-
-		*l = rebalance(*l);
-		if ((*l)->height == h)
-			break;
-	}
+	if (parent)
+		retrace(t, parent, NULL);
 }
 
-/*
- * Above the removed node a subtree loses just that node: its maximum can
- * only drop when the removed end was that maximum, and nothing needs
- * rebalancing where the height below did not change.
- */
 void itree_remove(struct itree *t, struct itree_node *node)
 {
-	struct itree_node **path[MAX_HEIGHT], **link = &t->root;
-	bool left[MAX_HEIGHT];
-	int child_height[MAX_HEIGHT];	/* of the path's child, before the removal */
-	int depth = 0, above;
-	uint64_t lost = node->end;
+	struct itree_node *parent = node->parent;
 
-	while (*link != node) {
-		struct itree_node *p = *link;
+	if (!node->left || !node->right) {
+		struct itree_node *child = node->left ? node->left : node->right;
 
-		path[depth] = link;
-		left[depth] = before(node, p);
-		link = left[depth] ? &p->left : &p->right;
-		child_height[depth] = height(*link);
-		depth++;
-	}
-	above = depth;	/* path[0..above) lead down to the removed node */
-
-	if (!node->right) {
-		*link = node->left;
+		if (child)
+			child->parent = parent;
+		replace_child(t, parent, node, child);
+		if (parent)
+			retrace(t, parent, NULL);
 	} else {
 		/* the successor, the leftmost node on the right, takes its place */
-		struct itree_node **sl = &node->right, *succ;
+		struct itree_node *succ = node->right, *from;
 
-		path[depth++] = link;	/* will hold succ */
-		while ((*sl)->left) {
-			path[depth++] = sl;
-			sl = &(*sl)->left;
+		while (succ->left)
+			succ = succ->left;
+		if (succ->parent != node) {
+			from = succ->parent;
+			from->left = succ->right;
+			if (succ->right)
+				succ->right->parent = from;
+			succ->right = node->right;
+			node->right->parent = succ;
+		} else {
+			from = succ;
 		}
-		succ = *sl;
-		*sl = succ->right;
 		succ->left = node->left;
-		succ->right = node->right;
-		*link = succ;
-		/* the path went down through node->right, which is now succ->right */
-		if (depth > above + 1)
-			path[above + 1] = &succ->right;
-		/* from succ's old parent up to its new place, subtrees lost succ: recompute */
-		while (depth > above)
-			*path[depth - 1] = rebalance(*path[depth - 1]), depth--;
+		node->left->parent = succ;
+		succ->parent = parent;
+		succ->height = node->height;
+		succ->lmax = node->lmax;
+		succ->rmax = node->rmax;
+		replace_child(t, parent, node, succ);
+		/* below succ the subtrees lost succ; from succ up they lost node */
+		retrace(t, from, succ);
+		retrace(t, succ, NULL);
 	}
-	node->left = node->right = NULL;
+	node->left = node->right = node->parent = NULL;
 	t->count--;
-
-	while (depth > 0) {
-		struct itree_node **l = path[--depth];
-		struct itree_node *p = *l;
-
-		if (height(left[depth] ? p->left : p->right) == child_height[depth] &&
-		    lost < (left[depth] ? p->lmax : p->rmax))
-			break;
-		*l = rebalance(p);
-	}
-}
-
-/* In order; a subtree is entered only when its maximum end reaches past @start. */
-int itree_visit(const struct itree *t, uint64_t start, uint64_t end,
-		itree_visit_fn fn, void *userdata)
-{
-	struct itree_node *stack[MAX_HEIGHT], *n = t->root;
-	int sp = 0, r;
-
-	if (start >= end || max_end(n) <= start)
-		return 0;
-	for (;;) {
-		while (n->lmax > start) {
-			stack[sp++] = n;
-			n = n->left;
-		}
-		for (;;) {
-			/* Everything from here on starts at or after n->start. */
-			if (n->start >= end)
-				return 0;
-			if (n->end > start) {
-				r = fn(n, userdata);
-				if (r)
-					return r;
-			}
-			if (n->rmax > start) {
-				n = n->right;
-				break;
-			}
-			if (sp == 0)
-				return 0;
-			n = stack[--sp];
-		}
-	}
 }
 
 static int take_first(struct itree_node *node, void *userdata)
@@ -229,18 +201,20 @@ struct itree_node *itree_first(const struct itree *t, uint64_t start, uint64_t e
 	return first;
 }
 
-static bool check(const struct itree_node *n, const struct itree_node *lo,
-		  const struct itree_node *hi, size_t *count)
+static bool check(const struct itree_node *n, const struct itree_node *parent,
+		  const struct itree_node *lo, const struct itree_node *hi, size_t *count)
 {
 	int hl, hr;
 
 	if (!n)
 		return true;
+	if (n->parent != parent)
+		return false;
 	if ((lo && !before(lo, n)) || (hi && !before(n, hi)))
 		return false;
 	if (n->start >= n->end)
 		return false;
-	if (!check(n->left, lo, n, count) || !check(n->right, n, hi, count))
+	if (!check(n->left, n, lo, n, count) || !check(n->right, n, n, hi, count))
 		return false;
 	hl = height(n->left);
 	hr = height(n->right);
@@ -256,5 +230,5 @@ bool itree_check(const struct itree *t)
 {
 	size_t count = 0;
 
-	return check(t->root, NULL, NULL, &count) && count == t->count;
+	return check(t->root, NULL, NULL, NULL, &count) && count == t->count;
 }

@@ -21,7 +21,7 @@
 
 struct itree_node {
 	/* what a search reads, first: one cache line in all */
-	struct itree_node *left, *right;
+	struct itree_node *left, *right, *parent;
 	uint64_t start;
 	uint64_t lmax, rmax;	/* largest end in the left / right subtree, 0 if empty */
 	uint64_t end;		/* [start, end) */
@@ -40,16 +40,54 @@ struct itree {
 /* Links @node with node->start and node->end already set. */
 void itree_insert(struct itree *t, struct itree_node *node);
 
-/* Unlinks @node, which must be in @t. */
+/* Unlinks @node, which must be in @t: no search, a walk up from the node. */
 void itree_remove(struct itree *t, struct itree_node *node);
+
+/* An AVL tree of n nodes is at most 1.44 log2(n + 2) high: 96 levels are plenty. */
+#define ITREE_MAX_HEIGHT 96
 
 /*
  * Calls @fn on every node overlapping [start, end) in tree order; stops at
- * and returns the first non-zero value @fn returns, else 0.
+ * and returns the first non-zero value @fn returns, else 0.  Inline, so
+ * that each caller gets its own copy with @fn inlined into it, the way the
+ * kernel generates one interval tree per use.
  */
 typedef int (*itree_visit_fn)(struct itree_node *node, void *userdata);
-int itree_visit(const struct itree *t, uint64_t start, uint64_t end,
-		itree_visit_fn fn, void *userdata);
+
+static inline int itree_visit(const struct itree *t, uint64_t start, uint64_t end,
+			      itree_visit_fn fn, void *userdata)
+{
+	struct itree_node *stack[ITREE_MAX_HEIGHT], *n = t->root;
+	int sp = 0, r;
+
+	if (start >= end || !n ||
+	    (n->lmax <= start && n->rmax <= start && n->end <= start))
+		return 0;
+	for (;;) {
+		/* a subtree is entered only when its maximum end reaches past start */
+		while (n->lmax > start) {
+			stack[sp++] = n;
+			n = n->left;
+		}
+		for (;;) {
+			/* everything from here on starts at or after n->start */
+			if (n->start >= end)
+				return 0;
+			if (n->end > start) {
+				r = fn(n, userdata);
+				if (r)
+					return r;
+			}
+			if (n->rmax > start) {
+				n = n->right;
+				break;
+			}
+			if (sp == 0)
+				return 0;
+			n = stack[--sp];
+		}
+	}
+}
 
 /* The first node (in tree order) overlapping [start, end), or NULL. */
 struct itree_node *itree_first(const struct itree *t, uint64_t start, uint64_t end);

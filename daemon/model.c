@@ -49,6 +49,20 @@ struct ram_range {
 	uint64_t start, end;	/* [start, end) */
 };
 
+/*
+ * A process keeps its name: the last name interned for a pid, so that most
+ * events skip hashing it.  Indexed by the pid's low bits.
+ */
+#define COMM_CACHE_SIZE 256
+#define COMM_CACHE_LEN 16
+
+struct comm_cache {
+	int32_t pid;
+	uint32_t id;
+	uint32_t len;
+	char comm[COMM_CACHE_LEN];
+};
+
 struct pt_model {
 	struct itree tree;
 	struct slab *slabs;
@@ -65,6 +79,7 @@ struct pt_model {
 	size_t n_anomalies, cap_anomalies;
 
 	struct pt_strtab strings;
+	struct comm_cache comm_cache[COMM_CACHE_SIZE];
 	struct pt_stats stats;
 	uint64_t clock;		/* one tick per applied event */
 };
@@ -419,7 +434,15 @@ struct prediction {
 static void predict_reserve(const struct pt_model *m, const struct pt_event *ev,
 			    struct prediction *p, struct overlap *o)
 {
-	*o = (struct overlap){ .req = ev->req, .strict = ev->strict, .found = ev->req };
+	/* field by field: the party array is filled as found, not cleared per event */
+	o->req = ev->req;
+	o->strict = ev->strict;
+	o->found = ev->req;
+	o->conflict = false;
+	o->first = NULL;
+	o->count = 0;
+	o->more = false;
+	o->n_parties = 0;
 	*p = (struct prediction){ .path = classify(m, ev->start, ev->end), .known = true };
 
 	switch (p->path) {
@@ -455,6 +478,36 @@ static bool mtrr_explains(int req, int got, const struct overlap *o)
 	return req == PATTRACK_TYPE_WB && got == PATTRACK_TYPE_UC_MINUS && o->count == 0;
 }
 
+/* A short compare the compiler can unroll, instead of a call to memcmp(). */
+static inline bool same_comm(const char *a, const char *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+static int intern_comm(struct pt_model *m, const struct pt_event *ev, uint32_t *comm)
+{
+	struct comm_cache *c = &m->comm_cache[(uint32_t)ev->pid % COMM_CACHE_SIZE];
+	int r;
+
+	if (c->pid == ev->pid && c->len == ev->comm_len && same_comm(c->comm, ev->comm, c->len)) {
+		*comm = c->id;
+		return 0;
+	}
+	r = pt_strtab_intern(&m->strings, ev->comm, ev->comm_len, comm);
+	if (r < 0)
+		return r;
+	if (ev->comm_len <= COMM_CACHE_LEN) {
+		c->pid = ev->pid;
+		c->id = *comm;
+		c->len = (uint32_t)ev->comm_len;
+		memcpy(c->comm, ev->comm, ev->comm_len);
+	}
+	return 0;
+}
+
 static int intern_owner(struct pt_model *m, const struct pt_event *ev,
 			uint32_t *comm, uint32_t *stack)
 {
@@ -462,7 +515,7 @@ static int intern_owner(struct pt_model *m, const struct pt_event *ev,
 
 	*comm = *stack = 0;
 	if (ev->comm && ev->comm_len) {
-		r = pt_strtab_intern(&m->strings, ev->comm, ev->comm_len, comm);
+		r = intern_comm(m, ev, comm);
 		if (r < 0)
 			return r;
 	}
@@ -495,7 +548,7 @@ static void copy_parties(struct pt_anomaly *a, const struct overlap *o)
 	a->n_overlap = o->count;
 	a->overlap_more = o->more;
 	a->n_parties = o->n_parties;
-	memcpy(a->party, o->party, sizeof(a->party));
+	memcpy(a->party, o->party, o->n_parties * sizeof(a->party[0]));
 }
 
 static enum pt_severity degrade_severity(int req, int got)

@@ -52,8 +52,9 @@ static const char *const comms[] = { "Xorg", "gpu-test", "fio", "dpdk-l2fwd", "p
  * The synthetic workload: reserve/free pairs, at most @max_live mappings
  * alive at once, freed in random order.  Each 2 MiB region of the window has a "home"
  * type; 1% of requests ask for the other one (conflicts and degraded
- * grants), 5% duplicate a live mapping, 0.4% of frees cut only part of one
- * (half of those leave a leak behind, as a partial munmap does).
+ * grants), 5% duplicate a live mapping, 2% of frees cut the tail of one
+ * (mremap), 0.1% its head (a partial munmap: invalid, and the page left
+ * behind leaks when the rest is freed).
  */
 static size_t generate(struct pt_event *ev, size_t n, size_t max_live)
 {
@@ -96,11 +97,17 @@ static size_t generate(struct pt_event *ev, size_t n, size_t max_live)
 			e->start = mp->start;
 			e->end = mp->end;
 			e->pid = mp->pid;
-			if (r < 2 && pages > 1)
-				e->start = mp->end - PAGE;	/* tail: the entry shrinks */
-			else if (r < 4 && pages > 1)
-				e->end = mp->start + PAGE;	/* head: invalid, the rest leaks */
-			live[k] = live[--nlive];
+			if (r < 20 && pages > 1) {
+				/* mremap shrink: the tail goes, the entry shrinks, the rest lives on */
+				e->start = mp->end - PAGE;
+				mp->end = e->start;
+			} else if (r < 21 && pages > 1) {
+				/* partial munmap of the head: invalid; the rest is freed later by end match */
+				e->end = mp->start + PAGE;
+				mp->start = e->end;
+			} else {
+				live[k] = live[--nlive];
+			}
 		}
 		e->comm = comms[e->pid % ELEMENTSOF(comms)];
 		e->comm_len = strlen(e->comm);
@@ -247,17 +254,19 @@ int main(int argc, char *argv[])
 		{ "events", required_argument, NULL, 'n' },
 		{ "trace", required_argument, NULL, 't' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "phase", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	size_t n = 4000000, replayed = 0;
-	const char *trace = NULL;
+	const char *trace = NULL, *phase = "all";
 	char tmp[] = "/tmp/pattrack-bench-XXXXXX";
 	uint64_t drift = 0;
 	struct pt_event *ev;
-	double model_rate, model_rate_big, replay_rate, per_entry;
+	double model_rate = 0, model_rate_big = 0, replay_rate = 0, per_entry = 0;
 	int c, r, fd;
 
+#define RUN(p) (strcmp(phase, "all") == 0 || strcmp(phase, p) == 0)
 	rng_state = 0x9e3779b97f4a7c15ULL;
 	log_set_program("pattrack-bench");
 	while ((c = getopt_long(argc, argv, "n:t:s:h", options, NULL)) >= 0) {
@@ -271,8 +280,17 @@ int main(int argc, char *argv[])
 		case 's':
 			rng_state = strtoull(optarg, NULL, 0) | 1;
 			break;
+		case 'p':
+			phase = optarg;
+			if (strcmp(phase, "all") && strcmp(phase, "memory") && strcmp(phase, "model") &&
+			    strcmp(phase, "replay")) {
+				log_error("--phase takes all, memory, model or replay");
+				return 2;
+			}
+			break;
 		case 'h':
-			printf("Usage: pattrack-bench [--events N] [--trace PATH] [--seed N]\n");
+			printf("Usage: pattrack-bench [--events N] [--trace PATH] [--seed N]\n"
+			       "                      [--phase all|memory|model|replay]\n");
 			return 0;
 		default:
 			return 2;
@@ -284,10 +302,12 @@ int main(int argc, char *argv[])
 	}
 
 	/* first, on a fresh heap, so that nothing freed earlier is reused */
-	per_entry = bench_memory(1000000);
-	if (per_entry < 0) {
-		log_error("memory benchmark failed");
-		return 1;
+	if (RUN("memory")) {
+		per_entry = bench_memory(1000000);
+		if (per_entry < 0) {
+			log_error("memory benchmark failed");
+			return 1;
+		}
 	}
 
 	ev = calloc(n, sizeof(*ev));
@@ -295,17 +315,24 @@ int main(int argc, char *argv[])
 		log_error_errno(-ENOMEM, "cannot hold %zu events", n);
 		return 1;
 	}
-	generate(ev, n, MAX_LIVE);
-	printf("model, %d-%d live mappings:\n  ", MAX_LIVE / 2, MAX_LIVE);
-	model_rate_big = bench_model(ev, n, 1);
-	printf("  %.0f events/s\n", model_rate_big);
-
+	if (RUN("model")) {
+		generate(ev, n, MAX_LIVE);
+		printf("model, %d-%d live mappings:\n  ", MAX_LIVE / 2, MAX_LIVE);
+		model_rate_big = bench_model(ev, n, 1);
+		printf("  %.0f events/s\n", model_rate_big);
+	}
 	generate(ev, n, HEADLINE_LIVE);
-	printf("model, %d-%d live mappings:\n  ", HEADLINE_LIVE / 2, HEADLINE_LIVE);
-	model_rate = bench_model(ev, n, 3);
-	if (model_rate < 0 || model_rate_big < 0) {
-		log_error("model benchmark failed");
-		return 1;
+	if (RUN("model")) {
+		printf("model, %d-%d live mappings:\n  ", HEADLINE_LIVE / 2, HEADLINE_LIVE);
+		model_rate = bench_model(ev, n, 3);
+		if (model_rate < 0 || model_rate_big < 0) {
+			log_error("model benchmark failed");
+			return 1;
+		}
+	}
+	if (!RUN("replay")) {
+		free(ev);
+		goto done;
 	}
 
 	if (!trace) {
@@ -332,9 +359,12 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	printf("replay: %zu events from a trace file, %" PRIu64 " drift anomalies\n", replayed, drift);
-
-	printf("model_events_per_sec=%.0f\n", model_rate);
-	printf("replay_events_per_sec=%.0f\n", replay_rate);
-	printf("bytes_per_live_entry=%.0f\n", per_entry);
+done:
+	if (RUN("model"))
+		printf("model_events_per_sec=%.0f\n", model_rate);
+	if (RUN("replay"))
+		printf("replay_events_per_sec=%.0f\n", replay_rate);
+	if (RUN("memory"))
+		printf("bytes_per_live_entry=%.0f\n", per_entry);
 	return 0;
 }
