@@ -121,10 +121,31 @@ static void retrace(struct itree *t, struct itree_node *p, struct itree_node *st
  * The subtree maxima are raised on the way down, so the way back up only
  * has to go as far as heights change.
  */
+/* Stamps the nodes 0, 1, ... in tree order: same order, room for 2^32 more. */
+static void renumber(struct itree *t)
+{
+	struct itree_node *stack[ITREE_MAX_HEIGHT], *n = t->root;
+	uint32_t order = 0;
+	int sp = 0;
+
+	while (n || sp) {
+		while (n) {
+			stack[sp++] = n;
+			n = n->left;
+		}
+		n = stack[--sp];
+		n->order = order++;
+		n = n->right;
+	}
+	t->next_order = order;
+}
+
 void itree_insert(struct itree *t, struct itree_node *node)
 {
 	struct itree_node **link = &t->root, *parent = NULL;
 
+	if (t->next_order == UINT32_MAX)
+		renumber(t);
 	node->order = t->next_order++;
 	while (*link) {
 		struct itree_node *p = *link;

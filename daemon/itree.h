@@ -25,14 +25,17 @@ struct itree_node {
 	uint64_t start;
 	uint64_t lmax, rmax;	/* largest end in the left / right subtree, 0 if empty */
 	uint64_t end;		/* [start, end) */
-	uint64_t order;		/* insertion stamp: tie-break among equal starts */
-	int height;
+	uint32_t order;		/* insertion stamp: tie-break among equal starts */
+	int32_t height;
 };
+
+/* Exactly one cache line: a search reads one line per level. */
+_Static_assert(sizeof(struct itree_node) == 64, "itree_node is not one cache line");
 
 struct itree {
 	struct itree_node *root;
 	size_t count;
-	uint64_t next_order;
+	uint32_t next_order;	/* when it would wrap, the stamps are renumbered */
 };
 
 #define ITREE_INIT { NULL, 0, 0 }

@@ -17,8 +17,11 @@ enum {
 	ENTRY_LEAK_REPORTED = 1 << 2,
 };
 
+/*
+ * An entry is two halves in one slab: its tree node, one cache line that
+ * searches touch, and this, which only the entries they report touch.
+ */
 struct pt_entry {
-	struct itree_node node;
 	uint64_t born;		/* model clock at the reserve */
 	uint64_t seq;
 	uint64_t ts_ns;
@@ -29,15 +32,40 @@ struct pt_entry {
 	uint8_t flags;
 };
 
-#define entry_of(n) container_of(n, struct pt_entry, node)
-
-/* Entries come from slabs and go back to a free list: no malloc per event. */
-#define SLAB_ENTRIES 4096
+/*
+ * Entries come from slabs and go back to a free list: no malloc per event.
+ * A slab is aligned to its own size, so either half of an entry finds its
+ * slab, and so the other half, by masking its address.
+ */
+#define SLAB_BYTES (512 * 1024)
+#define SLAB_ENTRIES ((SLAB_BYTES - 64) / (sizeof(struct itree_node) + sizeof(struct pt_entry)))
 
 struct slab {
+	struct itree_node node[SLAB_ENTRIES];
+	struct pt_entry entry[SLAB_ENTRIES];
 	struct slab *next;
-	struct pt_entry entries[SLAB_ENTRIES];
 };
+
+_Static_assert(sizeof(struct slab) <= SLAB_BYTES, "slab too large");
+
+static inline struct slab *slab_of(const void *p)
+{
+	return (struct slab *)((uintptr_t)p & ~(uintptr_t)(SLAB_BYTES - 1));
+}
+
+static inline struct pt_entry *entry_of(const struct itree_node *n)
+{
+	struct slab *s = slab_of(n);
+
+	return &s->entry[n - s->node];
+}
+
+static inline struct itree_node *node_of(const struct pt_entry *e)
+{
+	struct slab *s = slab_of(e);
+
+	return &s->node[e - s->entry];
+}
 
 /* Exited processes: pid -> model clock at its exit.  Open addressing. */
 struct exit_slot {
@@ -66,8 +94,8 @@ struct comm_cache {
 struct pt_model {
 	struct itree tree;
 	struct slab *slabs;
-	size_t slab_used;	/* entries handed out of slabs->entries */
-	struct pt_entry *free_list;	/* linked through node.left */
+	size_t slab_used;	/* entries handed out of the newest slab */
+	struct itree_node *free_list;	/* linked through left */
 
 	struct ram_range *ram;
 	size_t n_ram, cap_ram;
@@ -118,16 +146,18 @@ void pt_model_free(struct pt_model *m)
 	free(m);
 }
 
-static struct pt_entry *entry_alloc(struct pt_model *m)
+/* A zeroed entry whose node has @start and @end. */
+static struct pt_entry *entry_alloc(struct pt_model *m, uint64_t start, uint64_t end)
 {
+	struct itree_node *n;
 	struct pt_entry *e;
 
 	if (m->free_list) {
-		e = m->free_list;
-		m->free_list = (struct pt_entry *)e->node.left;
+		n = m->free_list;
+		m->free_list = n->left;
 	} else {
 		if (!m->slabs || m->slab_used == SLAB_ENTRIES) {
-			struct slab *s = malloc(sizeof(*s));
+			struct slab *s = aligned_alloc(SLAB_BYTES, SLAB_BYTES);
 
 			if (!s)
 				return NULL;
@@ -135,21 +165,26 @@ static struct pt_entry *entry_alloc(struct pt_model *m)
 			m->slabs = s;
 			m->slab_used = 0;
 		}
-		e = &m->slabs->entries[m->slab_used++];
+		n = &m->slabs->node[m->slab_used++];
 	}
+	n->start = start;
+	n->end = end;
+	e = entry_of(n);
 	*e = (struct pt_entry){ 0 };
 	return e;
 }
 
 static void entry_release(struct pt_model *m, struct pt_entry *e)
 {
-	e->node.left = (struct itree_node *)m->free_list;
-	m->free_list = e;
+	struct itree_node *n = node_of(e);
+
+	n->left = m->free_list;
+	m->free_list = n;
 }
 
 static void entry_link(struct pt_model *m, struct pt_entry *e)
 {
-	itree_insert(&m->tree, &e->node);
+	itree_insert(&m->tree, node_of(e));
 	if (m->tree.count > m->stats.max_entries)
 		m->stats.max_entries = m->tree.count;
 }
@@ -351,8 +386,8 @@ int pt_model_add_anomaly(struct pt_model *m, const struct pt_anomaly *in)
 static struct pt_party party_of(const struct pt_entry *e)
 {
 	return (struct pt_party){
-		.start = e->node.start,
-		.end = e->node.end,
+		.start = node_of(e)->start,
+		.end = node_of(e)->end,
 		.seq = e->seq,
 		.pid = e->pid,
 		.comm = e->comm,
@@ -374,6 +409,7 @@ enum path {
 };
 
 struct overlap {
+	const struct itree_node *self;	/* the request's own node, already linked */
 	int req;
 	bool strict;
 	int found;		/* the first overlapping entry's type */
@@ -388,7 +424,11 @@ struct overlap {
 static int overlap_step(struct itree_node *n, void *userdata)
 {
 	struct overlap *o = userdata;
-	struct pt_entry *e = entry_of(n);
+	struct pt_entry *e;
+
+	if (n == o->self)
+		return 0;
+	e = entry_of(n);
 
 	if (o->count == 0) {
 		o->first = e;
@@ -431,10 +471,11 @@ struct prediction {
 	int got;	/* what new_type would hold */
 };
 
-static void predict_reserve(const struct pt_model *m, const struct pt_event *ev,
-			    struct prediction *p, struct overlap *o)
+static void predict_reserve(const struct pt_model *m, const struct pt_event *ev, enum path path,
+			    const struct itree_node *self, struct prediction *p, struct overlap *o)
 {
 	/* field by field: the party array is filled as found, not cleared per event */
+	o->self = self;
 	o->req = ev->req;
 	o->strict = ev->strict;
 	o->found = ev->req;
@@ -443,7 +484,7 @@ static void predict_reserve(const struct pt_model *m, const struct pt_event *ev,
 	o->count = 0;
 	o->more = false;
 	o->n_parties = 0;
-	*p = (struct prediction){ .path = classify(m, ev->start, ev->end), .known = true };
+	*p = (struct prediction){ .path = path, .known = true };
 
 	switch (p->path) {
 	case PATH_INVALID:
@@ -560,6 +601,8 @@ static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
 {
 	struct prediction p;
 	struct overlap o;
+	struct pt_entry *e = NULL;
+	enum path path;
 	uint32_t comm, stack;
 	int ret, got, r;
 
@@ -570,7 +613,19 @@ static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
 	if (r < 0)
 		return r;
 
-	predict_reserve(m, ev, &p, &o);
+	/*
+	 * Link the new entry first: the overlap scan that decides its fate then
+	 * walks the path the insert has just brought into the cache.  The scan
+	 * passes over the entry itself; a refused request takes it out again.
+	 */
+	path = classify(m, ev->start, ev->end);
+	if (path == PATH_TREE) {
+		e = entry_alloc(m, ev->start, ev->end);
+		if (!e)
+			return -ENOMEM;
+		itree_insert(&m->tree, node_of(e));
+	}
+	predict_reserve(m, ev, path, e ? node_of(e) : NULL, &p, &o);
 	ret = ev->has_ret ? ev->ret : p.ret;
 	got = ev->strict ? PT_TYPE_NONE : ev->has_ret ? ev->got : p.got;
 
@@ -582,12 +637,16 @@ static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
 		if (!agree) {
 			r = record_drift(m, ev, comm, stack, ret, got, &p, ev->req);
 			if (r < 0)
-				return r;
+				goto fail;
 		}
 	}
 
 	if (ret != 0) {
 		m->stats.reserves_failed++;
+		if (e) {
+			itree_remove(&m->tree, node_of(e));
+			entry_release(m, e);
+		}
 		if (ret == -EBUSY) {
 			struct pt_anomaly *a = anomaly_new(m, PT_AN_CONFLICT, ev, comm, stack);
 
@@ -602,13 +661,7 @@ static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
 		return 0;
 	}
 
-	if (p.path == PATH_TREE) {
-		struct pt_entry *e = entry_alloc(m);
-
-		if (!e)
-			return -ENOMEM;
-		e->node.start = ev->start;
-		e->node.end = ev->end;
+	if (e) {
 		/* A strict request that succeeded holds the requested type. */
 		e->type = (uint8_t)(got == PT_TYPE_NONE ? ev->req : got);
 		e->born = m->clock;
@@ -617,7 +670,8 @@ static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
 		e->pid = ev->pid;
 		e->comm = comm;
 		e->stack = stack;
-		entry_link(m, e);
+		if (m->tree.count > m->stats.max_entries)
+			m->stats.max_entries = m->tree.count;
 	}
 
 	if (got != PT_TYPE_NONE && got != ev->req && p.path != PATH_ISA) {
@@ -632,6 +686,13 @@ static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
 		copy_parties(a, &o);
 	}
 	return 0;
+
+fail:
+	if (e) {
+		itree_remove(&m->tree, node_of(e));
+		entry_release(m, e);
+	}
+	return r;
 }
 
 /* ---- free: memtype_free() / memtype_erase() ------------------------------ */
@@ -661,7 +722,7 @@ static int match_step(struct itree_node *n, void *userdata)
 	} else if (n->start < mt->start) {
 		if (!mt->tail)
 			mt->tail = e;
-		if (!mt->tail_own && e->pid == mt->pid && n->start == mt->tail->node.start &&
+		if (!mt->tail_own && e->pid == mt->pid && n->start == node_of(mt->tail)->start &&
 		    e->type == mt->tail->type)
 			mt->tail_own = e;
 	}
@@ -685,10 +746,8 @@ static struct pt_entry *erase_target(struct match *mt)
 	if (own && own != kernel) {
 		struct pt_entry tmp = *kernel;
 
-		memcpy((char *)kernel + sizeof(kernel->node), (char *)own + sizeof(own->node),
-		       sizeof(*own) - sizeof(own->node));
-		memcpy((char *)own + sizeof(own->node), (char *)&tmp + sizeof(tmp.node),
-		       sizeof(tmp) - sizeof(tmp.node));
+		*kernel = *own;
+		*own = tmp;
 	}
 	return kernel;
 }
@@ -758,12 +817,12 @@ static int apply_free(struct pt_model *m, const struct pt_event *ev)
 	if (!target)
 		return 0;	/* the kernel freed what the model does not hold: drift, recorded */
 
-	itree_remove(&m->tree, &target->node);
-	if (target->node.start == ev->start) {
+	itree_remove(&m->tree, node_of(target));
+	if (node_of(target)->start == ev->start) {
 		entry_release(m, target);
 	} else {
 		/* mremap shrink: keep the head, re-inserted after its equals as the kernel does */
-		target->node.end = ev->start;
+		node_of(target)->end = ev->start;
 		target->flags |= ENTRY_SHRUNK;
 		entry_link(m, target);
 	}
@@ -778,11 +837,9 @@ static int apply_entry(struct pt_model *m, const struct pt_event *ev)
 
 	if (ev->start >= ev->end || pt_type_name(ev->type) == NULL)
 		return -EINVAL;
-	e = entry_alloc(m);
+	e = entry_alloc(m, ev->start, ev->end);
 	if (!e)
 		return -ENOMEM;
-	e->node.start = ev->start;
-	e->node.end = ev->end;
 	e->type = (uint8_t)ev->type;
 	e->born = m->clock;
 	e->seq = ev->has_seq ? ev->seq : m->clock;
@@ -834,8 +891,8 @@ static int judge_step(struct itree_node *n, void *userdata)
 	if (!a)
 		return -ENOMEM;
 	a->event = PT_EV_RESERVE;
-	a->start = e->node.start;
-	a->end = e->node.end;
+	a->start = n->start;
+	a->end = n->end;
 	a->type = (int8_t)e->type;
 	a->pid = e->pid;
 	a->seq = e->seq;
@@ -926,7 +983,7 @@ size_t pt_model_memory(const struct pt_model *m)
 
 	for (const struct slab *s = m->slabs; s; s = s->next)
 		slabs++;
-	return slabs * sizeof(struct slab) + m->cap_ram * sizeof(struct ram_range) +
+	return slabs * SLAB_BYTES + m->cap_ram * sizeof(struct ram_range) +
 	       m->cap_exits * sizeof(struct exit_slot) +
 	       m->cap_anomalies * sizeof(struct pt_anomaly) + pt_strtab_memory(&m->strings);
 }
