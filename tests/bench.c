@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "itree.h"
 #include "trace.h"
 #include "util.h"
 
@@ -157,6 +158,48 @@ static double bench_model(const struct pt_event *ev, size_t n, int rounds)
 			       pt_model_stats(m)->anomalies[PT_AN_INVALID_FREE]);
 	}
 	return best;
+}
+
+static int count_node(struct itree_node *n, void *userdata)
+{
+	(void)n;
+	(*(size_t *)userdata)++;
+	return 0;
+}
+
+/*
+ * The interval tree alone, no model: what a free and a reserve cost it
+ * (overlap scan, remove, insert, overlap scan) with @size entries in it.
+ */
+static double bench_tree(size_t size, size_t pairs)
+{
+	_cleanup_free_ struct itree_node *nodes = calloc(size, sizeof(*nodes));
+	struct itree t = ITREE_INIT;
+	uint64_t rng = 0x2545f4914f6cdd1dULL;
+	size_t hits = 0;
+	double t0;
+
+#define NEXT() (rng ^= rng >> 12, rng ^= rng << 25, rng ^= rng >> 27, rng * 2685821657736338717ULL)
+	if (!nodes)
+		return -1;
+	for (size_t i = 0; i < size; i++) {
+		nodes[i].start = WINDOW_BASE + (NEXT() % WINDOW_PAGES) * PAGE;
+		nodes[i].end = nodes[i].start + (1 + NEXT() % 16) * PAGE;
+		itree_insert(&t, &nodes[i]);
+	}
+	t0 = now();
+	for (size_t i = 0; i < pairs; i++) {
+		struct itree_node *n = &nodes[NEXT() % size];
+
+		itree_visit(&t, n->start, n->end, count_node, &hits);
+		itree_remove(&t, n);
+		n->start = WINDOW_BASE + (NEXT() % WINDOW_PAGES) * PAGE;
+		n->end = n->start + (1 + NEXT() % 16) * PAGE;
+		itree_insert(&t, n);
+		itree_visit(&t, n->start, n->end, count_node, &hits);
+	}
+#undef NEXT
+	return (now() - t0) * 1e9 / (double)pairs;
 }
 
 /* Writes the workload as a trace with the outcomes a model predicts for it. */
@@ -320,6 +363,12 @@ int main(int argc, char *argv[])
 	if (!ev) {
 		log_error_errno(-ENOMEM, "cannot hold %zu events", n);
 		return 1;
+	}
+	for (size_t i = 0; RUN("model") && i < 3; i++) {
+		static const size_t sizes[] = { 512, 4096, 65536 };
+
+		printf("tree alone, %zu entries: %.0f ns per free+reserve pair\n", sizes[i],
+		       bench_tree(sizes[i], 2000000));
 	}
 	for (size_t i = 0; RUN("model") && i < ELEMENTSOF(curve_live); i++) {
 		generate(ev, n, curve_live[i]);
