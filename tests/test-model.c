@@ -4,7 +4,7 @@
  * a brute-force transcription of the kernel's memtype_check_conflict() and
  * memtype_erase() (fixed seeds).
  */
-#include <check.h>
+#include "check-main.h"
 #include <stdlib.h>
 
 #include "model.h"
@@ -555,11 +555,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(suite());
 }

@@ -4,7 +4,7 @@
  * (tests/traces/NAME.jsonl) replayed into the model; the final table and
  * the anomalies must equal NAME.expected.
  */
-#include <check.h>
+#include "check-main.h"
 #include <dirent.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -103,11 +103,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(suite());
 }

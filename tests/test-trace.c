@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The trace v1 reader: every field form, malformed and truncated lines, round trips. */
-#include <check.h>
+#include "check-main.h"
 #include <stdlib.h>
 
 #include "trace.h"
@@ -209,12 +209,8 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
+	int r = run_suite(suite());
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
 	pt_trace_parser_done(&parser);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return r;
 }
