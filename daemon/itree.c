@@ -117,10 +117,6 @@ static void retrace(struct itree *t, struct itree_node *p, struct itree_node *st
 	}
 }
 
-/*
- * The subtree maxima are raised on the way down, so the way back up only
- * has to go as far as heights change.
- */
 /* Stamps the nodes 0, 1, ... in tree order: same order, room for 2^32 more. */
 static void renumber(struct itree *t)
 {
@@ -140,6 +136,10 @@ static void renumber(struct itree *t)
 	t->next_order = order;
 }
 
+/*
+ * The subtree maxima are raised on the way down, so the way back up only
+ * has to go as far as heights change.
+ */
 void itree_insert(struct itree *t, struct itree_node *node)
 {
 	struct itree_node **link = &t->root, *parent = NULL;

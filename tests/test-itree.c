@@ -130,6 +130,31 @@ START_TEST(test_equal_starts_keep_insertion_order)
 }
 END_TEST
 
+START_TEST(test_stamps_renumbered_before_wrap)
+{
+	struct itree t = ITREE_INIT;
+	struct itree_node n[8] = { 0 };
+	struct itree_node *out[8];
+	struct collect c = { out, 0 };
+
+	t.next_order = UINT32_MAX - 3;	/* as after four billion inserts */
+	for (int i = 0; i < 8; i++) {
+		n[i].start = 0x1000 * (uint64_t)(i % 2);	/* two runs of equal starts */
+		n[i].end = n[i].start + 0x1000 + (uint64_t)i;
+		itree_insert(&t, &n[i]);
+		ck_assert(itree_check(&t));
+	}
+	ck_assert_uint_lt(t.next_order, 16);	/* renumbered once, on the way */
+	itree_visit(&t, 0, UINT64_MAX, collect, &c);
+	ck_assert_uint_eq(c.n, 8);
+	/* equal starts still in insertion order: 0, 2, 4, 6 then 1, 3, 5, 7 */
+	for (int i = 0; i < 4; i++) {
+		ck_assert_ptr_eq(out[i], &n[2 * i]);
+		ck_assert_ptr_eq(out[4 + i], &n[2 * i + 1]);
+	}
+}
+END_TEST
+
 START_TEST(test_empty_and_boundaries)
 {
 	struct itree t = ITREE_INIT;
@@ -158,6 +183,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, test_random_dense, 0, 5);
 	tcase_add_loop_test(tc, test_random_sparse, 0, 5);
 	tcase_add_test(tc, test_equal_starts_keep_insertion_order);
+	tcase_add_test(tc, test_stamps_renumbered_before_wrap);
 	tcase_add_test(tc, test_empty_and_boundaries);
 	suite_add_tcase(s, tc);
 	return s;
