@@ -5,7 +5,12 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
 
+#include "live.h"
 #include "report.h"
 #include "sources.h"
 #include "trace.h"
@@ -31,6 +36,10 @@ static void help(FILE *f)
 		"  replay [--json] [--strict] [--fail-on=KIND,...] FILE|-\n"
 		"        Feed a \"pattrack trace v1\" file to the model; print the final\n"
 		"        table in the kernel's pat_memtype_list format, then the anomalies.\n"
+		"  record [--source=netlink] -o FILE [-- COMMAND [ARGS...]]\n"
+		"        Write a trace: the table now (debugfs, /proc/iomem), then every\n"
+		"        event the kernel reports, until COMMAND exits (its exit status\n"
+		"        is passed on) or until interrupted.\n"
 		"  snapshot [--json] [--debugfs=PATH] [--iomem=PATH] [--kmsg=PATH|--no-kmsg]\n"
 		"           [--pci=DIR]\n"
 		"        The live host's table now, each range with the PCI BAR or\n"
@@ -89,6 +98,7 @@ enum {
 	OPT_KMSG,
 	OPT_NO_KMSG,
 	OPT_PCI,
+	OPT_SOURCE,
 };
 
 static int verb_replay(int argc, char *argv[])
@@ -397,10 +407,180 @@ static int verb_snapshot(int argc, char *argv[])
 	return ret;
 }
 
+/* ---- record ------------------------------------------------------------- */
+
+static int write_entry(const struct pt_entry_info *e, void *userdata)
+{
+	struct pt_event ev = {
+		.kind = PT_EV_ENTRY, .start = e->start, .end = e->end, .type = e->type,
+	};
+
+	return pt_trace_write_event(userdata, &ev);
+}
+
+/* The trace's opening: a header, the kernel's table and the System RAM ranges. */
+static int write_opening(FILE *f, const char *source)
+{
+	_cleanup_(pt_model_freep) struct pt_model *m = NULL;
+	struct pt_iomem iomem = { 0 };
+	struct utsname u;
+	int r;
+
+	uname(&u);
+	fprintf(f, "{\"pattrack_trace\":1,\"source\":\"%s\",\"kernel\":\"%s\",\"machine\":\"%s\"}\n",
+		source, u.release, u.machine);
+	r = pt_model_new(&m);
+	if (r < 0)
+		return r;
+	r = pt_debugfs_ensure(PT_DEBUGFS_PAT);
+	if (r >= 0)
+		r = pt_debugfs_load(m, PT_DEBUGFS_PAT);
+	if (r < 0)
+		return log_error_errno(r, "cannot read %s", PT_DEBUGFS_PAT);
+	r = pt_model_foreach_entry(m, 0, UINT64_MAX, write_entry, f);
+	if (r < 0)
+		return r;
+	r = pt_iomem_read(PT_IOMEM, &iomem);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < iomem.n; i++) {
+		struct pt_event ev = {
+			.kind = PT_EV_RAM, .start = iomem.res[i].start, .end = iomem.res[i].end,
+		};
+
+		if (strcmp(iomem.res[i].name, "System RAM") == 0)
+			pt_trace_write_event(f, &ev);
+	}
+	pt_iomem_done(&iomem);
+	return ferror(f) ? -EIO : 0;
+}
+
+static int write_live_event(const struct pt_event *ev, void *userdata)
+{
+	return pt_trace_write_event(userdata, ev);
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static int verb_record(int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "source", required_argument, NULL, OPT_SOURCE },
+		{}
+	};
+	struct pt_kallsyms *syms = NULL;
+	struct pt_netlink *nl = NULL;
+	const char *output = NULL;
+	FILE *f = NULL;
+	pid_t child = 0;
+	int c, r, status = 0, ret = EXIT_TROUBLE;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+ho:", options, NULL)) >= 0) {
+		switch (c) {
+		case 'h':
+			help(stdout);
+			return EXIT_OK;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_SOURCE:
+			if (strcmp(optarg, "netlink") != 0) {
+				log_error("--source: only netlink is available in this version");
+				return EXIT_USAGE;
+			}
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (!output) {
+		log_error("record needs -o FILE");
+		return EXIT_USAGE;
+	}
+
+	f = strcmp(output, "-") == 0 ? stdout : fopen(output, "we");
+	if (!f) {
+		log_error_errno(-errno, "cannot create %s", output);
+		return EXIT_TROUBLE;
+	}
+	r = pt_kallsyms_load("/proc/kallsyms", &syms);
+	if (r < 0)
+		log_warning("stacks will not be symbolized: /proc/kallsyms: %s", strerror(-r));
+	r = write_opening(f, "netlink");
+	if (r < 0)
+		goto out;
+	r = pt_netlink_open(syms, write_live_event, f, &nl);
+	if (r < 0) {
+		log_error_errno(r, "cannot subscribe to the pattrack netlink family "
+				   "(is pattrack_shim.ko loaded? are you root?)");
+		goto out;
+	}
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (optind < argc) {
+		child = fork();
+		if (child < 0) {
+			log_error_errno(-errno, "cannot fork");
+			goto out;
+		}
+		if (child == 0) {
+			execvp(argv[optind], argv + optind);
+			log_error_errno(-errno, "cannot run %s", argv[optind]);
+			_exit(127);
+		}
+	}
+
+	for (;;) {
+		struct pollfd p = { .fd = pt_netlink_fd(nl), .events = POLLIN };
+
+		if (poll(&p, 1, 100) < 0 && errno != EINTR) {
+			log_error_errno(-errno, "poll");
+			goto out;
+		}
+		r = pt_netlink_dispatch(nl);
+		if (r < 0)
+			goto out;
+		if (child > 0 && waitpid(child, &status, WNOHANG) == child)
+			break;
+		if (interrupted)
+			break;
+	}
+	/* the child's last events, its exit among them, are queued by now */
+	r = pt_netlink_dispatch(nl);
+	if (r < 0)
+		goto out;
+	if (pt_netlink_lost(nl))
+		log_warning("%" PRIu64 " events were lost: the trace is incomplete",
+			    pt_netlink_lost(nl));
+	if (fflush(f) != 0) {
+		log_error_errno(-errno, "cannot write %s", output);
+		goto out;
+	}
+	ret = !child ? EXIT_OK : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+
+out:
+	pt_netlink_free(nl);
+	pt_kallsyms_free(syms);
+	if (f && f != stdout)
+		fclose(f);
+	return ret;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(int argc, char *argv[]);
 } verbs[] = {
+	{ "record", verb_record },
 	{ "replay", verb_replay },
 	{ "snapshot", verb_snapshot },
 };

@@ -13,7 +13,7 @@ passed=0
 failed=0
 
 ok() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+fail() { failed=$((failed + 1)); echo "not ok: $*"; }
 
 # expect_rc RC COMMAND...: runs COMMAND, output in $tmp/out and $tmp/err
 expect_rc() {

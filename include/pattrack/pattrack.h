@@ -6,6 +6,10 @@
 #ifndef _UAPI_PATTRACK_H
 #define _UAPI_PATTRACK_H
 
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
 /*
  * Memory types, numbered exactly as the kernel's enum page_cache_mode
  * (arch/x86/include/asm/pgtable_types.h).
@@ -24,7 +28,70 @@ enum pattrack_type {
 enum pattrack_event_kind {
 	PATTRACK_EV_RESERVE = 1,	/* memtype_reserve() returned */
 	PATTRACK_EV_FREE = 2,		/* memtype_free() returned */
-	PATTRACK_EV_EXIT = 3,		/* a task exited, after its own frees */
+	PATTRACK_EV_EXIT = 3,		/* a process (thread group) exited, after its own frees */
+};
+
+#define PATTRACK_STACK_DEPTH 16
+#define PATTRACK_COMM_LEN 16
+
+/* ---- generic netlink (pattrack_shim.ko) ---------------------------------- */
+
+#define PATTRACK_GENL_NAME "pattrack"
+#define PATTRACK_GENL_VERSION 1
+#define PATTRACK_GENL_MCGRP_EVENTS "events"	/* listeners need CAP_NET_ADMIN */
+
+enum pattrack_cmd {
+	PATTRACK_CMD_UNSPEC,
+	PATTRACK_CMD_EVENT,		/* multicast: one event */
+	PATTRACK_CMD_GET_STATUS,	/* request; the reply carries the STATUS_* attributes */
+	__PATTRACK_CMD_MAX,
+};
+#define PATTRACK_CMD_MAX (__PATTRACK_CMD_MAX - 1)
+
+enum pattrack_attr {
+	PATTRACK_ATTR_UNSPEC,
+	PATTRACK_ATTR_PAD,
+	PATTRACK_ATTR_SEQ,		/* u64: one per event, no gaps unless events were lost */
+	PATTRACK_ATTR_KIND,		/* u32: enum pattrack_event_kind */
+	PATTRACK_ATTR_TS_NS,		/* u64: ktime_get_ns() */
+	PATTRACK_ATTR_START,		/* u64 */
+	PATTRACK_ATTR_END,		/* u64: exclusive */
+	PATTRACK_ATTR_REQ,		/* u32: enum pattrack_type */
+	PATTRACK_ATTR_GOT,		/* u32: granted type; absent for a strict request */
+	PATTRACK_ATTR_RET,		/* s32: 0 or a negative errno */
+	PATTRACK_ATTR_PID,		/* u32: thread group id */
+	PATTRACK_ATTR_COMM,		/* string */
+	PATTRACK_ATTR_STACK,		/* binary: u64 kernel addresses, innermost first */
+	PATTRACK_ATTR_STATUS_VERSION,	/* string: the shim's version */
+	PATTRACK_ATTR_STATUS_PROBES,	/* u32: PATTRACK_PROBE_* attached */
+	PATTRACK_ATTR_STATUS_SENT,	/* u64: events multicast */
+	PATTRACK_ATTR_STATUS_DROPPED,	/* u64: events lost (allocation, full socket, missed probe) */
+	PATTRACK_ATTR_STATUS_SEQ,	/* u64: the last sequence number used */
+	__PATTRACK_ATTR_MAX,
+};
+#define PATTRACK_ATTR_MAX (__PATTRACK_ATTR_MAX - 1)
+
+enum pattrack_probe {
+	PATTRACK_PROBE_RESERVE = 1 << 0,
+	PATTRACK_PROBE_FREE = 1 << 1,
+	PATTRACK_PROBE_EXIT = 1 << 2,
+};
+
+/* ---- BPF ring buffer (pattrack.bpf.c) ------------------------------------ */
+
+struct pattrack_event {
+	__u64 seq;
+	__u64 ts_ns;
+	__u64 start;
+	__u64 end;			/* exclusive */
+	__u32 kind;			/* enum pattrack_event_kind */
+	__s32 ret;
+	__s32 req;			/* enum pattrack_type, or -1 */
+	__s32 got;			/* granted type, or -1 for a strict request */
+	__u32 pid;			/* thread group id */
+	__u32 nr_stack;
+	char comm[PATTRACK_COMM_LEN];
+	__u64 stack[PATTRACK_STACK_DEPTH];
 };
 
 #endif /* _UAPI_PATTRACK_H */

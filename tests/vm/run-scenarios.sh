@@ -6,13 +6,22 @@
 # on its BAR2 (pat-scenario), and checks the kernel's own memtype list and
 # x86/PAT log after each against tests/vm/expected.txt.
 #
-#   run-scenarios.sh PAT_SCENARIO_BINARY SOURCE_DIR
+#   run-scenarios.sh PAT_SCENARIO_BINARY SOURCE_DIR [PATTRACKCTL]
+#
+# With PATTRACKCTL, and linux-headers-amd64 to build pattrack_shim.ko, the
+# guest also records every scenario with "pattrackctl record
+# --source=netlink", and each trace, replayed here, must end in exactly the
+# kernel's own pat_memtype_list, with the invalid frees and conflicts the
+# kernel logged.
+#
+# PATTRACK_VM_KEEP=DIR keeps the guest's output and the traces there.
 #
 # Exit 77 (skipped, with the reason) where qemu, busybox or the kernel is
 # not installed.
 set -u
 scenario_bin=$1
 src=$2
+ctl=${3:-}
 here=$src/tests/vm
 
 skip() { echo "SKIP: $*"; exit 77; }
@@ -26,12 +35,30 @@ ldd "$scenario_bin" >/dev/null 2>&1 && skip "$scenario_bin is not static"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/root/bin" "$work/root/proc" "$work/root/sys" "$work/root/dev"
+mkdir -p "$work/root/bin" "$work/root/proc" "$work/root/sys" "$work/root/dev" "$work/root/tmp"
 cp "$busybox" "$work/root/bin/busybox"
 for a in sh mount cat echo grep sed dmesg poweroff sleep; do
 	ln -s busybox "$work/root/bin/$a"
 done
 cp "$scenario_bin" "$work/root/bin/pat-scenario"
+
+# the shim, built against the guest kernel's headers, and pattrackctl with its libraries
+release=$(basename "$kernel" | sed 's/^vmlinuz-//')
+if [ -n "$ctl" ]; then
+	[ -d "/usr/src/linux-headers-$release" ] ||
+		skip "no headers for $release to build pattrack_shim.ko (apt-get install linux-headers-amd64)"
+	mkdir -p "$work/shim"
+	cp -r "$src/kmod" "$src/include" "$work/shim/"
+	make -s -C "$work/shim/kmod" KDIR="/usr/src/linux-headers-$release" >"$work/kbuild.log" 2>&1 ||
+		{ cat "$work/kbuild.log"; echo "FAIL: pattrack_shim.ko does not build"; exit 1; }
+	cp "$work/shim/kmod/pattrack_shim.ko" "$work/root/"
+	cp "$ctl" "$work/root/bin/pattrackctl"
+	ln -s busybox "$work/root/bin/insmod"
+	for lib in $(ldd "$ctl" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
+		mkdir -p "$work/root$(dirname "$lib")"
+		cp -L "$lib" "$work/root$lib"
+	done
+fi
 cp "$here/guest-init" "$work/root/init"
 chmod +x "$work/root/init"
 sed -n 's/^scenario \([^ ]*\)$/\1/p' "$here/expected.txt" >"$work/root/scenarios"
@@ -74,10 +101,62 @@ gawk '
 	section == "log" && /x86\/PAT:/ { print "  log other: " $0; next }
 ' "$work/out" >"$work/got"
 
+status=0
 if diff -u "$here/expected.txt" "$work/got"; then
 	echo "vm: $(grep -c '^scenario' "$work/got") scenarios match the kernel"
-	exit 0
+else
+	echo "FAIL: the kernel's table or log differs from tests/vm/expected.txt"
+	status=1
 fi
-echo "FAIL: the kernel's table or log differs from tests/vm/expected.txt (guest output follows)"
-cat "$work/out"
-exit 1
+
+# each recorded trace, replayed, against the kernel's own list and log
+if [ -n "$ctl" ]; then
+	grep -q '^=== shim 1' "$work/out" || { echo "FAIL: pattrack_shim.ko did not load"; status=1; }
+	mkdir -p "$work/traces"
+	gawk -v dir="$work/traces" '
+		/^=== scenario / { name = $3; next }
+		/^=== table/ { section = "table"; next }
+		/^=== log/ { section = "log"; next }
+		/^=== trace/ { section = "trace"; next }
+		/^=== end/ { section = ""; next }
+		section == "table" { print > (dir "/" name ".table") }
+		section == "log" { print > (dir "/" name ".log") }
+		section == "trace" { print > (dir "/" name ".jsonl") }
+	' "$work/out"
+	for s in $(cat "$work/root/scenarios"); do
+		t=$work/traces/$s
+		if [ ! -s "$t.jsonl" ]; then
+			echo "FAIL: $s: no trace recorded"
+			status=1
+			continue
+		fi
+		"$ctl" replay --json "$t.jsonl" >"$t.json" 2>"$t.err"
+		"$ctl" replay "$t.jsonl" 2>/dev/null | sed '/^$/q' | sed '/^$/d' >"$t.replayed"
+		if ! cmp -s "$t.table" "$t.replayed"; then
+			echo "FAIL: $s: the replayed trace does not end in the kernel's list"
+			diff -u "$t.table" "$t.replayed"
+			status=1
+			continue
+		fi
+		touch "$t.log"
+		want_if=$(grep -c 'freeing invalid memtype' "$t.log")
+		want_cf=$(grep -c 'conflicting memory types' "$t.log")
+		got_if=$(grep -o '"kind":"invalid-free"' "$t.json" | wc -l)
+		got_cf=$(grep -o '"kind":"conflict"' "$t.json" | wc -l)
+		drift=$(grep -o '"kind":"drift"' "$t.json" | wc -l)
+		if [ "$want_if" != "$got_if" ] || [ "$want_cf" != "$got_cf" ] || [ "$drift" != 0 ]; then
+			echo "FAIL: $s: kernel logged $want_if invalid frees and $want_cf conflicts; the replay found $got_if, $got_cf and $drift drift"
+			status=1
+			continue
+		fi
+		echo "ok: $s: $(grep -c '"event"' "$t.jsonl") events recorded, replay ends in the kernel's list ($(grep -c '^PAT:' "$t.table") entries), $got_if invalid frees, $got_cf conflicts"
+	done
+	[ $status -eq 0 ] && echo "vm: $(wc -w <"$work/root/scenarios") recorded traces replay to the kernel's table"
+fi
+if [ -n "${PATTRACK_VM_KEEP:-}" ]; then
+	mkdir -p "$PATTRACK_VM_KEEP"
+	cp "$work/out" "$PATTRACK_VM_KEEP/guest-output"
+	[ -d "$work/traces" ] && cp "$work/traces/"* "$PATTRACK_VM_KEEP/"
+fi
+[ $status -eq 0 ] || { echo "guest output:"; cat "$work/out"; }
+exit $status

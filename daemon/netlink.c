@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The "netlink" live source: pattrack_shim.ko's events over generic netlink (libnl-genl-3). */
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <inttypes.h>
+#include <poll.h>
+
+#include "live.h"
+#include "util.h"
+
+struct pt_netlink {
+	struct nl_sock *sock;
+	int family;
+	uint64_t last_seq;
+	uint64_t lost;
+	pt_live_fn fn;
+	void *userdata;
+	const struct pt_kallsyms *syms;
+	int error;
+	char stack[PATTRACK_STACK_DEPTH * 96];
+};
+
+static struct nla_policy policy[PATTRACK_ATTR_MAX + 1] = {
+	[PATTRACK_ATTR_SEQ] = { .type = NLA_U64 },
+	[PATTRACK_ATTR_KIND] = { .type = NLA_U32 },
+	[PATTRACK_ATTR_TS_NS] = { .type = NLA_U64 },
+	[PATTRACK_ATTR_START] = { .type = NLA_U64 },
+	[PATTRACK_ATTR_END] = { .type = NLA_U64 },
+	[PATTRACK_ATTR_REQ] = { .type = NLA_U32 },
+	[PATTRACK_ATTR_GOT] = { .type = NLA_U32 },
+	[PATTRACK_ATTR_RET] = { .type = NLA_U32 },
+	[PATTRACK_ATTR_PID] = { .type = NLA_U32 },
+	[PATTRACK_ATTR_COMM] = { .type = NLA_STRING },
+	[PATTRACK_ATTR_STACK] = { .type = NLA_UNSPEC },
+};
+
+static int on_message(struct nl_msg *msg, void *arg)
+{
+	struct pt_netlink *nl = arg;
+	struct nlattr *tb[PATTRACK_ATTR_MAX + 1];
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+	struct pt_event ev = { .type = PT_TYPE_NONE, .req = PT_TYPE_NONE, .got = PT_TYPE_NONE };
+	uint64_t seq;
+	int r;
+
+	if (gh->cmd != PATTRACK_CMD_EVENT)
+		return NL_SKIP;
+	r = genlmsg_parse(nlmsg_hdr(msg), 0, tb, PATTRACK_ATTR_MAX, policy);
+	if (r < 0 || !tb[PATTRACK_ATTR_SEQ] || !tb[PATTRACK_ATTR_KIND] || !tb[PATTRACK_ATTR_PID]) {
+		log_warning("netlink: malformed pattrack event, ignored");
+		return NL_SKIP;
+	}
+	seq = nla_get_u64(tb[PATTRACK_ATTR_SEQ]);
+	if (nl->last_seq && seq != nl->last_seq + 1 && seq > nl->last_seq) {
+		nl->lost += seq - nl->last_seq - 1;
+		log_warning("netlink: %" PRIu64 " events lost before sequence number %" PRIu64,
+			    seq - nl->last_seq - 1, seq);
+	}
+	nl->last_seq = seq;
+
+	ev.has_seq = true;
+	ev.seq = seq;
+	ev.pid = (int32_t)nla_get_u32(tb[PATTRACK_ATTR_PID]);
+	if (tb[PATTRACK_ATTR_TS_NS])
+		ev.ts_ns = nla_get_u64(tb[PATTRACK_ATTR_TS_NS]);
+	if (tb[PATTRACK_ATTR_COMM]) {
+		ev.comm = nla_get_string(tb[PATTRACK_ATTR_COMM]);
+		ev.comm_len = strnlen(ev.comm, PATTRACK_COMM_LEN);
+	}
+	switch (nla_get_u32(tb[PATTRACK_ATTR_KIND])) {
+	case PATTRACK_EV_RESERVE:
+		ev.kind = PT_EV_RESERVE;
+		ev.req = tb[PATTRACK_ATTR_REQ] ? (int)nla_get_u32(tb[PATTRACK_ATTR_REQ]) : PT_TYPE_NONE;
+		ev.strict = !tb[PATTRACK_ATTR_GOT];
+		ev.got = ev.strict ? PT_TYPE_NONE : (int)nla_get_u32(tb[PATTRACK_ATTR_GOT]);
+		break;
+	case PATTRACK_EV_FREE:
+		ev.kind = PT_EV_FREE;
+		break;
+	case PATTRACK_EV_EXIT:
+		ev.kind = PT_EV_EXIT;
+		break;
+	default:
+		return NL_SKIP;
+	}
+	if (ev.kind != PT_EV_EXIT) {
+		if (!tb[PATTRACK_ATTR_START] || !tb[PATTRACK_ATTR_END] || !tb[PATTRACK_ATTR_RET])
+			return NL_SKIP;
+		ev.start = nla_get_u64(tb[PATTRACK_ATTR_START]);
+		ev.end = nla_get_u64(tb[PATTRACK_ATTR_END]);
+		ev.has_ret = true;
+		ev.ret = (int)nla_get_u32(tb[PATTRACK_ATTR_RET]);
+	}
+	if (tb[PATTRACK_ATTR_STACK]) {
+		const uint64_t *addr = nla_data(tb[PATTRACK_ATTR_STACK]);
+		size_t n = (size_t)nla_len(tb[PATTRACK_ATTR_STACK]) / sizeof(uint64_t);
+
+		ev.stack_len = pt_kallsyms_format(nl->syms, addr, n, nl->stack, sizeof(nl->stack));
+		ev.stack = ev.stack_len ? nl->stack : NULL;
+	}
+	r = nl->fn(&ev, nl->userdata);
+	if (r < 0) {
+		nl->error = r;
+		return NL_STOP;
+	}
+	return NL_OK;
+}
+
+int pt_netlink_open(const struct pt_kallsyms *syms, pt_live_fn fn, void *userdata,
+		    struct pt_netlink **ret)
+{
+	struct pt_netlink *nl;
+	int group, r;
+
+	nl = calloc(1, sizeof(*nl));
+	if (!nl)
+		return -ENOMEM;
+	nl->fn = fn;
+	nl->userdata = userdata;
+	nl->syms = syms;
+	nl->sock = nl_socket_alloc();
+	if (!nl->sock) {
+		free(nl);
+		return -ENOMEM;
+	}
+	r = genl_connect(nl->sock);
+	if (r < 0)
+		goto fail_nl;
+	nl->family = genl_ctrl_resolve(nl->sock, PATTRACK_GENL_NAME);
+	if (nl->family < 0) {
+		r = nl->family;
+		goto fail_nl;
+	}
+	group = genl_ctrl_resolve_grp(nl->sock, PATTRACK_GENL_NAME, PATTRACK_GENL_MCGRP_EVENTS);
+	if (group < 0) {
+		r = group;
+		goto fail_nl;
+	}
+	nl_socket_disable_seq_check(nl->sock);
+	r = nl_socket_modify_cb(nl->sock, NL_CB_VALID, NL_CB_CUSTOM, on_message, nl);
+	if (r < 0)
+		goto fail_nl;
+	/* bursts of thousands of events a second: give the socket room */
+	r = nl_socket_set_buffer_size(nl->sock, 32 << 20, 0);
+	if (r < 0)
+		goto fail_nl;
+	r = nl_socket_add_membership(nl->sock, group);
+	if (r < 0)
+		goto fail_nl;
+	r = nl_socket_set_nonblocking(nl->sock);
+	if (r < 0)
+		goto fail_nl;
+	*ret = nl;
+	return 0;
+
+fail_nl:
+	/* libnl errors are positive NLE_* codes; say what they mean once, here */
+	log_error("netlink: %s", nl_geterror(r));
+	nl_socket_free(nl->sock);
+	free(nl);
+	return r == -NLE_OBJ_NOTFOUND ? -ENOENT : r == -NLE_PERM ? -EPERM : -EIO;
+}
+
+void pt_netlink_free(struct pt_netlink *nl)
+{
+	if (!nl)
+		return;
+	nl_socket_free(nl->sock);
+	free(nl);
+}
+
+int pt_netlink_fd(const struct pt_netlink *nl)
+{
+	return nl_socket_get_fd(nl->sock);
+}
+
+int pt_netlink_dispatch(struct pt_netlink *nl)
+{
+	int r;
+
+	for (;;) {
+		r = nl_recvmsgs_default(nl->sock);
+		if (nl->error)
+			return nl->error;
+		if (r == -NLE_AGAIN || r == 0)
+			return 0;
+		if (r == -NLE_NOMEM) {
+			/* the socket overflowed: the next sequence number shows how much */
+			log_warning("netlink: receive buffer overflowed, events lost");
+			continue;
+		}
+		if (r < 0) {
+			log_error("netlink: %s", nl_geterror(r));
+			return -EIO;
+		}
+	}
+}
+
+uint64_t pt_netlink_lost(const struct pt_netlink *nl)
+{
+	return nl->lost;
+}
