@@ -154,8 +154,8 @@ int pt_netlink_open(const struct pt_kallsyms *syms, pt_live_fn fn, void *userdat
 	return 0;
 
 fail_nl:
-	/* libnl errors are positive NLE_* codes; say what they mean once, here */
-	log_error("netlink: %s", nl_geterror(r));
+	/* libnl's -NLE_* codes, as errnos the caller explains */
+	log_debug("netlink: %s", nl_geterror(r));
 	nl_socket_free(nl->sock);
 	free(nl);
 	return r == -NLE_OBJ_NOTFOUND ? -ENOENT : r == -NLE_PERM ? -EPERM : -EIO;

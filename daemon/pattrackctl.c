@@ -479,6 +479,7 @@ static int verb_record(int argc, char *argv[])
 	struct pt_kallsyms *syms = NULL;
 	struct pt_netlink *nl = NULL;
 	const char *output = NULL;
+	bool recording = false;
 	FILE *f = NULL;
 	pid_t child = 0;
 	int c, r, status = 0, ret = EXIT_TROUBLE;
@@ -519,11 +520,15 @@ static int verb_record(int argc, char *argv[])
 	if (r < 0)
 		goto out;
 	r = pt_netlink_open(syms, write_live_event, f, &nl);
-	if (r < 0) {
-		log_error_errno(r, "cannot subscribe to the pattrack netlink family "
-				   "(is pattrack_shim.ko loaded? are you root?)");
+	if (r == -ENOENT)
+		log_error("no generic netlink family \"pattrack\": is pattrack_shim.ko loaded?");
+	else if (r == -EPERM)
+		log_error("joining the pattrack events group needs CAP_NET_ADMIN");
+	else if (r < 0)
+		log_error_errno(r, "cannot subscribe to the pattrack netlink family");
+	if (r < 0)
 		goto out;
-	}
+	recording = true;
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -571,8 +576,11 @@ static int verb_record(int argc, char *argv[])
 out:
 	pt_netlink_free(nl);
 	pt_kallsyms_free(syms);
-	if (f && f != stdout)
+	if (f && f != stdout) {
 		fclose(f);
+		if (!recording)
+			unlink(output);	/* nothing was recorded: leave no half a trace */
+	}
 	return ret;
 }
 

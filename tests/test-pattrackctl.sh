@@ -69,6 +69,17 @@ expect_rc 3 "$ctl" replay --strict "$tmp/bad.jsonl"
 expect_rc 0 sh -c "cat '$traces/conflict.jsonl' | '$ctl' replay -"
 contains "$tmp/out" "Anomalies (1):"
 
+# record: usage errors; without the shim, a clear error
+expect_rc 2 "$ctl" record
+contains "$tmp/err" "record needs -o FILE"
+expect_rc 2 "$ctl" record --source=carrier-pigeon -o "$tmp/t.jsonl"
+if [ "$(id -u)" -eq 0 ] && [ ! -d /sys/module/pattrack_shim ]; then
+	expect_rc 3 "$ctl" record -o "$tmp/t.jsonl" -- true
+	contains "$tmp/err" "is pattrack_shim.ko loaded"
+	if [ -e "$tmp/t.jsonl" ]; then fail "a failed record left $tmp/t.jsonl"; else ok; fi
+	[ "$(wc -l <"$tmp/err")" -eq 1 ] && ok || fail "record logged more than one line: $(cat "$tmp/err")"
+fi
+
 # snapshot of this development host as recorded in tests/data
 expect_rc 0 "$ctl" snapshot --debugfs="$data/pat_memtype_list.host" --iomem="$data/iomem.host" \
 	--kmsg="$data/kmsg.txt" --pci="$data/pci"
