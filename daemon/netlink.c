@@ -8,6 +8,8 @@
 #include "live.h"
 #include "util.h"
 
+#define RCVBUF_BYTES (64 << 20)
+
 struct pt_netlink {
 	struct nl_sock *sock;
 	int family;
@@ -140,10 +142,20 @@ int pt_netlink_open(const struct pt_kallsyms *syms, pt_live_fn fn, void *userdat
 	r = nl_socket_modify_cb(nl->sock, NL_CB_VALID, NL_CB_CUSTOM, on_message, nl);
 	if (r < 0)
 		goto fail_nl;
-	/* bursts of thousands of events a second: give the socket room */
-	r = nl_socket_set_buffer_size(nl->sock, 32 << 20, 0);
-	if (r < 0)
-		goto fail_nl;
+	/*
+	 * Bursts of tens of thousands of events: give the socket room.
+	 * SO_RCVBUF stops at net.core.rmem_max (about 200 KiB); root may force.
+	 */
+	{
+		int size = RCVBUF_BYTES;
+
+		if (setsockopt(nl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUFFORCE, &size,
+			       sizeof(size)) < 0) {
+			r = nl_socket_set_buffer_size(nl->sock, size, 0);
+			if (r < 0)
+				goto fail_nl;
+		}
+	}
 	r = nl_socket_add_membership(nl->sock, group);
 	if (r < 0)
 		goto fail_nl;
@@ -178,12 +190,15 @@ int pt_netlink_dispatch(struct pt_netlink *nl)
 {
 	int r;
 
+	/* each call reads one datagram: go on until the socket is empty */
 	for (;;) {
 		r = nl_recvmsgs_default(nl->sock);
 		if (nl->error)
 			return nl->error;
-		if (r == -NLE_AGAIN || r == 0)
+		if (r == -NLE_AGAIN)
 			return 0;
+		if (r >= 0)
+			continue;
 		if (r == -NLE_NOMEM) {
 			/* the socket overflowed: the next sequence number shows how much */
 			log_warning("netlink: receive buffer overflowed, events lost");

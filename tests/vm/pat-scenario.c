@@ -191,6 +191,28 @@ static void degraded(void)
 	munmap(must_map(false, 8, 1), PAGE);
 }
 
+/* 10 processes, each 5,000 times: map a page WC, unmap it */
+#define BURST_PROCS 10
+#define BURST_LOOPS 5000
+
+static void burst(void)
+{
+	pid_t pid[BURST_PROCS];
+
+	for (unsigned i = 0; i < BURST_PROCS; i++) {
+		pid[i] = fork();
+		if (pid[i] < 0)
+			exit(2);
+		if (pid[i] == 0) {
+			for (unsigned n = 0; n < BURST_LOOPS; n++)
+				munmap(must_map(true, i, 1), PAGE);
+			_exit(0);
+		}
+	}
+	for (unsigned i = 0; i < BURST_PROCS; i++)
+		waitpid(pid[i], NULL, 0);
+}
+
 static const struct {
 	const char *name;
 	void (*run)(void);
@@ -203,6 +225,7 @@ static const struct {
 	{ "mremap", shrink },
 	{ "conflict", conflict },
 	{ "degraded", degraded },
+	{ "burst", burst },
 };
 
 int main(int argc, char *argv[])

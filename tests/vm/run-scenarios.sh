@@ -53,7 +53,9 @@ if [ -n "$ctl" ]; then
 		{ cat "$work/kbuild.log"; echo "FAIL: pattrack_shim.ko does not build"; exit 1; }
 	cp "$work/shim/kmod/pattrack_shim.ko" "$work/root/"
 	cp "$ctl" "$work/root/bin/pattrackctl"
-	ln -s busybox "$work/root/bin/insmod"
+	for a in insmod gzip base64; do
+		ln -s busybox "$work/root/bin/$a"
+	done
 	for lib in $(ldd "$ctl" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
 		mkdir -p "$work/root$(dirname "$lib")"
 		cp -L "$lib" "$work/root$lib"
@@ -121,10 +123,11 @@ if [ -n "$ctl" ]; then
 		/^=== end/ { section = ""; next }
 		section == "table" { print > (dir "/" name ".table") }
 		section == "log" { print > (dir "/" name ".log") }
-		section == "trace" { print > (dir "/" name ".jsonl") }
+		section == "trace" { print > (dir "/" name ".jsonl.b64") }
 	' "$work/out"
 	for s in $(cat "$work/root/scenarios"); do
 		t=$work/traces/$s
+		base64 -d "$t.jsonl.b64" 2>/dev/null | gunzip >"$t.jsonl" 2>/dev/null
 		if [ ! -s "$t.jsonl" ]; then
 			echo "FAIL: $s: no trace recorded"
 			status=1
@@ -148,6 +151,16 @@ if [ -n "$ctl" ]; then
 			echo "FAIL: $s: kernel logged $want_if invalid frees and $want_cf conflicts; the replay found $got_if, $got_cf and $drift drift"
 			status=1
 			continue
+		fi
+		if [ "$s" = burst ]; then
+			# 10 x 5,000 map/unmap: every reserve and free there, none lost
+			res=$(grep -c '"event":"reserve".*"ret":0' "$t.jsonl")
+			fre=$(grep -c '"event":"free".*"ret":0' "$t.jsonl")
+			if [ "$res" -ne 50000 ] || [ "$fre" -ne 50000 ] || grep -q 'events lost\|were lost' "$t.err" "$work/out"; then
+				echo "FAIL: burst: $res reserves and $fre frees recorded of 50000 each"
+				status=1
+				continue
+			fi
 		fi
 		echo "ok: $s: $(grep -c '"event"' "$t.jsonl") events recorded, replay ends in the kernel's list ($(grep -c '^PAT:' "$t.table") entries), $got_if invalid frees, $got_cf conflicts"
 	done
