@@ -38,5 +38,8 @@ int pt_netlink_fd(const struct pt_netlink *nl);
 /* Hands every event waiting on the socket to the callback; never blocks. */
 int pt_netlink_dispatch(struct pt_netlink *nl);
 
-/* Events the sequence numbers say were lost. */
-uint64_t pt_netlink_lost(const struct pt_netlink *nl);
+/*
+ * After the last dispatch: the events the sequence numbers say were lost,
+ * those still missing at the end included.
+ */
+uint64_t pt_netlink_finish(struct pt_netlink *nl);

@@ -10,11 +10,20 @@
 
 #define RCVBUF_BYTES (64 << 20)
 
+/*
+ * Sequence numbers arrive slightly out of order when several CPUs emit at
+ * once: a number is lost only when it has not arrived by the time the
+ * numbers seen run REORDER_WINDOW past it.
+ */
+#define REORDER_WINDOW 4096
+
 struct pt_netlink {
 	struct nl_sock *sock;
 	int family;
-	uint64_t last_seq;
+	uint64_t base;		/* lowest sequence number not yet seen or given up; 0: none yet */
+	uint64_t max_seq;
 	uint64_t lost;
+	uint64_t seen[REORDER_WINDOW / 64];	/* bit (seq % REORDER_WINDOW), seq >= base */
 	pt_live_fn fn;
 	void *userdata;
 	const struct pt_kallsyms *syms;
@@ -36,6 +45,47 @@ static struct nla_policy policy[PATTRACK_ATTR_MAX + 1] = {
 	[PATTRACK_ATTR_STACK] = { .type = NLA_UNSPEC },
 };
 
+static bool seen_bit(struct pt_netlink *nl, uint64_t seq, bool clear)
+{
+	uint64_t *w = &nl->seen[(seq % REORDER_WINDOW) / 64], bit = 1ULL << (seq % 64);
+	bool set = *w & bit;
+
+	if (clear)
+		*w &= ~bit;
+	return set;
+}
+
+/* Gives up on numbers below @upto that never came. */
+static void slide(struct pt_netlink *nl, uint64_t upto)
+{
+	uint64_t gap = 0;
+
+	for (; nl->base < upto; nl->base++)
+		if (!seen_bit(nl, nl->base, true))
+			gap++;
+	if (gap) {
+		nl->lost += gap;
+		log_warning("netlink: %" PRIu64 " events lost before sequence number %" PRIu64,
+			    gap, upto);
+	}
+}
+
+static void note_seq(struct pt_netlink *nl, uint64_t seq)
+{
+	if (!nl->base)
+		nl->base = seq;
+	if (seq < nl->base)
+		return;	/* later than the window allowed: counted lost already */
+	if (seq >= nl->base + REORDER_WINDOW)
+		slide(nl, seq - REORDER_WINDOW + 1);
+	nl->seen[(seq % REORDER_WINDOW) / 64] |= 1ULL << (seq % 64);
+	if (seq > nl->max_seq)
+		nl->max_seq = seq;
+	/* move past what has all arrived */
+	while (nl->base <= nl->max_seq && seen_bit(nl, nl->base, true))
+		nl->base++;
+}
+
 static int on_message(struct nl_msg *msg, void *arg)
 {
 	struct pt_netlink *nl = arg;
@@ -53,12 +103,7 @@ static int on_message(struct nl_msg *msg, void *arg)
 		return NL_SKIP;
 	}
 	seq = nla_get_u64(tb[PATTRACK_ATTR_SEQ]);
-	if (nl->last_seq && seq != nl->last_seq + 1 && seq > nl->last_seq) {
-		nl->lost += seq - nl->last_seq - 1;
-		log_warning("netlink: %" PRIu64 " events lost before sequence number %" PRIu64,
-			    seq - nl->last_seq - 1, seq);
-	}
-	nl->last_seq = seq;
+	note_seq(nl, seq);
 
 	ev.has_seq = true;
 	ev.seq = seq;
@@ -211,7 +256,9 @@ int pt_netlink_dispatch(struct pt_netlink *nl)
 	}
 }
 
-uint64_t pt_netlink_lost(const struct pt_netlink *nl)
+uint64_t pt_netlink_finish(struct pt_netlink *nl)
 {
+	if (nl->base)
+		slide(nl, nl->max_seq + 1);
 	return nl->lost;
 }

@@ -480,6 +480,7 @@ static int verb_record(int argc, char *argv[])
 	struct pt_netlink *nl = NULL;
 	const char *output = NULL;
 	bool recording = false;
+	uint64_t lost;
 	FILE *f = NULL;
 	pid_t child = 0;
 	int c, r, status = 0, ret = EXIT_TROUBLE;
@@ -564,9 +565,9 @@ static int verb_record(int argc, char *argv[])
 	r = pt_netlink_dispatch(nl);
 	if (r < 0)
 		goto out;
-	if (pt_netlink_lost(nl))
-		log_warning("%" PRIu64 " events were lost: the trace is incomplete",
-			    pt_netlink_lost(nl));
+	lost = pt_netlink_finish(nl);
+	if (lost)
+		log_warning("%" PRIu64 " events were lost: the trace is incomplete", lost);
 	if (fflush(f) != 0) {
 		log_error_errno(-errno, "cannot write %s", output);
 		goto out;

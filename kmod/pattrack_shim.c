@@ -26,7 +26,7 @@
 #include "pattrack/pattrack.h"
 
 #define SHIM_VERSION "0.1.0"
-#define STACK_SCAN 32		/* frames saved to find the probed function in */
+#define STACK_SCAN 24		/* frames saved: the kprobe machinery's, then the caller's */
 #define MAXACTIVE 128		/* concurrent calls a kretprobe can follow */
 
 static atomic64_t seq = ATOMIC64_INIT(0);
@@ -114,6 +114,14 @@ struct shim_event {
 	const unsigned long *stack;
 };
 
+/* The exact size of an event message, so that a burst takes little socket room. */
+static size_t event_size(const struct shim_event *ev)
+{
+	/* seq, ts, start, end; kind, pid, ret, req, got; comm; stack */
+	return 4 * nla_total_size_64bit(sizeof(u64)) + 5 * nla_total_size(sizeof(u32)) +
+	       nla_total_size(TASK_COMM_LEN) + nla_total_size(ev->nr_stack * sizeof(u64));
+}
+
 /* Called from probe context: never sleeps. */
 static void shim_emit(const struct shim_event *ev)
 {
@@ -136,7 +144,7 @@ static void shim_emit(const struct shim_event *ev)
 	if (missed > 0)
 		atomic64_add(missed, &seq);
 	n = atomic64_inc_return(&seq);
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	skb = genlmsg_new(event_size(ev), GFP_ATOMIC);
 	if (!skb)
 		goto drop;
 	hdr = genlmsg_put(skb, 0, 0, &shim_family, 0, PATTRACK_CMD_EVENT);
@@ -212,9 +220,18 @@ static void save_stack(struct call *c, unsigned long func)
 	memcpy(c->stack, &frames[first], c->nr_stack * sizeof(c->stack[0]));
 }
 
+/* Nobody listens: decline the call, which spares the stack walk and the return probe. */
+static bool unheard(void)
+{
+	return !genl_has_listeners(&shim_family, &init_net, 0);
+}
+
 static int reserve_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct call *c = (struct call *)ri->data;
+
+	if (unheard())
+		return 1;
 
 	c->start = regs->di;
 	c->end = regs->si;
@@ -246,6 +263,9 @@ static int reserve_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 static int free_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct call *c = (struct call *)ri->data;
+
+	if (unheard())
+		return 1;
 
 	c->start = regs->di;
 	c->end = regs->si;

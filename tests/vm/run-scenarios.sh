@@ -67,7 +67,7 @@ sed -n 's/^scenario \([^ ]*\)$/\1/p' "$here/expected.txt" >"$work/root/scenarios
 (cd "$work/root" && find . | cpio -o -H newc 2>/dev/null | gzip) >"$work/init.cpio.gz"
 
 echo "booting $kernel"
-timeout 600 qemu-system-x86_64 -accel tcg -cpu max -m 512 -nographic -no-reboot \
+timeout 600 qemu-system-x86_64 -accel tcg,thread=multi -smp 2 -cpu max -m 512 -nographic -no-reboot \
 	-kernel "$kernel" -initrd "$work/init.cpio.gz" \
 	-append "console=ttyS0 quiet panic=-1" \
 	-object memory-backend-ram,id=shm,size=1M -device ivshmem-plain,memdev=shm \
@@ -165,6 +165,17 @@ if [ -n "$ctl" ]; then
 		echo "ok: $s: $(grep -c '"event"' "$t.jsonl") events recorded, replay ends in the kernel's list ($(grep -c '^PAT:' "$t.table") entries), $got_if invalid frees, $got_cf conflicts"
 	done
 	[ $status -eq 0 ] && echo "vm: $(wc -w <"$work/root/scenarios") recorded traces replay to the kernel's table"
+
+	# a figure, not a pass/fail check: the guest is emulated (TCG)
+	none=$(sed -n 's/^=== overhead none \([0-9]*\)$/\1/p' "$work/out")
+	netlink=$(sed -n 's/^=== overhead netlink \([0-9]*\)$/\1/p' "$work/out")
+	loaded=$(sed -n 's/^=== overhead loaded \([0-9]*\)$/\1/p' "$work/out")
+	if [ -n "$none" ] && [ -n "$netlink" ]; then
+		echo "20,000 mmap/munmap of a BAR page: $((none / 1000000)) ms untraced," \
+			"$((loaded / 1000000)) ms with the shim loaded and no listener," \
+			"$((netlink / 1000000)) ms recorded by netlink"
+		echo "overhead_netlink=$(gawk -v a="$netlink" -v b="$none" 'BEGIN { printf "%.2f", a / b }')"
+	fi
 fi
 if [ -n "${PATTRACK_VM_KEEP:-}" ]; then
 	mkdir -p "$PATTRACK_VM_KEEP"
