@@ -871,6 +871,9 @@ int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
 	case PT_EV_EXIT:
 		r = exits_record(m, ev->pid, m->clock);
 		break;
+	case PT_EV_FORK:
+		r = ev->pid > 0 && ev->child > 0 ? 0 : -EINVAL;	/* lineage is the caller's to follow */
+		break;
 	default:
 		r = -EINVAL;
 	}

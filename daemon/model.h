@@ -25,6 +25,7 @@ enum pt_event_kind {
 	PT_EV_RESERVE,	/* one memtype_reserve() call */
 	PT_EV_FREE,	/* one memtype_free() call */
 	PT_EV_EXIT,	/* a process exited, after its own frees */
+	PT_EV_FORK,	/* a process created another */
 	_PT_EV_MAX,
 };
 
@@ -38,6 +39,7 @@ struct pt_event {
 	bool has_ret;		/* false: the model's own prediction is applied */
 	int ret;		/* 0 or a negative errno */
 	int32_t pid;
+	int32_t child;		/* fork: the new process */
 	const char *comm;	/* may be NULL */
 	size_t comm_len;
 	bool has_seq;

@@ -43,6 +43,7 @@ static struct nla_policy policy[PATTRACK_ATTR_MAX + 1] = {
 	[PATTRACK_ATTR_PID] = { .type = NLA_U32 },
 	[PATTRACK_ATTR_COMM] = { .type = NLA_STRING },
 	[PATTRACK_ATTR_STACK] = { .type = NLA_UNSPEC },
+	[PATTRACK_ATTR_CHILD] = { .type = NLA_U32 },
 };
 
 static bool seen_bit(struct pt_netlink *nl, uint64_t seq, bool clear)
@@ -127,10 +128,16 @@ static int on_message(struct nl_msg *msg, void *arg)
 	case PATTRACK_EV_EXIT:
 		ev.kind = PT_EV_EXIT;
 		break;
+	case PATTRACK_EV_FORK:
+		if (!tb[PATTRACK_ATTR_CHILD])
+			return NL_SKIP;
+		ev.kind = PT_EV_FORK;
+		ev.child = (int32_t)nla_get_u32(tb[PATTRACK_ATTR_CHILD]);
+		break;
 	default:
 		return NL_SKIP;
 	}
-	if (ev.kind != PT_EV_EXIT) {
+	if (ev.kind == PT_EV_RESERVE || ev.kind == PT_EV_FREE) {
 		if (!tb[PATTRACK_ATTR_START] || !tb[PATTRACK_ATTR_END] || !tb[PATTRACK_ATTR_RET])
 			return NL_SKIP;
 		ev.start = nla_get_u64(tb[PATTRACK_ATTR_START]);

@@ -40,6 +40,10 @@ static void help(FILE *f)
 		"        Write a trace: the table now (debugfs, /proc/iomem), then every\n"
 		"        event the kernel reports, until COMMAND exits (its exit status\n"
 		"        is passed on) or until interrupted.\n"
+		"  run [--source=netlink] [--json] [--fail-on=KIND,...] [-o FILE] -- COMMAND...\n"
+		"        Run COMMAND, follow the reservations of it and its descendants,\n"
+		"        and report what they leaked, and what conflicted or degraded,\n"
+		"        with owners and kernel stacks. The CI gate around a test suite.\n"
 		"  snapshot [--json] [--debugfs=PATH] [--iomem=PATH] [--kmsg=PATH|--no-kmsg]\n"
 		"           [--pci=DIR]\n"
 		"        The live host's table now, each range with the PCI BAR or\n"
@@ -48,7 +52,8 @@ static void help(FILE *f)
 		"\n"
 		"Anomaly kinds: conflict, degraded, invalid-free, leak, drift (or all).\n"
 		"Exit status: 0 ok, 1 a --fail-on kind occurred, 2 usage error,\n"
-		"3 the input could not be read or parsed.\n"
+		"3 the input could not be read or parsed; record and run otherwise\n"
+		"pass on COMMAND's status.\n"
 		"See pattrackctl(1) and pattrack-trace(5).\n");
 }
 
@@ -460,12 +465,99 @@ static int write_live_event(const struct pt_event *ev, void *userdata)
 	return pt_trace_write_event(userdata, ev);
 }
 
+/* The processes followed: one bit per pid, up to the kernel's pid_max. */
+struct lineage {
+	uint64_t *bits;
+	uint32_t max;
+	size_t count;
+};
+
+static bool followed(const struct lineage *l, int32_t pid)
+{
+	return pid > 0 && (uint32_t)pid < l->max && (l->bits[pid / 64] >> (pid % 64) & 1);
+}
+
+static void follow(struct lineage *l, int32_t pid)
+{
+	if (pid <= 0 || (uint32_t)pid >= l->max || followed(l, pid))
+		return;
+	l->bits[pid / 64] |= 1ULL << (pid % 64);
+	l->count++;
+}
+
 static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	interrupted = 1;
+}
+
+/*
+ * Runs @argv (if any) and hands the events to the source's callback until
+ * it exits, or until interrupted; then drains what the kernel queued.
+ * *child is the command's pid (0 without one), *status its wait status.
+ */
+static int follow_command_marked(struct pt_netlink *nl, char **argv, struct lineage *l,
+				 pid_t *child, int *status)
+{
+	int r;
+
+	*child = 0;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (argv[0]) {
+		*child = fork();
+		if (*child < 0)
+			return log_error_errno(-errno, "cannot fork");
+		if (*child == 0) {
+			execvp(argv[0], argv);
+			log_error_errno(-errno, "cannot run %s", argv[0]);
+			_exit(127);
+		}
+		/* its events are still in the socket: marked before any is read */
+		if (l)
+			follow(l, *child);
+	}
+	for (;;) {
+		struct pollfd p = { .fd = pt_netlink_fd(nl), .events = POLLIN };
+
+		if (poll(&p, 1, 100) < 0 && errno != EINTR)
+			return log_error_errno(-errno, "poll");
+		r = pt_netlink_dispatch(nl);
+		if (r < 0)
+			return r;
+		if (*child > 0 && waitpid(*child, status, WNOHANG) == *child)
+			break;
+		if (interrupted)
+			break;
+	}
+	/* the command's last events, its exit among them, are queued by now */
+	return pt_netlink_dispatch(nl);
+}
+
+static int follow_command(struct pt_netlink *nl, char **argv, pid_t *child, int *status)
+{
+	return follow_command_marked(nl, argv, NULL, child, status);
+}
+
+static int exit_status_of(int status)
+{
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int open_netlink(const struct pt_kallsyms *syms, pt_live_fn fn, void *userdata,
+			struct pt_netlink **ret)
+{
+	int r = pt_netlink_open(syms, fn, userdata, ret);
+
+	if (r == -ENOENT)
+		log_error("no generic netlink family \"pattrack\": is pattrack_shim.ko loaded?");
+	else if (r == -EPERM)
+		log_error("joining the pattrack events group needs CAP_NET_ADMIN");
+	else if (r < 0)
+		log_error_errno(r, "cannot subscribe to the pattrack netlink family");
+	return r;
 }
 
 static int verb_record(int argc, char *argv[])
@@ -520,49 +612,12 @@ static int verb_record(int argc, char *argv[])
 	r = write_opening(f, "netlink");
 	if (r < 0)
 		goto out;
-	r = pt_netlink_open(syms, write_live_event, f, &nl);
-	if (r == -ENOENT)
-		log_error("no generic netlink family \"pattrack\": is pattrack_shim.ko loaded?");
-	else if (r == -EPERM)
-		log_error("joining the pattrack events group needs CAP_NET_ADMIN");
-	else if (r < 0)
-		log_error_errno(r, "cannot subscribe to the pattrack netlink family");
+	r = open_netlink(syms, write_live_event, f, &nl);
 	if (r < 0)
 		goto out;
 	recording = true;
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	if (optind < argc) {
-		child = fork();
-		if (child < 0) {
-			log_error_errno(-errno, "cannot fork");
-			goto out;
-		}
-		if (child == 0) {
-			execvp(argv[optind], argv + optind);
-			log_error_errno(-errno, "cannot run %s", argv[optind]);
-			_exit(127);
-		}
-	}
-
-	for (;;) {
-		struct pollfd p = { .fd = pt_netlink_fd(nl), .events = POLLIN };
-
-		if (poll(&p, 1, 100) < 0 && errno != EINTR) {
-			log_error_errno(-errno, "poll");
-			goto out;
-		}
-		r = pt_netlink_dispatch(nl);
-		if (r < 0)
-			goto out;
-		if (child > 0 && waitpid(child, &status, WNOHANG) == child)
-			break;
-		if (interrupted)
-			break;
-	}
-	/* the child's last events, its exit among them, are queued by now */
-	r = pt_netlink_dispatch(nl);
+	r = follow_command(nl, argv + optind, &child, &status);
 	if (r < 0)
 		goto out;
 	lost = pt_netlink_finish(nl);
@@ -572,7 +627,7 @@ static int verb_record(int argc, char *argv[])
 		log_error_errno(-errno, "cannot write %s", output);
 		goto out;
 	}
-	ret = !child ? EXIT_OK : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	ret = child ? exit_status_of(status) : EXIT_OK;
 
 out:
 	pt_netlink_free(nl);
@@ -585,10 +640,192 @@ out:
 	return ret;
 }
 
+/* ---- run ---------------------------------------------------------------- */
+
+struct run_ctx {
+	struct pt_model *m;
+	struct lineage lineage;
+	FILE *trace;	/* also record, or NULL */
+};
+
+static int run_event(const struct pt_event *ev, void *userdata)
+{
+	struct run_ctx *c = userdata;
+	int r;
+
+	if (ev->kind == PT_EV_FORK && followed(&c->lineage, ev->pid))
+		follow(&c->lineage, ev->child);
+	if (c->trace) {
+		r = pt_trace_write_event(c->trace, ev);
+		if (r < 0)
+			return r;
+	}
+	r = pt_model_apply(c->m, ev);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		log_warning("event %" PRIu64 " rejected by the model", ev->seq);
+	return 0;
+}
+
+/* The host's table now, and its RAM, into @m. */
+static int load_host(struct pt_model *m)
+{
+	struct pt_iomem iomem = { 0 };
+	int r;
+
+	r = pt_debugfs_ensure(PT_DEBUGFS_PAT);
+	if (r >= 0)
+		r = pt_debugfs_load(m, PT_DEBUGFS_PAT);
+	if (r < 0)
+		return log_error_errno(r, "cannot read %s", PT_DEBUGFS_PAT);
+	r = pt_iomem_read(PT_IOMEM, &iomem);
+	if (r < 0)
+		return r;
+	r = pt_iomem_load_ram(m, &iomem);
+	pt_iomem_done(&iomem);
+	return r;
+}
+
+static int verb_run(int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "source", required_argument, NULL, OPT_SOURCE },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{}
+	};
+	_cleanup_(pt_model_freep) struct pt_model *m = NULL;
+	struct run_ctx c = { 0 };
+	struct pt_kallsyms *syms = NULL;
+	struct pt_netlink *nl = NULL;
+	const char *output = NULL;
+	unsigned fail_on = 0, found = 0;
+	bool json = false;
+	pid_t child = 0;
+	uint64_t lost = 0;
+	size_t shown = 0;
+	int opt, r, status = 0, ret = EXIT_TROUBLE;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+hjo:", options, NULL)) >= 0) {
+		switch (opt) {
+		case 'h':
+			help(stdout);
+			return EXIT_OK;
+		case 'j':
+			json = true;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_SOURCE:
+			if (strcmp(optarg, "netlink") != 0) {
+				log_error("--source: only netlink is available in this version");
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_FAIL_ON:
+			if (parse_kinds(optarg, &fail_on) < 0)
+				return EXIT_USAGE;
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		log_error("run needs a COMMAND (after --)");
+		return EXIT_USAGE;
+	}
+
+	r = pt_model_new(&m);
+	if (r < 0)
+		return EXIT_TROUBLE;
+	c.m = m;
+	{
+		_cleanup_fclose_ FILE *pm = fopen("/proc/sys/kernel/pid_max", "re");
+		unsigned long max = 4194304;
+
+		if (pm && fscanf(pm, "%lu", &max) != 1)
+			max = 4194304;
+		c.lineage.max = (uint32_t)max + 1;
+		c.lineage.bits = calloc(c.lineage.max / 64 + 1, sizeof(uint64_t));
+		if (!c.lineage.bits)
+			return EXIT_TROUBLE;
+	}
+	if (load_host(m) < 0)
+		goto out;
+	if (output) {
+		c.trace = fopen(output, "we");
+		if (!c.trace) {
+			log_error_errno(-errno, "cannot create %s", output);
+			goto out;
+		}
+		if (write_opening(c.trace, "netlink") < 0)
+			goto out;
+	}
+	r = pt_kallsyms_load("/proc/kallsyms", &syms);
+	if (r < 0)
+		log_warning("stacks will not be symbolized: /proc/kallsyms: %s", strerror(-r));
+	if (open_netlink(syms, run_event, &c, &nl) < 0)
+		goto out;
+
+	/* the command is followed from its first instruction: fork, then mark, then read */
+	r = follow_command_marked(nl, argv + optind, &c.lineage, &child, &status);
+	if (r < 0)
+		goto out;
+	lost = pt_netlink_finish(nl);
+	r = pt_model_judge_leaks(m);
+	if (r < 0)
+		goto out;
+
+	for (size_t i = 0; i < pt_model_anomaly_count(m); i++)
+		if (followed(&c.lineage, pt_model_anomaly(m, i)->pid)) {
+			found |= 1u << pt_model_anomaly(m, i)->kind;
+			shown++;
+		}
+	if (json) {
+		_cleanup_json_ struct json_object *o = json_object_new_object();
+		struct json_object *arr = json_object_new_array();
+
+		for (size_t i = 0; i < pt_model_anomaly_count(m); i++)
+			if (followed(&c.lineage, pt_model_anomaly(m, i)->pid))
+				json_object_array_add(arr, pt_json_anomaly(m, pt_model_anomaly(m, i)));
+		json_object_object_add(o, "command", json_object_new_string(argv[optind]));
+		json_object_object_add(o, "exit_status", json_object_new_int(exit_status_of(status)));
+		json_object_object_add(o, "processes", json_object_new_uint64(c.lineage.count));
+		json_object_object_add(o, "events_lost", json_object_new_uint64(lost));
+		json_object_object_add(o, "anomalies", arr);
+		pt_json_print(stdout, o, isatty(STDOUT_FILENO));
+	} else {
+		printf("pattrackctl run: %s exited with status %d; %zu processes followed; "
+		       "%zu anomalies:\n", argv[optind], exit_status_of(status), c.lineage.count,
+		       shown);
+		for (size_t i = 0; i < pt_model_anomaly_count(m); i++)
+			if (followed(&c.lineage, pt_model_anomaly(m, i)->pid))
+				pt_print_anomaly(stdout, m, pt_model_anomaly(m, i), true);
+	}
+	if (lost)
+		log_warning("%" PRIu64 " events were lost: the verdict may be incomplete", lost);
+	fflush(stdout);
+	ret = (found & fail_on) ? EXIT_ANOMALY : exit_status_of(status);
+
+out:
+	pt_netlink_free(nl);
+	pt_kallsyms_free(syms);
+	if (c.trace)
+		fclose(c.trace);
+	free(c.lineage.bits);
+	return ret;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(int argc, char *argv[]);
 } verbs[] = {
+	{ "run", verb_run },
 	{ "record", verb_record },
 	{ "replay", verb_replay },
 	{ "snapshot", verb_snapshot },

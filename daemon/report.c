@@ -38,25 +38,39 @@ int pt_print_table(FILE *f, const struct pt_model *m)
 	return ferror(f) ? -EIO : 0;
 }
 
+void pt_print_anomaly(FILE *f, const struct pt_model *m, const struct pt_anomaly *a,
+		      bool stack)
+{
+	const struct pt_strtab *st = pt_model_strings_const(m);
+	const char *comm = pt_strtab_get(st, a->comm);
+	const char *sev = pt_severity_name(a->severity);
+	char kind[32], buf[EXPLAIN_MAX];
+
+	snprintf(kind, sizeof(kind), "%s%s%s", pt_anomaly_kind_name(a->kind), sev ? "/" : "",
+		 sev ? sev : "");
+	fprintf(f, "  %-16s 0x%016" PRIx64 "-0x%016" PRIx64 " %-15s pid %-7" PRId32
+		   " %-16s seq %-6" PRIu64 " %s\n",
+		kind, a->start, a->end, pt_type_name(a->type) ?: "-", a->pid, *comm ? comm : "-",
+		a->seq, pt_anomaly_explain(m, a, buf, sizeof(buf)));
+	if (stack && a->stack) {
+		const char *p = pt_strtab_get(st, a->stack);
+
+		while (*p) {
+			size_t len = strcspn(p, "\n");
+
+			fprintf(f, "      %.*s\n", (int)len, p);
+			p += len + (p[len] == '\n');
+		}
+	}
+}
+
 void pt_print_anomalies(FILE *f, const struct pt_model *m)
 {
 	size_t n = pt_model_anomaly_count(m);
-	char buf[EXPLAIN_MAX];
 
 	fprintf(f, "Anomalies (%zu):\n", n);
-	for (size_t i = 0; i < n; i++) {
-		const struct pt_anomaly *a = pt_model_anomaly(m, i);
-		const char *comm = pt_strtab_get(pt_model_strings_const(m), a->comm);
-		const char *sev = pt_severity_name(a->severity);
-		char kind[32];
-
-		snprintf(kind, sizeof(kind), "%s%s%s", pt_anomaly_kind_name(a->kind),
-			 sev ? "/" : "", sev ? sev : "");
-		fprintf(f, "  %-16s 0x%016" PRIx64 "-0x%016" PRIx64 " %-15s pid %-7" PRId32
-			   " %-16s seq %-6" PRIu64 " %s\n",
-			kind, a->start, a->end, pt_type_name(a->type) ?: "-", a->pid,
-			*comm ? comm : "-", a->seq, pt_anomaly_explain(m, a, buf, sizeof(buf)));
-	}
+	for (size_t i = 0; i < n; i++)
+		pt_print_anomaly(f, m, pt_model_anomaly(m, i), false);
 }
 
 static void add(struct json_object *o, const char *key, struct json_object *v)
@@ -181,7 +195,9 @@ struct json_object *pt_json_anomalies(const struct pt_model *m)
 
 struct json_object *pt_json_stats(const struct pt_model *m)
 {
-	static const char *const ev_names[_PT_EV_MAX] = { "entry", "ram", "reserve", "free", "exit" };
+	static const char *const ev_names[_PT_EV_MAX] = {
+		"entry", "ram", "reserve", "free", "exit", "fork",
+	};
 	const struct pt_stats *s = pt_model_stats(m);
 	struct json_object *o = json_object_new_object();
 	struct json_object *ev = json_object_new_object();

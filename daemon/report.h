@@ -25,6 +25,9 @@ int pt_print_table(FILE *f, const struct pt_model *m);
 /* Prints one kernel-format table line without the newline; returns its width. */
 int pt_print_entry_line(FILE *f, uint64_t start, uint64_t end, int type);
 
+/* One anomaly's line, and with @stack its kernel stack below it. */
+void pt_print_anomaly(FILE *f, const struct pt_model *m, const struct pt_anomaly *a, bool stack);
+
 /* "Anomalies (N):" and one line per anomaly. */
 void pt_print_anomalies(FILE *f, const struct pt_model *m);
 

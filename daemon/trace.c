@@ -31,6 +31,7 @@ enum {
 	HAVE_REQ = 1 << 3,
 	HAVE_PID = 1 << 4,
 	HAVE_GOT = 1 << 5,
+	HAVE_CHILD = 1 << 6,
 };
 
 static bool key_is(const char *key, size_t len, const char *want)
@@ -212,6 +213,7 @@ static const char *const event_names[_PT_EV_MAX] = {
 	[PT_EV_RESERVE] = "reserve",
 	[PT_EV_FREE] = "free",
 	[PT_EV_EXIT] = "exit",
+	[PT_EV_FORK] = "fork",
 };
 
 #define BAD(msg)             \
@@ -335,6 +337,13 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 			}
 			break;
 		case 'c':
+			if (key_is(key, klen, "child")) {
+				if (!read_int(&s, 1, INT32_MAX, &v))
+					BAD("\"child\" must be a positive integer");
+				ev->child = (int32_t)v;
+				have |= HAVE_CHILD;
+				continue;
+			}
 			if (key_is(key, klen, "comm")) {
 				if (jscan_peek(&s) == J_NULL) {
 					jscan_literal(&s);
@@ -385,6 +394,10 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 	case PT_EV_EXIT:
 		if (!(have & HAVE_PID) || ev->pid == 0)
 			BAD("\"exit\" needs a pid");
+		break;
+	case PT_EV_FORK:
+		if (!(have & HAVE_PID) || ev->pid == 0 || !(have & HAVE_CHILD))
+			BAD("\"fork\" needs a pid and a child");
 		break;
 	default:
 		break;
@@ -517,7 +530,7 @@ int pt_trace_write_event(FILE *f, const struct pt_event *ev)
 	if ((unsigned)ev->kind >= _PT_EV_MAX)
 		return -EINVAL;
 	fprintf(f, "{\"event\":\"%s\"", event_names[ev->kind]);
-	if (ev->kind != PT_EV_EXIT)
+	if (ev->kind != PT_EV_EXIT && ev->kind != PT_EV_FORK)
 		fprintf(f, ",\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\"", ev->start, ev->end);
 	if (ev->kind == PT_EV_ENTRY)
 		fprintf(f, ",\"type\":\"%s\"", pt_type_name(ev->type));
@@ -530,6 +543,8 @@ int pt_trace_write_event(FILE *f, const struct pt_event *ev)
 	}
 	if ((ev->kind == PT_EV_RESERVE || ev->kind == PT_EV_FREE) && ev->has_ret)
 		fprintf(f, ",\"ret\":%d", ev->ret);
+	if (ev->kind == PT_EV_FORK)
+		fprintf(f, ",\"child\":%" PRId32, ev->child);
 	if (ev->kind >= PT_EV_RESERVE) {
 		fprintf(f, ",\"pid\":%" PRId32 ",\"comm\":", ev->pid);
 		write_json_string(f, ev->comm ? ev->comm : "", ev->comm ? ev->comm_len : 0);

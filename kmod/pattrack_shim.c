@@ -6,7 +6,9 @@
  * kretprobes on memtype_reserve() and memtype_free() (reserve_memtype() and
  * free_memtype() before 5.6) record the arguments at entry and the outcome
  * at return; the sched_process_exit tracepoint, which fires after the
- * exiting task's own frees, reports the death of a thread group.  Each
+ * exiting task's own frees, reports the death of a thread group, and
+ * sched_process_fork the birth of one, so that a command's descendants can
+ * be followed.  Each
  * event goes to the "events" multicast group of the "pattrack" family with
  * a sequence number, so that a reader can tell when it lost one.
  */
@@ -106,6 +108,7 @@ nospace:
 
 struct shim_event {
 	u32 kind;
+	pid_t child;
 	u64 start, end;
 	int req, got;		/* -1: none */
 	int ret;
@@ -117,8 +120,8 @@ struct shim_event {
 /* The exact size of an event message, so that a burst takes little socket room. */
 static size_t event_size(const struct shim_event *ev)
 {
-	/* seq, ts, start, end; kind, pid, ret, req, got; comm; stack */
-	return 4 * nla_total_size_64bit(sizeof(u64)) + 5 * nla_total_size(sizeof(u32)) +
+	/* seq, ts, start, end; kind, pid, ret, req, got, child; comm; stack */
+	return 4 * nla_total_size_64bit(sizeof(u64)) + 6 * nla_total_size(sizeof(u32)) +
 	       nla_total_size(TASK_COMM_LEN) + nla_total_size(ev->nr_stack * sizeof(u64));
 }
 
@@ -157,7 +160,7 @@ static void shim_emit(const struct shim_event *ev)
 	    nla_put_u32(skb, PATTRACK_ATTR_PID, task_tgid_nr(task)) ||
 	    nla_put_string(skb, PATTRACK_ATTR_COMM, comm))
 		goto drop_skb;
-	if (ev->kind != PATTRACK_EV_EXIT) {
+	if (ev->kind == PATTRACK_EV_RESERVE || ev->kind == PATTRACK_EV_FREE) {
 		if (nla_put_u64_64bit(skb, PATTRACK_ATTR_START, ev->start, PATTRACK_ATTR_PAD) ||
 		    nla_put_u64_64bit(skb, PATTRACK_ATTR_END, ev->end, PATTRACK_ATTR_PAD) ||
 		    nla_put_s32(skb, PATTRACK_ATTR_RET, ev->ret))
@@ -168,6 +171,8 @@ static void shim_emit(const struct shim_event *ev)
 		    nla_put(skb, PATTRACK_ATTR_STACK, ev->nr_stack * sizeof(u64), stack))
 			goto drop_skb;
 	}
+	if (ev->kind == PATTRACK_EV_FORK && nla_put_u32(skb, PATTRACK_ATTR_CHILD, ev->child))
+		goto drop_skb;
 	if (ev->req >= 0 && nla_put_u32(skb, PATTRACK_ATTR_REQ, ev->req))
 		goto drop_skb;
 	if (ev->got >= 0 && nla_put_u32(skb, PATTRACK_ATTR_GOT, ev->got))
@@ -323,9 +328,9 @@ static int register_named(struct kretprobe *rp, const char *name, const char *ol
 	return err;
 }
 
-/* ---- process exit ------------------------------------------------------- */
+/* ---- processes ---------------------------------------------------------- */
 
-static struct tracepoint *exit_tp;
+static struct tracepoint *exit_tp, *fork_tp;
 
 static void shim_process_exit(void *data, struct task_struct *task)
 {
@@ -342,20 +347,40 @@ static void shim_process_exit(void *data, struct task_struct *task)
 	shim_emit(&ev);
 }
 
-static void find_exit_tp(struct tracepoint *tp, void *priv)
+/* Who descends from whom, for following a command's children: new processes only. */
+static void shim_process_fork(void *data, struct task_struct *parent, struct task_struct *child)
+{
+	struct shim_event ev = {
+		.kind = PATTRACK_EV_FORK,
+		.child = child->tgid,
+		.req = -1,
+		.got = -1,
+		.task = parent,
+	};
+
+	if (child->pid != child->tgid)
+		return;	/* a thread */
+	shim_emit(&ev);
+}
+
+static void find_tracepoints(struct tracepoint *tp, void *priv)
 {
 	if (!strcmp(tp->name, "sched_process_exit"))
 		exit_tp = tp;
+	else if (!strcmp(tp->name, "sched_process_fork"))
+		fork_tp = tp;
 }
 
 /* ---- module ------------------------------------------------------------- */
 
 static void shim_unprobe(void)
 {
-	if (probes & PATTRACK_PROBE_EXIT) {
+	if (probes & PATTRACK_PROBE_FORK)
+		tracepoint_probe_unregister(fork_tp, shim_process_fork, NULL);
+	if (probes & PATTRACK_PROBE_EXIT)
 		tracepoint_probe_unregister(exit_tp, shim_process_exit, NULL);
+	if (probes & (PATTRACK_PROBE_EXIT | PATTRACK_PROBE_FORK))
 		tracepoint_synchronize_unregister();
-	}
 	if (probes & PATTRACK_PROBE_FREE)
 		unregister_kretprobe(&free_probe);
 	if (probes & PATTRACK_PROBE_RESERVE)
@@ -380,13 +405,19 @@ static int __init shim_init(void)
 		goto fail;
 	probes |= PATTRACK_PROBE_FREE;
 
-	for_each_kernel_tracepoint(find_exit_tp, NULL);
+	for_each_kernel_tracepoint(find_tracepoints, NULL);
 	err = exit_tp ? tracepoint_probe_register(exit_tp, shim_process_exit, NULL) : -ENOENT;
 	if (err) {
 		pr_err("cannot attach to sched_process_exit: %d\n", err);
 		goto fail;
 	}
 	probes |= PATTRACK_PROBE_EXIT;
+	err = fork_tp ? tracepoint_probe_register(fork_tp, shim_process_fork, NULL) : -ENOENT;
+	if (err) {
+		pr_err("cannot attach to sched_process_fork: %d\n", err);
+		goto fail;
+	}
+	probes |= PATTRACK_PROBE_FORK;
 	pr_info("version %s, probing %s and %s\n", SHIM_VERSION,
 		reserve_probe.kp.symbol_name, free_probe.kp.symbol_name);
 	return 0;

@@ -86,6 +86,11 @@ START_TEST(test_header_unknown_blank)
 	ck_assert_int_eq(parse("{\"event\":\"migrate\",\"x\":[]}", &ev, buf, sizeof(buf)), PT_LINE_UNKNOWN);
 	ck_assert_int_eq(parse("   \n", &ev, buf, sizeof(buf)), PT_LINE_BLANK);
 	ck_assert_int_eq(parse("{\"pattrack_trace\":2}", &ev, buf, sizeof(buf)), -EBADMSG);
+	ck_assert_int_eq(parse("{\"event\":\"fork\",\"pid\":10,\"child\":11,\"comm\":\"make\"}", &ev, buf,
+			       sizeof(buf)), PT_LINE_EVENT);
+	ck_assert_int_eq(ev.kind, PT_EV_FORK);
+	ck_assert_int_eq(ev.child, 11);
+	ck_assert_int_eq(parse("{\"event\":\"fork\",\"pid\":10}", &ev, buf, sizeof(buf)), -EBADMSG);
 }
 END_TEST
 

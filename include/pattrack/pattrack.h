@@ -29,6 +29,7 @@ enum pattrack_event_kind {
 	PATTRACK_EV_RESERVE = 1,	/* memtype_reserve() returned */
 	PATTRACK_EV_FREE = 2,		/* memtype_free() returned */
 	PATTRACK_EV_EXIT = 3,		/* a process (thread group) exited, after its own frees */
+	PATTRACK_EV_FORK = 4,		/* a process created another (a new thread group) */
 };
 
 #define PATTRACK_STACK_DEPTH 16
@@ -67,6 +68,7 @@ enum pattrack_attr {
 	PATTRACK_ATTR_STATUS_SENT,	/* u64: events multicast */
 	PATTRACK_ATTR_STATUS_DROPPED,	/* u64: events lost (allocation, full socket, missed probe) */
 	PATTRACK_ATTR_STATUS_SEQ,	/* u64: the last sequence number used */
+	PATTRACK_ATTR_CHILD,		/* u32: fork: the new process's id */
 	__PATTRACK_ATTR_MAX,
 };
 #define PATTRACK_ATTR_MAX (__PATTRACK_ATTR_MAX - 1)
@@ -75,6 +77,7 @@ enum pattrack_probe {
 	PATTRACK_PROBE_RESERVE = 1 << 0,
 	PATTRACK_PROBE_FREE = 1 << 1,
 	PATTRACK_PROBE_EXIT = 1 << 2,
+	PATTRACK_PROBE_FORK = 1 << 3,
 };
 
 /* ---- BPF ring buffer (pattrack.bpf.c) ------------------------------------ */
@@ -89,6 +92,7 @@ struct pattrack_event {
 	__s32 req;			/* enum pattrack_type, or -1 */
 	__s32 got;			/* granted type, or -1 for a strict request */
 	__u32 pid;			/* thread group id */
+	__u32 child;			/* fork: the new process's id */
 	__u32 nr_stack;
 	char comm[PATTRACK_COMM_LEN];
 	__u64 stack[PATTRACK_STACK_DEPTH];

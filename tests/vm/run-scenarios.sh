@@ -166,6 +166,20 @@ if [ -n "$ctl" ]; then
 	done
 	[ $status -eq 0 ] && echo "vm: $(wc -w <"$work/root/scenarios") recorded traces replay to the kernel's table"
 
+	# pattrackctl run --fail-on=leak: 1 on the leaky run, naming the leak and its stack; 0 on the clean one
+	leaky=$(sed -n 's/^=== run leaky \([0-9]*\)$/\1/p' "$work/out")
+	clean=$(sed -n 's/^=== run clean \([0-9]*\)$/\1/p' "$work/out")
+	sed -n '/^=== run leaky/,/^=== run clean/p' "$work/out" >"$work/run-leaky"
+	if [ "$leaky" = 1 ] && [ "$clean" = 0 ] &&
+	   grep -q '^  leak .* write-combining pid [0-9]* *pat-scenario' "$work/run-leaky" &&
+	   grep -q 'remap_pfn_range' "$work/run-leaky"; then
+		echo "ok: run --fail-on=leak: exit 1 on the partial munmap, naming the leak and its stack; exit 0 on a clean run"
+	else
+		echo "FAIL: run --fail-on=leak exited $leaky on the partial munmap and $clean on a clean run"
+		cat "$work/run-leaky"
+		status=1
+	fi
+
 	# a figure, not a pass/fail check: the guest is emulated (TCG)
 	none=$(sed -n 's/^=== overhead none \([0-9]*\)$/\1/p' "$work/out")
 	netlink=$(sed -n 's/^=== overhead netlink \([0-9]*\)$/\1/p' "$work/out")
