@@ -5,6 +5,9 @@
 #include "live.h"
 #include "util.h"
 
+/* No kernel function is this long: farther from a symbol, an address has no name. */
+#define MAX_FUNCTION_SIZE 0x100000
+
 struct sym {
 	uint64_t addr;
 	const char *name;	/* "name" or "name [module]" */
@@ -108,6 +111,9 @@ size_t pt_kallsyms_format(const struct pt_kallsyms *k, const uint64_t *addr, siz
 					hi = mid;
 			}
 			s = &k->sym[lo];
+			/* past the end of the last function (BPF programs, say): no name */
+			if (addr[i] - s->addr > MAX_FUNCTION_SIZE)
+				s = NULL;
 		}
 		if (s) {
 			const char *mod = strchr(s->name, ' ');

@@ -10,20 +10,10 @@
 
 #define RCVBUF_BYTES (64 << 20)
 
-/*
- * Sequence numbers arrive slightly out of order when several CPUs emit at
- * once: a number is lost only when it has not arrived by the time the
- * numbers seen run REORDER_WINDOW past it.
- */
-#define REORDER_WINDOW 4096
-
 struct pt_netlink {
 	struct nl_sock *sock;
 	int family;
-	uint64_t base;		/* lowest sequence number not yet seen or given up; 0: none yet */
-	uint64_t max_seq;
-	uint64_t lost;
-	uint64_t seen[REORDER_WINDOW / 64];	/* bit (seq % REORDER_WINDOW), seq >= base */
+	struct pt_seq_tracker seq;
 	pt_live_fn fn;
 	void *userdata;
 	const struct pt_kallsyms *syms;
@@ -46,47 +36,6 @@ static struct nla_policy policy[PATTRACK_ATTR_MAX + 1] = {
 	[PATTRACK_ATTR_CHILD] = { .type = NLA_U32 },
 };
 
-static bool seen_bit(struct pt_netlink *nl, uint64_t seq, bool clear)
-{
-	uint64_t *w = &nl->seen[(seq % REORDER_WINDOW) / 64], bit = 1ULL << (seq % 64);
-	bool set = *w & bit;
-
-	if (clear)
-		*w &= ~bit;
-	return set;
-}
-
-/* Gives up on numbers below @upto that never came. */
-static void slide(struct pt_netlink *nl, uint64_t upto)
-{
-	uint64_t gap = 0;
-
-	for (; nl->base < upto; nl->base++)
-		if (!seen_bit(nl, nl->base, true))
-			gap++;
-	if (gap) {
-		nl->lost += gap;
-		log_warning("netlink: %" PRIu64 " events lost before sequence number %" PRIu64,
-			    gap, upto);
-	}
-}
-
-static void note_seq(struct pt_netlink *nl, uint64_t seq)
-{
-	if (!nl->base)
-		nl->base = seq;
-	if (seq < nl->base)
-		return;	/* later than the window allowed: counted lost already */
-	if (seq >= nl->base + REORDER_WINDOW)
-		slide(nl, seq - REORDER_WINDOW + 1);
-	nl->seen[(seq % REORDER_WINDOW) / 64] |= 1ULL << (seq % 64);
-	if (seq > nl->max_seq)
-		nl->max_seq = seq;
-	/* move past what has all arrived */
-	while (nl->base <= nl->max_seq && seen_bit(nl, nl->base, true))
-		nl->base++;
-}
-
 static int on_message(struct nl_msg *msg, void *arg)
 {
 	struct pt_netlink *nl = arg;
@@ -104,7 +53,7 @@ static int on_message(struct nl_msg *msg, void *arg)
 		return NL_SKIP;
 	}
 	seq = nla_get_u64(tb[PATTRACK_ATTR_SEQ]);
-	note_seq(nl, seq);
+	pt_seq_note(&nl->seq, seq);
 
 	ev.has_seq = true;
 	ev.seq = seq;
@@ -233,6 +182,11 @@ void pt_netlink_free(struct pt_netlink *nl)
 	free(nl);
 }
 
+void pt_netlink_set_kallsyms(struct pt_netlink *nl, const struct pt_kallsyms *syms)
+{
+	nl->syms = syms;
+}
+
 int pt_netlink_fd(const struct pt_netlink *nl)
 {
 	return nl_socket_get_fd(nl->sock);
@@ -265,7 +219,5 @@ int pt_netlink_dispatch(struct pt_netlink *nl)
 
 uint64_t pt_netlink_finish(struct pt_netlink *nl)
 {
-	if (nl->base)
-		slide(nl, nl->max_seq + 1);
-	return nl->lost;
+	return pt_seq_finish(&nl->seq);
 }

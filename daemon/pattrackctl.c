@@ -27,7 +27,7 @@ enum {
 static void help(FILE *f)
 {
 	fprintf(f,
-		"Usage: pattrackctl [--help] [--version] COMMAND [ARGS...]\n"
+		"Usage: pattrackctl [--help] [--version] [--verbose] COMMAND [ARGS...]\n"
 		"\n"
 		"Track x86 PAT memory-type reservations: conflicts, degraded mappings,\n"
 		"invalid frees and leaked reservations.\n"
@@ -36,11 +36,11 @@ static void help(FILE *f)
 		"  replay [--json] [--strict] [--fail-on=KIND,...] FILE|-\n"
 		"        Feed a \"pattrack trace v1\" file to the model; print the final\n"
 		"        table in the kernel's pat_memtype_list format, then the anomalies.\n"
-		"  record [--source=netlink] -o FILE [-- COMMAND [ARGS...]]\n"
+		"  record [--source=auto|bpf|netlink] -o FILE [-- COMMAND [ARGS...]]\n"
 		"        Write a trace: the table now (debugfs, /proc/iomem), then every\n"
 		"        event the kernel reports, until COMMAND exits (its exit status\n"
 		"        is passed on) or until interrupted.\n"
-		"  run [--source=netlink] [--json] [--fail-on=KIND,...] [-o FILE] -- COMMAND...\n"
+		"  run [--source=auto|bpf|netlink] [--json] [--fail-on=KIND,...] [-o FILE] -- COMMAND...\n"
 		"        Run COMMAND, follow the reservations of it and its descendants,\n"
 		"        and report what they leaked, and what conflicted or degraded,\n"
 		"        with owners and kernel stacks. The CI gate around a test suite.\n"
@@ -485,6 +485,126 @@ static void follow(struct lineage *l, int32_t pid)
 	l->count++;
 }
 
+/* ---- live sources ------------------------------------------------------- */
+
+struct source {
+	const char *name;
+	struct pt_netlink *nl;
+#ifdef HAVE_BPF
+	struct pt_bpf *bpf;
+#endif
+};
+
+static int source_fd(const struct source *s)
+{
+#ifdef HAVE_BPF
+	if (s->bpf)
+		return pt_bpf_fd(s->bpf);
+#endif
+	return pt_netlink_fd(s->nl);
+}
+
+static int source_dispatch(struct source *s)
+{
+#ifdef HAVE_BPF
+	if (s->bpf)
+		return pt_bpf_dispatch(s->bpf);
+#endif
+	return pt_netlink_dispatch(s->nl);
+}
+
+static uint64_t source_finish(struct source *s)
+{
+#ifdef HAVE_BPF
+	if (s->bpf)
+		return pt_bpf_finish(s->bpf);
+#endif
+	return pt_netlink_finish(s->nl);
+}
+
+static void source_close(struct source *s)
+{
+#ifdef HAVE_BPF
+	pt_bpf_free(s->bpf);
+#endif
+	pt_netlink_free(s->nl);
+	*s = (struct source){ 0 };
+}
+
+static bool valid_source(const char *name)
+{
+	return !strcmp(name, "auto") || !strcmp(name, "bpf") || !strcmp(name, "netlink");
+}
+
+/*
+ * --source=auto|bpf|netlink.  auto takes bpf, else netlink, and says which
+ * it got and why the better one failed.
+ */
+static int source_open(const char *want, pt_live_fn fn, void *userdata, struct source *s)
+{
+	bool any = !strcmp(want, "auto");
+	char why_bpf[512] = "not built in (no clang, bpftool, libbpf or kernel BTF at build time)";
+	int r = -ENOENT;
+
+	*s = (struct source){ 0 };
+	if (any || !strcmp(want, "bpf")) {
+#ifdef HAVE_BPF
+		r = pt_bpf_open(NULL, fn, userdata, &s->bpf, why_bpf, sizeof(why_bpf));
+		if (r == 0) {
+			s->name = "bpf";
+			/* why_bpf holds what the better modes ran into */
+			log_info("source: bpf (%s%s%s)", pt_bpf_mode(s->bpf), *why_bpf ? "; " : "",
+				 why_bpf);
+			return 0;
+		}
+#endif
+		if (!any) {
+			log_error("source bpf: %s", why_bpf);
+			return r;
+		}
+	}
+	r = pt_netlink_open(NULL, fn, userdata, &s->nl);
+	if (r == 0) {
+		s->name = "netlink";
+		if (any)
+			log_info("source: netlink (bpf: %s)", why_bpf);
+		return 0;
+	}
+	if (any)
+		log_error("no live source: bpf: %s; netlink: %s", why_bpf,
+			  r == -ENOENT ? "pattrack_shim.ko is not loaded" :
+			  r == -EPERM ? "joining its group needs CAP_NET_ADMIN" : strerror(-r));
+	else if (r == -ENOENT)
+		log_error("no generic netlink family \"pattrack\": is pattrack_shim.ko loaded?");
+	else if (r == -EPERM)
+		log_error("joining the pattrack events group needs CAP_NET_ADMIN");
+	else
+		log_error_errno(r, "cannot subscribe to the pattrack netlink family");
+	return r;
+}
+
+/*
+ * Reads /proc/kallsyms once the source is attached (its BPF trampoline is
+ * then among the symbols) and hands it to the source.
+ */
+static struct pt_kallsyms *source_symbolize(struct source *s)
+{
+	struct pt_kallsyms *syms = NULL;
+	int r = pt_kallsyms_load("/proc/kallsyms", &syms);
+
+	if (r < 0) {
+		log_warning("stacks will not be symbolized: /proc/kallsyms: %s", strerror(-r));
+		return NULL;
+	}
+#ifdef HAVE_BPF
+	if (s->bpf)
+		pt_bpf_set_kallsyms(s->bpf, syms);
+#endif
+	if (s->nl)
+		pt_netlink_set_kallsyms(s->nl, syms);
+	return syms;
+}
+
 static volatile sig_atomic_t interrupted;
 
 static void on_signal(int sig)
@@ -498,7 +618,7 @@ static void on_signal(int sig)
  * it exits, or until interrupted; then drains what the kernel queued.
  * *child is the command's pid (0 without one), *status its wait status.
  */
-static int follow_command_marked(struct pt_netlink *nl, char **argv, struct lineage *l,
+static int follow_command_marked(struct source *src, char **argv, struct lineage *l,
 				 pid_t *child, int *status)
 {
 	int r;
@@ -520,11 +640,11 @@ static int follow_command_marked(struct pt_netlink *nl, char **argv, struct line
 			follow(l, *child);
 	}
 	for (;;) {
-		struct pollfd p = { .fd = pt_netlink_fd(nl), .events = POLLIN };
+		struct pollfd p = { .fd = source_fd(src), .events = POLLIN };
 
 		if (poll(&p, 1, 100) < 0 && errno != EINTR)
 			return log_error_errno(-errno, "poll");
-		r = pt_netlink_dispatch(nl);
+		r = source_dispatch(src);
 		if (r < 0)
 			return r;
 		if (*child > 0 && waitpid(*child, status, WNOHANG) == *child)
@@ -533,12 +653,12 @@ static int follow_command_marked(struct pt_netlink *nl, char **argv, struct line
 			break;
 	}
 	/* the command's last events, its exit among them, are queued by now */
-	return pt_netlink_dispatch(nl);
+	return source_dispatch(src);
 }
 
-static int follow_command(struct pt_netlink *nl, char **argv, pid_t *child, int *status)
+static int follow_command(struct source *src, char **argv, pid_t *child, int *status)
 {
-	return follow_command_marked(nl, argv, NULL, child, status);
+	return follow_command_marked(src, argv, NULL, child, status);
 }
 
 static int exit_status_of(int status)
@@ -546,19 +666,6 @@ static int exit_status_of(int status)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static int open_netlink(const struct pt_kallsyms *syms, pt_live_fn fn, void *userdata,
-			struct pt_netlink **ret)
-{
-	int r = pt_netlink_open(syms, fn, userdata, ret);
-
-	if (r == -ENOENT)
-		log_error("no generic netlink family \"pattrack\": is pattrack_shim.ko loaded?");
-	else if (r == -EPERM)
-		log_error("joining the pattrack events group needs CAP_NET_ADMIN");
-	else if (r < 0)
-		log_error_errno(r, "cannot subscribe to the pattrack netlink family");
-	return r;
-}
 
 static int verb_record(int argc, char *argv[])
 {
@@ -569,8 +676,8 @@ static int verb_record(int argc, char *argv[])
 		{}
 	};
 	struct pt_kallsyms *syms = NULL;
-	struct pt_netlink *nl = NULL;
-	const char *output = NULL;
+	struct source src = { 0 };
+	const char *output = NULL, *source = "auto";
 	bool recording = false;
 	uint64_t lost;
 	FILE *f = NULL;
@@ -587,10 +694,11 @@ static int verb_record(int argc, char *argv[])
 			output = optarg;
 			break;
 		case OPT_SOURCE:
-			if (strcmp(optarg, "netlink") != 0) {
-				log_error("--source: only netlink is available in this version");
+			if (!valid_source(optarg)) {
+				log_error("--source takes auto, bpf or netlink");
 				return EXIT_USAGE;
 			}
+			source = optarg;
 			break;
 		default:
 			return EXIT_USAGE;
@@ -606,21 +714,24 @@ static int verb_record(int argc, char *argv[])
 		log_error_errno(-errno, "cannot create %s", output);
 		return EXIT_TROUBLE;
 	}
-	r = pt_kallsyms_load("/proc/kallsyms", &syms);
-	if (r < 0)
-		log_warning("stacks will not be symbolized: /proc/kallsyms: %s", strerror(-r));
-	r = write_opening(f, "netlink");
+	/*
+	 * Subscribe first, then read the table: no event can fall between the
+	 * two unseen (one racing the read may show in both, and replay then
+	 * reports drift rather than a wrong table).
+	 */
+	r = source_open(source, write_live_event, f, &src);
 	if (r < 0)
 		goto out;
-	r = open_netlink(syms, write_live_event, f, &nl);
+	syms = source_symbolize(&src);
+	r = write_opening(f, src.name);
 	if (r < 0)
 		goto out;
 	recording = true;
 
-	r = follow_command(nl, argv + optind, &child, &status);
+	r = follow_command(&src, argv + optind, &child, &status);
 	if (r < 0)
 		goto out;
-	lost = pt_netlink_finish(nl);
+	lost = source_finish(&src);
 	if (lost)
 		log_warning("%" PRIu64 " events were lost: the trace is incomplete", lost);
 	if (fflush(f) != 0) {
@@ -630,7 +741,7 @@ static int verb_record(int argc, char *argv[])
 	ret = child ? exit_status_of(status) : EXIT_OK;
 
 out:
-	pt_netlink_free(nl);
+	source_close(&src);
 	pt_kallsyms_free(syms);
 	if (f && f != stdout) {
 		fclose(f);
@@ -700,8 +811,8 @@ static int verb_run(int argc, char *argv[])
 	_cleanup_(pt_model_freep) struct pt_model *m = NULL;
 	struct run_ctx c = { 0 };
 	struct pt_kallsyms *syms = NULL;
-	struct pt_netlink *nl = NULL;
-	const char *output = NULL;
+	struct source src = { 0 };
+	const char *output = NULL, *source = "auto";
 	unsigned fail_on = 0, found = 0;
 	bool json = false;
 	pid_t child = 0;
@@ -722,10 +833,11 @@ static int verb_run(int argc, char *argv[])
 			output = optarg;
 			break;
 		case OPT_SOURCE:
-			if (strcmp(optarg, "netlink") != 0) {
-				log_error("--source: only netlink is available in this version");
+			if (!valid_source(optarg)) {
+				log_error("--source takes auto, bpf or netlink");
 				return EXIT_USAGE;
 			}
+			source = optarg;
 			break;
 		case OPT_FAIL_ON:
 			if (parse_kinds(optarg, &fail_on) < 0)
@@ -757,26 +869,24 @@ static int verb_run(int argc, char *argv[])
 	}
 	if (load_host(m) < 0)
 		goto out;
+	if (source_open(source, run_event, &c, &src) < 0)
+		goto out;
+	syms = source_symbolize(&src);
 	if (output) {
 		c.trace = fopen(output, "we");
 		if (!c.trace) {
 			log_error_errno(-errno, "cannot create %s", output);
 			goto out;
 		}
-		if (write_opening(c.trace, "netlink") < 0)
+		if (write_opening(c.trace, src.name) < 0)
 			goto out;
 	}
-	r = pt_kallsyms_load("/proc/kallsyms", &syms);
-	if (r < 0)
-		log_warning("stacks will not be symbolized: /proc/kallsyms: %s", strerror(-r));
-	if (open_netlink(syms, run_event, &c, &nl) < 0)
-		goto out;
 
 	/* the command is followed from its first instruction: fork, then mark, then read */
-	r = follow_command_marked(nl, argv + optind, &c.lineage, &child, &status);
+	r = follow_command_marked(&src, argv + optind, &c.lineage, &child, &status);
 	if (r < 0)
 		goto out;
-	lost = pt_netlink_finish(nl);
+	lost = source_finish(&src);
 	r = pt_model_judge_leaks(m);
 	if (r < 0)
 		goto out;
@@ -813,7 +923,7 @@ static int verb_run(int argc, char *argv[])
 	ret = (found & fail_on) ? EXIT_ANOMALY : exit_status_of(status);
 
 out:
-	pt_netlink_free(nl);
+	source_close(&src);
 	pt_kallsyms_free(syms);
 	if (c.trace)
 		fclose(c.trace);
@@ -836,14 +946,18 @@ int main(int argc, char *argv[])
 	static const struct option options[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{}
 	};
 	int c;
 
 	log_set_program("pattrackctl");
 	/* Options before the verb only; the verb parses its own. */
-	while ((c = getopt_long(argc, argv, "+hV", options, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, "+hVv", options, NULL)) >= 0) {
 		switch (c) {
+		case 'v':
+			log_set_verbose(true);
+			break;
 		case 'h':
 			help(stdout);
 			return EXIT_OK;

@@ -21,6 +21,11 @@ void log_set_verbose(bool verbose)
 	log_verbose = verbose;
 }
 
+bool log_is_verbose(void)
+{
+	return log_verbose;
+}
+
 static void log_vprint(const char *prefix, const char *fmt, va_list ap, int r)
 {
 	fprintf(stderr, "%s: %s", log_program, prefix);
@@ -55,6 +60,15 @@ void log_warning(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	log_vprint("warning: ", fmt, ap, 0);
+	va_end(ap);
+}
+
+void log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vprint("", fmt, ap, 0);
 	va_end(ap);
 }
 

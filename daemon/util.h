@@ -62,9 +62,11 @@ static inline void closep(int *fd)
  */
 void log_set_program(const char *name);
 void log_set_verbose(bool verbose);
+bool log_is_verbose(void);
 _printf_(2, 3) int log_full_errno(int r, const char *fmt, ...);
 _printf_(1, 2) void log_error(const char *fmt, ...);
 _printf_(1, 2) void log_warning(const char *fmt, ...);
+_printf_(1, 2) void log_info(const char *fmt, ...);
 _printf_(1, 2) void log_debug(const char *fmt, ...);
 
 #define log_error_errno(r, ...) log_full_errno((r), __VA_ARGS__)

@@ -73,9 +73,12 @@ contains "$tmp/out" "Anomalies (1):"
 expect_rc 2 "$ctl" record
 contains "$tmp/err" "record needs -o FILE"
 expect_rc 2 "$ctl" record --source=carrier-pigeon -o "$tmp/t.jsonl"
+contains "$tmp/err" "source takes auto, bpf or netlink"
+expect_rc 2 "$ctl" run
+contains "$tmp/err" "run needs a COMMAND"
 if [ "$(id -u)" -eq 0 ] && [ ! -d /sys/module/pattrack_shim ]; then
 	expect_rc 3 "$ctl" record -o "$tmp/t.jsonl" -- true
-	contains "$tmp/err" "is pattrack_shim.ko loaded"
+	contains "$tmp/err" "netlink: pattrack_shim.ko is not loaded"
 	if [ -e "$tmp/t.jsonl" ]; then fail "a failed record left $tmp/t.jsonl"; else ok; fi
 	[ "$(wc -l <"$tmp/err")" -eq 1 ] && ok || fail "record logged more than one line: $(cat "$tmp/err")"
 fi

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pattrack.bpf.c: every x86 PAT memtype reservation and release, and every
+ * process birth and death, into a BPF ring buffer.
+ *
+ * fexit on memtype_reserve() and memtype_free() sees arguments and result
+ * at once; where fentry/fexit cannot attach, a kprobe/kretprobe pair keeps
+ * the arguments in a map between the two.  sched_process_exit and _fork
+ * come from tp_btf, or the classic tracepoints.  Userspace picks what
+ * loads, by autoload.  Each event takes a sequence number; one that finds
+ * the ring buffer full is lost, counted, and leaves a gap.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "pattrack/pattrack.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps");
+
+/* kprobe mode: the arguments of a call in flight, by thread */
+struct call {
+	__u64 start, end;
+	__s32 req;
+	void *new_type;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct call);
+} inflight SEC(".maps");
+
+__u64 seq;	/* the last sequence number given */
+__u64 lost;	/* events the full ring buffer refused */
+
+static __always_inline void emit(void *ctx, __u32 kind, __u64 start, __u64 end, __s32 req,
+				 __s32 got, __s32 ret, __u32 child, bool stack)
+{
+	struct pattrack_event *e;
+	__u64 n = __sync_fetch_and_add(&seq, 1) + 1;
+	long depth;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&lost, 1);
+		return;
+	}
+	e->seq = n;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->kind = kind;
+	e->start = start;
+	e->end = end;
+	e->req = req;
+	e->got = got;
+	e->ret = ret;
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->child = child;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->nr_stack = 0;
+	if (stack) {
+		depth = bpf_get_stack(ctx, e->stack, sizeof(e->stack), 0);
+		e->nr_stack = depth > 0 ? depth / sizeof(__u64) : 0;
+	}
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline __s32 read_type(void *new_type)
+{
+	__s32 got = -1;
+
+	if (new_type)
+		bpf_probe_read_kernel(&got, sizeof(got), new_type);
+	return got;
+}
+
+/* ---- fentry/fexit ------------------------------------------------------- */
+
+/*
+ * new_type is read with bpf_get_func_arg(): a 6.1 verifier refuses a
+ * pointer to an enum as a typed argument ("arg3 type ENUM is not a struct").
+ */
+SEC("fexit/memtype_reserve")
+int BPF_PROG(fexit_reserve, u64 start, u64 end, enum page_cache_mode req)
+{
+	__u64 new_type = 0, ret = 0;
+
+	bpf_get_func_arg(ctx, 3, &new_type);
+	bpf_get_func_ret(ctx, &ret);
+	emit(ctx, PATTRACK_EV_RESERVE, start, end, req,
+	     new_type ? read_type((void *)new_type) : -1, (__s32)ret, 0, true);
+	return 0;
+}
+
+SEC("fexit/memtype_free")
+int BPF_PROG(fexit_free, u64 start, u64 end, int ret)
+{
+	emit(ctx, PATTRACK_EV_FREE, start, end, -1, -1, ret, 0, true);
+	return 0;
+}
+
+/* ---- kprobe fallback ---------------------------------------------------- */
+
+SEC("kprobe/memtype_reserve")
+int BPF_KPROBE(kprobe_reserve, u64 start, u64 end, enum page_cache_mode req, void *new_type)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct call c = { .start = start, .end = end, .req = req, .new_type = new_type };
+
+	bpf_map_update_elem(&inflight, &id, &c, BPF_ANY);
+	return 0;
+}
+
+SEC("kretprobe/memtype_reserve")
+int BPF_KRETPROBE(kretprobe_reserve, int ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct call *c = bpf_map_lookup_elem(&inflight, &id);
+
+	if (!c)
+		return 0;
+	emit(ctx, PATTRACK_EV_RESERVE, c->start, c->end, c->req,
+	     c->new_type ? read_type(c->new_type) : -1, ret, 0, true);
+	bpf_map_delete_elem(&inflight, &id);
+	return 0;
+}
+
+SEC("kprobe/memtype_free")
+int BPF_KPROBE(kprobe_free, u64 start, u64 end)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct call c = { .start = start, .end = end, .req = -1 };
+
+	bpf_map_update_elem(&inflight, &id, &c, BPF_ANY);
+	return 0;
+}
+
+SEC("kretprobe/memtype_free")
+int BPF_KRETPROBE(kretprobe_free, int ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct call *c = bpf_map_lookup_elem(&inflight, &id);
+
+	if (!c)
+		return 0;
+	emit(ctx, PATTRACK_EV_FREE, c->start, c->end, -1, -1, ret, 0, true);
+	bpf_map_delete_elem(&inflight, &id);
+	return 0;
+}
+
+/* ---- processes ---------------------------------------------------------- */
+
+/* The last thread of a group takes the mappings with it: report that one. */
+static __always_inline bool group_dead(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, signal, live.counter) == 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(tp_btf_exit, struct task_struct *task)
+{
+	if (group_dead(task))
+		emit(ctx, PATTRACK_EV_EXIT, 0, 0, -1, -1, 0, 0, false);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(tp_btf_fork, struct task_struct *parent, struct task_struct *child)
+{
+	if (BPF_CORE_READ(child, pid) == BPF_CORE_READ(child, tgid))
+		emit(ctx, PATTRACK_EV_FORK, 0, 0, -1, -1, 0, BPF_CORE_READ(child, tgid), false);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int tp_exit(void *ctx)
+{
+	if (group_dead((struct task_struct *)bpf_get_current_task()))
+		emit(ctx, PATTRACK_EV_EXIT, 0, 0, -1, -1, 0, 0, false);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_fork")
+int tp_fork(struct trace_event_raw_sched_process_fork *ctx)
+{
+	/* the classic tracepoint has the child's thread id only: a new process when it leads */
+	emit(ctx, PATTRACK_EV_FORK, 0, 0, -1, -1, 0, ctx->child_pid, false);
+	return 0;
+}

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The "bpf" live source: pattrack.bpf.c through libbpf, over a ring buffer. */
+#include <bpf/libbpf.h>
+#include <stdarg.h>
+
+#include "live.h"
+#include "pattrack.skel.h"
+#include "util.h"
+
+struct pt_bpf {
+	struct pattrack_bpf *skel;
+	struct ring_buffer *rb;
+	pt_live_fn fn;
+	void *userdata;
+	const struct pt_kallsyms *syms;
+	struct pt_seq_tracker seq;
+	int error;
+	const char *mode;
+	char stack[PATTRACK_STACK_DEPTH * 96];
+};
+
+/* libbpf's own chatter (verifier logs) only with --verbose: failures are explained by the caller */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || !log_is_verbose())
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/*
+ * An fexit program's stack begins with itself and its trampoline: drop the
+ * frames up to the "bpf_trampoline_" one, or else any leading "bpf_" or
+ * unnamed ones, so that it begins at the probed function's caller.
+ */
+static size_t trim_bpf_frames(char *stack, size_t len)
+{
+	char *p = stack, *tramp = memmem(stack, len, "bpf_trampoline_", 15);
+
+	if (tramp) {
+		char *nl = memchr(tramp, '\n', (size_t)(stack + len - tramp));
+
+		p = nl ? nl + 1 : stack + len;
+	}
+	while (p < stack + len && (strncmp(p, "bpf_", 4) == 0 || strncmp(p, "0x", 2) == 0)) {
+		char *nl = memchr(p, '\n', (size_t)(stack + len - p));
+
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	memmove(stack, p, (size_t)(stack + len - p));
+	return (size_t)(stack + len - p);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct pt_bpf *b = ctx;
+	const struct pattrack_event *e = data;
+	struct pt_event ev = {
+		.type = PT_TYPE_NONE, .req = PT_TYPE_NONE, .got = PT_TYPE_NONE,
+		.has_seq = true, .seq = e->seq, .ts_ns = e->ts_ns, .pid = (int32_t)e->pid,
+		.comm = e->comm,
+	};
+	int r;
+
+	if (size < sizeof(*e))
+		return 0;
+	pt_seq_note(&b->seq, e->seq);
+	ev.comm_len = strnlen(e->comm, sizeof(e->comm));
+	switch (e->kind) {
+	case PATTRACK_EV_RESERVE:
+		ev.kind = PT_EV_RESERVE;
+		ev.req = e->req;
+		ev.strict = e->got < 0;
+		ev.got = ev.strict ? PT_TYPE_NONE : e->got;
+		break;
+	case PATTRACK_EV_FREE:
+		ev.kind = PT_EV_FREE;
+		break;
+	case PATTRACK_EV_EXIT:
+		ev.kind = PT_EV_EXIT;
+		break;
+	case PATTRACK_EV_FORK:
+		ev.kind = PT_EV_FORK;
+		ev.child = (int32_t)e->child;
+		break;
+	default:
+		return 0;
+	}
+	if (ev.kind == PT_EV_RESERVE || ev.kind == PT_EV_FREE) {
+		ev.start = e->start;
+		ev.end = e->end;
+		ev.has_ret = true;
+		ev.ret = e->ret;
+		uint64_t addr[PATTRACK_STACK_DEPTH];
+		size_t n = e->nr_stack < PATTRACK_STACK_DEPTH ? e->nr_stack : PATTRACK_STACK_DEPTH;
+
+		for (size_t i = 0; i < n; i++)
+			addr[i] = e->stack[i];
+		ev.stack_len = pt_kallsyms_format(b->syms, addr, n, b->stack, sizeof(b->stack));
+		ev.stack_len = trim_bpf_frames(b->stack, ev.stack_len);
+		ev.stack = ev.stack_len ? b->stack : NULL;
+	}
+	r = b->fn(&ev, b->userdata);
+	if (r < 0) {
+		b->error = r;
+		return r;
+	}
+	return 0;
+}
+
+static const struct {
+	bool fentry, tp_btf;
+	const char *name;
+} modes[] = {
+	{ true, true, "fentry/fexit + tp_btf" },
+	{ false, true, "kprobe/kretprobe + tp_btf" },
+	{ false, false, "kprobe/kretprobe + tracepoints" },
+};
+
+static int try_mode(struct pt_bpf *b, size_t m)
+{
+	struct pattrack_bpf *s = pattrack_bpf__open();
+	int r;
+
+	if (!s)
+		return -errno;
+	bpf_program__set_autoload(s->progs.fexit_reserve, modes[m].fentry);
+	bpf_program__set_autoload(s->progs.fexit_free, modes[m].fentry);
+	bpf_program__set_autoload(s->progs.kprobe_reserve, !modes[m].fentry);
+	bpf_program__set_autoload(s->progs.kretprobe_reserve, !modes[m].fentry);
+	bpf_program__set_autoload(s->progs.kprobe_free, !modes[m].fentry);
+	bpf_program__set_autoload(s->progs.kretprobe_free, !modes[m].fentry);
+	bpf_program__set_autoload(s->progs.tp_btf_exit, modes[m].tp_btf);
+	bpf_program__set_autoload(s->progs.tp_btf_fork, modes[m].tp_btf);
+	bpf_program__set_autoload(s->progs.tp_exit, !modes[m].tp_btf);
+	bpf_program__set_autoload(s->progs.tp_fork, !modes[m].tp_btf);
+	r = pattrack_bpf__load(s);
+	if (r == 0)
+		r = pattrack_bpf__attach(s);
+	if (r < 0) {
+		pattrack_bpf__destroy(s);
+		return r;
+	}
+	b->skel = s;
+	b->mode = modes[m].name;
+	return 0;
+}
+
+int pt_bpf_open(const struct pt_kallsyms *syms, pt_live_fn fn, void *userdata,
+		struct pt_bpf **ret, char *why, size_t why_size)
+{
+	struct pt_bpf *b;
+	size_t len = 0;
+	int r = -ENOENT;
+
+	libbpf_set_print(libbpf_print);
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->fn = fn;
+	b->userdata = userdata;
+	b->syms = syms;
+	why[0] = '\0';
+	for (size_t m = 0; m < ELEMENTSOF(modes); m++) {
+		r = try_mode(b, m);
+		if (r == 0)
+			break;
+		len += (size_t)snprintf(why + len, len < why_size ? why_size - len : 0, "%s%s: %s",
+					len ? "; " : "", modes[m].name, strerror(-r));
+	}
+	if (r < 0) {
+		free(b);
+		return r;
+	}
+	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), on_event, b, NULL);
+	if (!b->rb) {
+		r = -errno;
+		pt_bpf_free(b);
+		return r;
+	}
+	*ret = b;
+	return 0;
+}
+
+void pt_bpf_free(struct pt_bpf *b)
+{
+	if (!b)
+		return;
+	ring_buffer__free(b->rb);
+	pattrack_bpf__destroy(b->skel);
+	free(b);
+}
+
+void pt_bpf_set_kallsyms(struct pt_bpf *b, const struct pt_kallsyms *syms)
+{
+	b->syms = syms;
+}
+
+int pt_bpf_fd(const struct pt_bpf *b)
+{
+	return ring_buffer__epoll_fd(b->rb);
+}
+
+int pt_bpf_dispatch(struct pt_bpf *b)
+{
+	int r = ring_buffer__consume(b->rb);
+
+	if (b->error)
+		return b->error;
+	return r < 0 ? r : 0;
+}
+
+uint64_t pt_bpf_finish(struct pt_bpf *b)
+{
+	return pt_seq_finish(&b->seq);
+}
+
+const char *pt_bpf_mode(const struct pt_bpf *b)
+{
+	return b->mode;
+}
