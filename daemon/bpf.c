@@ -109,6 +109,15 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+static void bpf_free(void *impl)
+{
+	struct pt_bpf *b = impl;
+
+	ring_buffer__free(b->rb);
+	pattrack_bpf__destroy(b->skel);
+	free(b);
+}
+
 static const struct {
 	bool fentry, tp_btf;
 	const char *name;
@@ -147,8 +156,10 @@ static int try_mode(struct pt_bpf *b, size_t m)
 	return 0;
 }
 
-int pt_bpf_open(const struct pt_kallsyms *syms, pt_live_fn fn, void *userdata,
-		struct pt_bpf **ret, char *why, size_t why_size)
+static const struct pt_source_ops bpf_ops;
+
+int pt_bpf_source(pt_live_fn fn, void *userdata, struct pt_source *ret, char *why,
+		  size_t why_size)
 {
 	struct pt_bpf *b;
 	size_t len = 0;
@@ -160,7 +171,6 @@ int pt_bpf_open(const struct pt_kallsyms *syms, pt_live_fn fn, void *userdata,
 		return -ENOMEM;
 	b->fn = fn;
 	b->userdata = userdata;
-	b->syms = syms;
 	why[0] = '\0';
 	for (size_t m = 0; m < ELEMENTSOF(modes); m++) {
 		r = try_mode(b, m);
@@ -176,34 +186,26 @@ int pt_bpf_open(const struct pt_kallsyms *syms, pt_live_fn fn, void *userdata,
 	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), on_event, b, NULL);
 	if (!b->rb) {
 		r = -errno;
-		pt_bpf_free(b);
+		bpf_free(b);
 		return r;
 	}
-	*ret = b;
+	*ret = (struct pt_source){ .ops = &bpf_ops, .impl = b, .detail = b->mode };
 	return 0;
 }
 
-void pt_bpf_free(struct pt_bpf *b)
+static void bpf_set_kallsyms(void *impl, const struct pt_kallsyms *syms)
 {
-	if (!b)
-		return;
-	ring_buffer__free(b->rb);
-	pattrack_bpf__destroy(b->skel);
-	free(b);
+	((struct pt_bpf *)impl)->syms = syms;
 }
 
-void pt_bpf_set_kallsyms(struct pt_bpf *b, const struct pt_kallsyms *syms)
+static int bpf_fd(void *impl)
 {
-	b->syms = syms;
+	return ring_buffer__epoll_fd(((struct pt_bpf *)impl)->rb);
 }
 
-int pt_bpf_fd(const struct pt_bpf *b)
+static int bpf_dispatch(void *impl)
 {
-	return ring_buffer__epoll_fd(b->rb);
-}
-
-int pt_bpf_dispatch(struct pt_bpf *b)
-{
+	struct pt_bpf *b = impl;
 	int r = ring_buffer__consume(b->rb);
 
 	if (b->error)
@@ -211,12 +213,16 @@ int pt_bpf_dispatch(struct pt_bpf *b)
 	return r < 0 ? r : 0;
 }
 
-uint64_t pt_bpf_finish(struct pt_bpf *b)
+static uint64_t bpf_finish(void *impl)
 {
-	return pt_seq_finish(&b->seq);
+	return pt_seq_finish(&((struct pt_bpf *)impl)->seq);
 }
 
-const char *pt_bpf_mode(const struct pt_bpf *b)
-{
-	return b->mode;
-}
+static const struct pt_source_ops bpf_ops = {
+	.name = "bpf",
+	.fd = bpf_fd,
+	.dispatch = bpf_dispatch,
+	.finish = bpf_finish,
+	.set_kallsyms = bpf_set_kallsyms,
+	.free = bpf_free,
+};

@@ -50,3 +50,15 @@ uint64_t pt_seq_finish(struct pt_seq_tracker *t)
 		slide(t, t->max_seq + 1);
 	return t->lost;
 }
+
+#ifndef HAVE_BPF
+int pt_bpf_source(pt_live_fn fn, void *userdata, struct pt_source *ret, char *why,
+		  size_t why_size)
+{
+	(void)fn;
+	(void)userdata;
+	(void)ret;
+	snprintf(why, why_size, "not built in (no clang, bpftool, libbpf or kernel BTF at build time)");
+	return -EOPNOTSUPP;
+}
+#endif

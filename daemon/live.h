@@ -43,41 +43,42 @@ void pt_kallsyms_free(struct pt_kallsyms *k);
 size_t pt_kallsyms_format(const struct pt_kallsyms *k, const uint64_t *addr, size_t n,
 			  char *buf, size_t size);
 
-/* ---- netlink: pattrack_shim.ko ------------------------------------------ */
+/* ---- a live source ------------------------------------------------------ */
 
-struct pt_netlink;
+/* What pattrackctl (and later the daemon) needs of any source. */
+struct pt_source_ops {
+	const char *name;
+	int (*fd)(void *impl);				/* readable when events wait */
+	int (*dispatch)(void *impl);			/* hands them to the callback */
+	uint64_t (*finish)(void *impl);			/* after the last dispatch: events lost */
+	void (*set_kallsyms)(void *impl, const struct pt_kallsyms *syms);
+	void (*free)(void *impl);
+};
 
-/* Joins the "events" group of family "pattrack": -ENOENT when the shim is not loaded. */
-int pt_netlink_open(const struct pt_kallsyms *syms, pt_live_fn fn, void *userdata,
-		    struct pt_netlink **ret);
-void pt_netlink_free(struct pt_netlink *nl);
-void pt_netlink_set_kallsyms(struct pt_netlink *nl, const struct pt_kallsyms *syms);
-int pt_netlink_fd(const struct pt_netlink *nl);
-
-/* Hands every event waiting on the socket to the callback; never blocks. */
-int pt_netlink_dispatch(struct pt_netlink *nl);
-
-/*
- * After the last dispatch: the events the sequence numbers say were lost,
- * those still missing at the end included.
- */
-uint64_t pt_netlink_finish(struct pt_netlink *nl);
-
-/* ---- bpf: pattrack.bpf.c ------------------------------------------------ */
-
-struct pt_bpf;
+struct pt_source {
+	const struct pt_source_ops *ops;
+	void *impl;
+	const char *detail;	/* e.g. the BPF attach mode; may be NULL */
+};
 
 /*
- * Loads and attaches the BPF program: fentry/fexit, else kprobes; tp_btf,
- * else tracepoints.  On failure @why says what each mode ran into.
+ * pattrack_shim.ko over generic netlink: joins the "events" group of family
+ * "pattrack"; -ENOENT when the shim is not loaded, -EPERM without
+ * CAP_NET_ADMIN.
  */
-int pt_bpf_open(const struct pt_kallsyms *syms, pt_live_fn fn, void *userdata,
-		struct pt_bpf **ret, char *why, size_t why_size);
-void pt_bpf_free(struct pt_bpf *b);
-/* Symbols read after attaching, so that the BPF trampoline is among them. */
-void pt_bpf_set_kallsyms(struct pt_bpf *b, const struct pt_kallsyms *syms);
-int pt_bpf_fd(const struct pt_bpf *b);
-int pt_bpf_dispatch(struct pt_bpf *b);
-uint64_t pt_bpf_finish(struct pt_bpf *b);
-/* "fentry/fexit + tp_btf", ... */
-const char *pt_bpf_mode(const struct pt_bpf *b);
+int pt_netlink_source(pt_live_fn fn, void *userdata, struct pt_source *ret);
+
+/*
+ * pattrack.bpf.c: fentry/fexit, else kprobes; tp_btf, else tracepoints.
+ * On failure @why says what each mode ran into; on success, what the
+ * better modes did.  -EOPNOTSUPP when built without BPF.
+ */
+int pt_bpf_source(pt_live_fn fn, void *userdata, struct pt_source *ret, char *why,
+		  size_t why_size);
+
+static inline void pt_source_close(struct pt_source *s)
+{
+	if (s->ops)
+		s->ops->free(s->impl);
+	*s = (struct pt_source){ 0 };
+}

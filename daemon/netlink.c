@@ -109,8 +109,9 @@ static int on_message(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-int pt_netlink_open(const struct pt_kallsyms *syms, pt_live_fn fn, void *userdata,
-		    struct pt_netlink **ret)
+static const struct pt_source_ops netlink_ops;
+
+int pt_netlink_source(pt_live_fn fn, void *userdata, struct pt_source *ret)
 {
 	struct pt_netlink *nl;
 	int group, r;
@@ -120,7 +121,6 @@ int pt_netlink_open(const struct pt_kallsyms *syms, pt_live_fn fn, void *userdat
 		return -ENOMEM;
 	nl->fn = fn;
 	nl->userdata = userdata;
-	nl->syms = syms;
 	nl->sock = nl_socket_alloc();
 	if (!nl->sock) {
 		free(nl);
@@ -163,7 +163,7 @@ int pt_netlink_open(const struct pt_kallsyms *syms, pt_live_fn fn, void *userdat
 	r = nl_socket_set_nonblocking(nl->sock);
 	if (r < 0)
 		goto fail_nl;
-	*ret = nl;
+	*ret = (struct pt_source){ .ops = &netlink_ops, .impl = nl };
 	return 0;
 
 fail_nl:
@@ -174,26 +174,27 @@ fail_nl:
 	return r == -NLE_OBJ_NOTFOUND ? -ENOENT : r == -NLE_PERM ? -EPERM : -EIO;
 }
 
-void pt_netlink_free(struct pt_netlink *nl)
+static void netlink_free(void *impl)
 {
-	if (!nl)
-		return;
+	struct pt_netlink *nl = impl;
+
 	nl_socket_free(nl->sock);
 	free(nl);
 }
 
-void pt_netlink_set_kallsyms(struct pt_netlink *nl, const struct pt_kallsyms *syms)
+static void netlink_set_kallsyms(void *impl, const struct pt_kallsyms *syms)
 {
-	nl->syms = syms;
+	((struct pt_netlink *)impl)->syms = syms;
 }
 
-int pt_netlink_fd(const struct pt_netlink *nl)
+static int netlink_fd(void *impl)
 {
-	return nl_socket_get_fd(nl->sock);
+	return nl_socket_get_fd(((struct pt_netlink *)impl)->sock);
 }
 
-int pt_netlink_dispatch(struct pt_netlink *nl)
+static int netlink_dispatch(void *impl)
 {
+	struct pt_netlink *nl = impl;
 	int r;
 
 	/* each call reads one datagram: go on until the socket is empty */
@@ -206,18 +207,25 @@ int pt_netlink_dispatch(struct pt_netlink *nl)
 		if (r >= 0)
 			continue;
 		if (r == -NLE_NOMEM) {
-			/* the socket overflowed: the next sequence number shows how much */
+			/* the socket overflowed: the sequence numbers tell how much */
 			log_warning("netlink: receive buffer overflowed, events lost");
 			continue;
 		}
-		if (r < 0) {
-			log_error("netlink: %s", nl_geterror(r));
-			return -EIO;
-		}
+		log_error("netlink: %s", nl_geterror(r));
+		return -EIO;
 	}
 }
 
-uint64_t pt_netlink_finish(struct pt_netlink *nl)
+static uint64_t netlink_finish(void *impl)
 {
-	return pt_seq_finish(&nl->seq);
+	return pt_seq_finish(&((struct pt_netlink *)impl)->seq);
 }
+
+static const struct pt_source_ops netlink_ops = {
+	.name = "netlink",
+	.fd = netlink_fd,
+	.dispatch = netlink_dispatch,
+	.finish = netlink_finish,
+	.set_kallsyms = netlink_set_kallsyms,
+	.free = netlink_free,
+};

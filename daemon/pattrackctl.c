@@ -487,50 +487,6 @@ static void follow(struct lineage *l, int32_t pid)
 
 /* ---- live sources ------------------------------------------------------- */
 
-struct source {
-	const char *name;
-	struct pt_netlink *nl;
-#ifdef HAVE_BPF
-	struct pt_bpf *bpf;
-#endif
-};
-
-static int source_fd(const struct source *s)
-{
-#ifdef HAVE_BPF
-	if (s->bpf)
-		return pt_bpf_fd(s->bpf);
-#endif
-	return pt_netlink_fd(s->nl);
-}
-
-static int source_dispatch(struct source *s)
-{
-#ifdef HAVE_BPF
-	if (s->bpf)
-		return pt_bpf_dispatch(s->bpf);
-#endif
-	return pt_netlink_dispatch(s->nl);
-}
-
-static uint64_t source_finish(struct source *s)
-{
-#ifdef HAVE_BPF
-	if (s->bpf)
-		return pt_bpf_finish(s->bpf);
-#endif
-	return pt_netlink_finish(s->nl);
-}
-
-static void source_close(struct source *s)
-{
-#ifdef HAVE_BPF
-	pt_bpf_free(s->bpf);
-#endif
-	pt_netlink_free(s->nl);
-	*s = (struct source){ 0 };
-}
-
 static bool valid_source(const char *name)
 {
 	return !strcmp(name, "auto") || !strcmp(name, "bpf") || !strcmp(name, "netlink");
@@ -540,32 +496,27 @@ static bool valid_source(const char *name)
  * --source=auto|bpf|netlink.  auto takes bpf, else netlink, and says which
  * it got and why the better one failed.
  */
-static int source_open(const char *want, pt_live_fn fn, void *userdata, struct source *s)
+static int source_open(const char *want, pt_live_fn fn, void *userdata, struct pt_source *s)
 {
 	bool any = !strcmp(want, "auto");
-	char why_bpf[512] = "not built in (no clang, bpftool, libbpf or kernel BTF at build time)";
-	int r = -ENOENT;
+	char why_bpf[512];
+	int r;
 
-	*s = (struct source){ 0 };
+	*s = (struct pt_source){ 0 };
 	if (any || !strcmp(want, "bpf")) {
-#ifdef HAVE_BPF
-		r = pt_bpf_open(NULL, fn, userdata, &s->bpf, why_bpf, sizeof(why_bpf));
+		r = pt_bpf_source(fn, userdata, s, why_bpf, sizeof(why_bpf));
 		if (r == 0) {
-			s->name = "bpf";
 			/* why_bpf holds what the better modes ran into */
-			log_info("source: bpf (%s%s%s)", pt_bpf_mode(s->bpf), *why_bpf ? "; " : "",
-				 why_bpf);
+			log_info("source: bpf (%s%s%s)", s->detail, *why_bpf ? "; " : "", why_bpf);
 			return 0;
 		}
-#endif
 		if (!any) {
 			log_error("source bpf: %s", why_bpf);
 			return r;
 		}
 	}
-	r = pt_netlink_open(NULL, fn, userdata, &s->nl);
+	r = pt_netlink_source(fn, userdata, s);
 	if (r == 0) {
-		s->name = "netlink";
 		if (any)
 			log_info("source: netlink (bpf: %s)", why_bpf);
 		return 0;
@@ -587,7 +538,7 @@ static int source_open(const char *want, pt_live_fn fn, void *userdata, struct s
  * Reads /proc/kallsyms once the source is attached (its BPF trampoline is
  * then among the symbols) and hands it to the source.
  */
-static struct pt_kallsyms *source_symbolize(struct source *s)
+static struct pt_kallsyms *source_symbolize(struct pt_source *s)
 {
 	struct pt_kallsyms *syms = NULL;
 	int r = pt_kallsyms_load("/proc/kallsyms", &syms);
@@ -596,12 +547,7 @@ static struct pt_kallsyms *source_symbolize(struct source *s)
 		log_warning("stacks will not be symbolized: /proc/kallsyms: %s", strerror(-r));
 		return NULL;
 	}
-#ifdef HAVE_BPF
-	if (s->bpf)
-		pt_bpf_set_kallsyms(s->bpf, syms);
-#endif
-	if (s->nl)
-		pt_netlink_set_kallsyms(s->nl, syms);
+	s->ops->set_kallsyms(s->impl, syms);
 	return syms;
 }
 
@@ -618,7 +564,7 @@ static void on_signal(int sig)
  * it exits, or until interrupted; then drains what the kernel queued.
  * *child is the command's pid (0 without one), *status its wait status.
  */
-static int follow_command_marked(struct source *src, char **argv, struct lineage *l,
+static int follow_command_marked(struct pt_source *src, char **argv, struct lineage *l,
 				 pid_t *child, int *status)
 {
 	int r;
@@ -640,11 +586,11 @@ static int follow_command_marked(struct source *src, char **argv, struct lineage
 			follow(l, *child);
 	}
 	for (;;) {
-		struct pollfd p = { .fd = source_fd(src), .events = POLLIN };
+		struct pollfd p = { .fd = src->ops->fd(src->impl), .events = POLLIN };
 
 		if (poll(&p, 1, 100) < 0 && errno != EINTR)
 			return log_error_errno(-errno, "poll");
-		r = source_dispatch(src);
+		r = src->ops->dispatch(src->impl);
 		if (r < 0)
 			return r;
 		if (*child > 0 && waitpid(*child, status, WNOHANG) == *child)
@@ -653,10 +599,10 @@ static int follow_command_marked(struct source *src, char **argv, struct lineage
 			break;
 	}
 	/* the command's last events, its exit among them, are queued by now */
-	return source_dispatch(src);
+	return src->ops->dispatch(src->impl);
 }
 
-static int follow_command(struct source *src, char **argv, pid_t *child, int *status)
+static int follow_command(struct pt_source *src, char **argv, pid_t *child, int *status)
 {
 	return follow_command_marked(src, argv, NULL, child, status);
 }
@@ -676,7 +622,7 @@ static int verb_record(int argc, char *argv[])
 		{}
 	};
 	struct pt_kallsyms *syms = NULL;
-	struct source src = { 0 };
+	struct pt_source src = { 0 };
 	const char *output = NULL, *source = "auto";
 	bool recording = false;
 	uint64_t lost;
@@ -723,7 +669,7 @@ static int verb_record(int argc, char *argv[])
 	if (r < 0)
 		goto out;
 	syms = source_symbolize(&src);
-	r = write_opening(f, src.name);
+	r = write_opening(f, src.ops->name);
 	if (r < 0)
 		goto out;
 	recording = true;
@@ -731,7 +677,7 @@ static int verb_record(int argc, char *argv[])
 	r = follow_command(&src, argv + optind, &child, &status);
 	if (r < 0)
 		goto out;
-	lost = source_finish(&src);
+	lost = src.ops->finish(src.impl);
 	if (lost)
 		log_warning("%" PRIu64 " events were lost: the trace is incomplete", lost);
 	if (fflush(f) != 0) {
@@ -741,7 +687,7 @@ static int verb_record(int argc, char *argv[])
 	ret = child ? exit_status_of(status) : EXIT_OK;
 
 out:
-	source_close(&src);
+	pt_source_close(&src);
 	pt_kallsyms_free(syms);
 	if (f && f != stdout) {
 		fclose(f);
@@ -811,7 +757,7 @@ static int verb_run(int argc, char *argv[])
 	_cleanup_(pt_model_freep) struct pt_model *m = NULL;
 	struct run_ctx c = { 0 };
 	struct pt_kallsyms *syms = NULL;
-	struct source src = { 0 };
+	struct pt_source src = { 0 };
 	const char *output = NULL, *source = "auto";
 	unsigned fail_on = 0, found = 0;
 	bool json = false;
@@ -878,7 +824,7 @@ static int verb_run(int argc, char *argv[])
 			log_error_errno(-errno, "cannot create %s", output);
 			goto out;
 		}
-		if (write_opening(c.trace, src.name) < 0)
+		if (write_opening(c.trace, src.ops->name) < 0)
 			goto out;
 	}
 
@@ -886,7 +832,7 @@ static int verb_run(int argc, char *argv[])
 	r = follow_command_marked(&src, argv + optind, &c.lineage, &child, &status);
 	if (r < 0)
 		goto out;
-	lost = source_finish(&src);
+	lost = src.ops->finish(src.impl);
 	r = pt_model_judge_leaks(m);
 	if (r < 0)
 		goto out;
@@ -923,7 +869,7 @@ static int verb_run(int argc, char *argv[])
 	ret = (found & fail_on) ? EXIT_ANOMALY : exit_status_of(status);
 
 out:
-	source_close(&src);
+	pt_source_close(&src);
 	pt_kallsyms_free(syms);
 	if (c.trace)
 		fclose(c.trace);
