@@ -423,40 +423,43 @@ static int write_entry(const struct pt_entry_info *e, void *userdata)
 	return pt_trace_write_event(userdata, &ev);
 }
 
-/* The trace's opening: a header, the kernel's table and the System RAM ranges. */
-static int write_opening(FILE *f, const char *source)
+/* The host's table now, and its RAM, into @m; *iomem keeps the resource map. */
+static int load_host(struct pt_model *m, struct pt_iomem *iomem)
 {
-	_cleanup_(pt_model_freep) struct pt_model *m = NULL;
-	struct pt_iomem iomem = { 0 };
+	int r;
+
+	r = pt_debugfs_ensure(PT_DEBUGFS_PAT);
+	if (r >= 0)
+		r = pt_debugfs_load(m, PT_DEBUGFS_PAT);
+	if (r < 0)
+		return log_error_errno(r, "cannot read %s", PT_DEBUGFS_PAT);
+	r = pt_iomem_read(PT_IOMEM, iomem);
+	if (r < 0)
+		return r;
+	return pt_iomem_load_ram(m, iomem);
+}
+
+/* The trace's opening: a header, then @m's table and @iomem's System RAM, as read by load_host(). */
+static int write_opening(FILE *f, const char *source, const struct pt_model *m,
+			 const struct pt_iomem *iomem)
+{
 	struct utsname u;
 	int r;
 
 	uname(&u);
 	fprintf(f, "{\"pattrack_trace\":1,\"source\":\"%s\",\"kernel\":\"%s\",\"machine\":\"%s\"}\n",
 		source, u.release, u.machine);
-	r = pt_model_new(&m);
-	if (r < 0)
-		return r;
-	r = pt_debugfs_ensure(PT_DEBUGFS_PAT);
-	if (r >= 0)
-		r = pt_debugfs_load(m, PT_DEBUGFS_PAT);
-	if (r < 0)
-		return log_error_errno(r, "cannot read %s", PT_DEBUGFS_PAT);
 	r = pt_model_foreach_entry(m, 0, UINT64_MAX, write_entry, f);
 	if (r < 0)
 		return r;
-	r = pt_iomem_read(PT_IOMEM, &iomem);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < iomem.n; i++) {
+	for (size_t i = 0; i < iomem->n; i++) {
 		struct pt_event ev = {
-			.kind = PT_EV_RAM, .start = iomem.res[i].start, .end = iomem.res[i].end,
+			.kind = PT_EV_RAM, .start = iomem->res[i].start, .end = iomem->res[i].end,
 		};
 
-		if (strcmp(iomem.res[i].name, "System RAM") == 0)
+		if (strcmp(iomem->res[i].name, "System RAM") == 0)
 			pt_trace_write_event(f, &ev);
 	}
-	pt_iomem_done(&iomem);
 	return ferror(f) ? -EIO : 0;
 }
 
@@ -487,9 +490,15 @@ static void follow(struct lineage *l, int32_t pid)
 
 /* ---- live sources ------------------------------------------------------- */
 
-static bool valid_source(const char *name)
+/* --source=auto|bpf|netlink */
+static int parse_source(const char *arg, const char **ret)
 {
-	return !strcmp(name, "auto") || !strcmp(name, "bpf") || !strcmp(name, "netlink");
+	if (strcmp(arg, "auto") && strcmp(arg, "bpf") && strcmp(arg, "netlink")) {
+		log_error("--source takes auto, bpf or netlink");
+		return -EINVAL;
+	}
+	*ret = arg;
+	return 0;
 }
 
 /*
@@ -621,6 +630,8 @@ static int verb_record(int argc, char *argv[])
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{}
 	};
+	_cleanup_(pt_model_freep) struct pt_model *host = NULL;
+	struct pt_iomem iomem = { 0 };
 	struct pt_kallsyms *syms = NULL;
 	struct pt_source src = { 0 };
 	const char *output = NULL, *source = "auto";
@@ -640,11 +651,8 @@ static int verb_record(int argc, char *argv[])
 			output = optarg;
 			break;
 		case OPT_SOURCE:
-			if (!valid_source(optarg)) {
-				log_error("--source takes auto, bpf or netlink");
+			if (parse_source(optarg, &source) < 0)
 				return EXIT_USAGE;
-			}
-			source = optarg;
 			break;
 		default:
 			return EXIT_USAGE;
@@ -669,7 +677,13 @@ static int verb_record(int argc, char *argv[])
 	if (r < 0)
 		goto out;
 	syms = source_symbolize(&src);
-	r = write_opening(f, src.ops->name);
+	r = pt_model_new(&host);
+	if (r < 0)
+		goto out;
+	r = load_host(host, &iomem);
+	if (r < 0)
+		goto out;
+	r = write_opening(f, src.ops->name, host, &iomem);
 	if (r < 0)
 		goto out;
 	recording = true;
@@ -687,6 +701,7 @@ static int verb_record(int argc, char *argv[])
 	ret = child ? exit_status_of(status) : EXIT_OK;
 
 out:
+	pt_iomem_done(&iomem);
 	pt_source_close(&src);
 	pt_kallsyms_free(syms);
 	if (f && f != stdout) {
@@ -725,24 +740,6 @@ static int run_event(const struct pt_event *ev, void *userdata)
 	return 0;
 }
 
-/* The host's table now, and its RAM, into @m. */
-static int load_host(struct pt_model *m)
-{
-	struct pt_iomem iomem = { 0 };
-	int r;
-
-	r = pt_debugfs_ensure(PT_DEBUGFS_PAT);
-	if (r >= 0)
-		r = pt_debugfs_load(m, PT_DEBUGFS_PAT);
-	if (r < 0)
-		return log_error_errno(r, "cannot read %s", PT_DEBUGFS_PAT);
-	r = pt_iomem_read(PT_IOMEM, &iomem);
-	if (r < 0)
-		return r;
-	r = pt_iomem_load_ram(m, &iomem);
-	pt_iomem_done(&iomem);
-	return r;
-}
 
 static int verb_run(int argc, char *argv[])
 {
@@ -755,6 +752,7 @@ static int verb_run(int argc, char *argv[])
 		{}
 	};
 	_cleanup_(pt_model_freep) struct pt_model *m = NULL;
+	struct pt_iomem iomem = { 0 };
 	struct run_ctx c = { 0 };
 	struct pt_kallsyms *syms = NULL;
 	struct pt_source src = { 0 };
@@ -779,11 +777,8 @@ static int verb_run(int argc, char *argv[])
 			output = optarg;
 			break;
 		case OPT_SOURCE:
-			if (!valid_source(optarg)) {
-				log_error("--source takes auto, bpf or netlink");
+			if (parse_source(optarg, &source) < 0)
 				return EXIT_USAGE;
-			}
-			source = optarg;
 			break;
 		case OPT_FAIL_ON:
 			if (parse_kinds(optarg, &fail_on) < 0)
@@ -813,18 +808,20 @@ static int verb_run(int argc, char *argv[])
 		if (!c.lineage.bits)
 			return EXIT_TROUBLE;
 	}
-	if (load_host(m) < 0)
-		goto out;
+	/* subscribe, then read the table, as record does: nothing falls between unseen */
 	if (source_open(source, run_event, &c, &src) < 0)
 		goto out;
 	syms = source_symbolize(&src);
+	if (load_host(m, &iomem) < 0)
+		goto out;
 	if (output) {
 		c.trace = fopen(output, "we");
 		if (!c.trace) {
 			log_error_errno(-errno, "cannot create %s", output);
 			goto out;
 		}
-		if (write_opening(c.trace, src.ops->name) < 0)
+		/* the opening is the very table the model starts from */
+		if (write_opening(c.trace, src.ops->name, m, &iomem) < 0)
 			goto out;
 	}
 
@@ -869,6 +866,7 @@ static int verb_run(int argc, char *argv[])
 	ret = (found & fail_on) ? EXIT_ANOMALY : exit_status_of(status);
 
 out:
+	pt_iomem_done(&iomem);
 	pt_source_close(&src);
 	pt_kallsyms_free(syms);
 	if (c.trace)
