@@ -231,26 +231,34 @@ static bool unheard(void)
 	return !genl_has_listeners(&shim_family, &init_net, 0);
 }
 
-static int reserve_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+/* Entry of either function: (start, end) for both, (req, new_type) for memtype_reserve(). */
+static int call_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct call *c = (struct call *)ri->data;
+	struct kretprobe *rp = get_kretprobe(ri);
 
 	if (unheard())
 		return 1;
 
 	c->start = regs->di;
 	c->end = regs->si;
-	c->req = (int)regs->dx;
-	c->new_type = (int *)regs->cx;
-	save_stack(c, (unsigned long)get_kretprobe(ri)->kp.addr);
+	if (rp == &reserve_probe) {
+		c->req = (int)regs->dx;
+		c->new_type = (int *)regs->cx;
+	} else {
+		c->req = -1;
+		c->new_type = NULL;
+	}
+	save_stack(c, (unsigned long)rp->kp.addr);
 	return 0;
 }
 
-static int reserve_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int call_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct call *c = (struct call *)ri->data;
+	bool reserve = get_kretprobe(ri) == &reserve_probe;
 	struct shim_event ev = {
-		.kind = PATTRACK_EV_RESERVE,
+		.kind = reserve ? PATTRACK_EV_RESERVE : PATTRACK_EV_FREE,
 		.start = c->start,
 		.end = c->end,
 		.req = c->req,
@@ -265,48 +273,16 @@ static int reserve_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-static int free_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct call *c = (struct call *)ri->data;
-
-	if (unheard())
-		return 1;
-
-	c->start = regs->di;
-	c->end = regs->si;
-	save_stack(c, (unsigned long)get_kretprobe(ri)->kp.addr);
-	return 0;
-}
-
-static int free_return(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct call *c = (struct call *)ri->data;
-	struct shim_event ev = {
-		.kind = PATTRACK_EV_FREE,
-		.start = c->start,
-		.end = c->end,
-		.req = -1,
-		.got = -1,
-		.ret = (int)regs_return_value(regs),
-		.task = current,
-		.nr_stack = c->nr_stack,
-		.stack = c->stack,
-	};
-
-	shim_emit(&ev);
-	return 0;
-}
-
 static struct kretprobe reserve_probe = {
-	.entry_handler = reserve_entry,
-	.handler = reserve_return,
+	.entry_handler = call_entry,
+	.handler = call_return,
 	.data_size = sizeof(struct call),
 	.maxactive = MAXACTIVE,
 };
 
 static struct kretprobe free_probe = {
-	.entry_handler = free_entry,
-	.handler = free_return,
+	.entry_handler = call_entry,
+	.handler = call_return,
 	.data_size = sizeof(struct call),
 	.maxactive = MAXACTIVE,
 };
