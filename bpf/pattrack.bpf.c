@@ -24,7 +24,7 @@ struct {
 	__uint(max_entries, 16 << 20);
 } events SEC(".maps");
 
-/* kprobe mode: the arguments of a call in flight, by thread */
+/* kprobe mode: the arguments of a call in flight, by thread; NULL new_type: none */
 struct call {
 	__u64 start, end;
 	__s32 req;
@@ -94,8 +94,8 @@ int BPF_PROG(fexit_reserve, u64 start, u64 end, enum page_cache_mode req)
 
 	bpf_get_func_arg(ctx, 3, &new_type);
 	bpf_get_func_ret(ctx, &ret);
-	emit(ctx, PATTRACK_EV_RESERVE, start, end, req,
-	     new_type ? read_type((void *)new_type) : -1, (__s32)ret, 0, true);
+	emit(ctx, PATTRACK_EV_RESERVE, start, end, req, read_type((void *)new_type), (__s32)ret, 0,
+	     true);
 	return 0;
 }
 
@@ -108,8 +108,8 @@ int BPF_PROG(fexit_free, u64 start, u64 end, int ret)
 
 /* ---- kprobe fallback ---------------------------------------------------- */
 
-SEC("kprobe/memtype_reserve")
-int BPF_KPROBE(kprobe_reserve, u64 start, u64 end, enum page_cache_mode req, void *new_type)
+/* Both functions' calls: arguments kept at entry, by thread, until the return. */
+static __always_inline int call_begin(__u64 start, __u64 end, __s32 req, void *new_type)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct call c = { .start = start, .end = end, .req = req, .new_type = new_type };
@@ -118,41 +118,40 @@ int BPF_KPROBE(kprobe_reserve, u64 start, u64 end, enum page_cache_mode req, voi
 	return 0;
 }
 
-SEC("kretprobe/memtype_reserve")
-int BPF_KRETPROBE(kretprobe_reserve, int ret)
+static __always_inline int call_end(void *ctx, __u32 kind, int ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct call *c = bpf_map_lookup_elem(&inflight, &id);
 
 	if (!c)
 		return 0;
-	emit(ctx, PATTRACK_EV_RESERVE, c->start, c->end, c->req,
-	     c->new_type ? read_type(c->new_type) : -1, ret, 0, true);
+	emit(ctx, kind, c->start, c->end, c->req, read_type(c->new_type), ret, 0, true);
 	bpf_map_delete_elem(&inflight, &id);
 	return 0;
+}
+
+SEC("kprobe/memtype_reserve")
+int BPF_KPROBE(kprobe_reserve, u64 start, u64 end, enum page_cache_mode req, void *new_type)
+{
+	return call_begin(start, end, req, new_type);
+}
+
+SEC("kretprobe/memtype_reserve")
+int BPF_KRETPROBE(kretprobe_reserve, int ret)
+{
+	return call_end(ctx, PATTRACK_EV_RESERVE, ret);
 }
 
 SEC("kprobe/memtype_free")
 int BPF_KPROBE(kprobe_free, u64 start, u64 end)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct call c = { .start = start, .end = end, .req = -1 };
-
-	bpf_map_update_elem(&inflight, &id, &c, BPF_ANY);
-	return 0;
+	return call_begin(start, end, -1, NULL);
 }
 
 SEC("kretprobe/memtype_free")
 int BPF_KRETPROBE(kretprobe_free, int ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct call *c = bpf_map_lookup_elem(&inflight, &id);
-
-	if (!c)
-		return 0;
-	emit(ctx, PATTRACK_EV_FREE, c->start, c->end, -1, -1, ret, 0, true);
-	bpf_map_delete_elem(&inflight, &id);
-	return 0;
+	return call_end(ctx, PATTRACK_EV_FREE, ret);
 }
 
 /* ---- processes ---------------------------------------------------------- */
