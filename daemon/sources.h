@@ -132,5 +132,5 @@ int pt_kmsg_parse(const char *line, size_t len, struct pt_kmsg_pat *ret);
  */
 int pt_kmsg_load(struct pt_model *m, const char *path, size_t *ret_count);
 
-/* Turns parsed lines into an anomaly; @prev may fold a follow-up line. */
+/* Turns one parsed line into an anomaly (the raw line kept as its note). */
 int pt_kmsg_to_anomaly(struct pt_model *m, const struct pt_kmsg_pat *k, struct pt_anomaly *a);
