@@ -105,7 +105,7 @@ int pt_iomem_load_ram(struct pt_model *m, const struct pt_iomem *io)
 		};
 		int r;
 
-		if (strcmp(io->res[i].name, "System RAM") != 0)
+		if (!pt_resource_is_ram(&io->res[i]))
 			continue;
 		r = pt_model_apply(m, &ev);
 		if (r < 0)

@@ -457,7 +457,7 @@ static int write_opening(FILE *f, const char *source, const struct pt_model *m,
 			.kind = PT_EV_RAM, .start = iomem->res[i].start, .end = iomem->res[i].end,
 		};
 
-		if (strcmp(iomem->res[i].name, "System RAM") == 0)
+		if (pt_resource_is_ram(&iomem->res[i]))
 			pt_trace_write_event(f, &ev);
 	}
 	return ferror(f) ? -EIO : 0;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "model.h"
 
@@ -56,6 +57,12 @@ void pt_iomem_done(struct pt_iomem *io);
 
 /* True when every address in it reads as 0 (a non-root reader's view). */
 bool pt_iomem_is_censored(const struct pt_iomem *io);
+
+/* A System RAM range: page-flag tracked, never in the memtype tree. */
+static inline bool pt_resource_is_ram(const struct pt_resource *r)
+{
+	return strcmp(r->name, "System RAM") == 0;
+}
 
 /* Feeds the System RAM ranges to the model as "ram" events. */
 int pt_iomem_load_ram(struct pt_model *m, const struct pt_iomem *io);
