@@ -11,6 +11,7 @@ static const char *const kind_names[_PT_AN_MAX] = {
 	[PT_AN_INVALID_FREE] = "invalid-free",
 	[PT_AN_LEAK] = "leak",
 	[PT_AN_DRIFT] = "drift",
+	[PT_AN_LOSS] = "loss",
 };
 
 const char *pt_anomaly_kind_name(enum pt_anomaly_kind kind)
@@ -169,11 +170,31 @@ char *pt_anomaly_explain(const struct pt_model *m, const struct pt_anomaly *a,
 			put(&o, " (the part left after a partial unmap)");
 		break;
 	case PT_AN_DRIFT:
+		if (a->event == PT_EV_SYNC_END && a->kernel_only) {
+			put(&o, "the kernel's list holds 0x%llx-0x%llx %s, which the model lacked; "
+				"the model took it over, owner unknown", s, e, tname(a->type));
+			break;
+		}
+		if (a->event == PT_EV_SYNC_END) {
+			put(&o, "the model held 0x%llx-0x%llx %s reserved by ", s, e, tname(a->type));
+			put_owner(&o, m, a->pid, a->comm);
+			put(&o, ", which the kernel's list lacks; the model dropped it");
+			break;
+		}
 		put(&o, "kernel and model disagree on %s of 0x%llx-0x%llx: kernel returned ",
 		    a->event == PT_EV_FREE ? "free" : "reserve", s, e);
 		put_ret(&o, a->ret, a->got);
 		put(&o, ", model predicted ");
 		put_ret(&o, a->pred_ret, a->event == PT_EV_FREE ? PT_TYPE_NONE : a->pred_got);
+		break;
+	case PT_AN_LOSS:
+		put(&o, "%llu events lost: the source fell behind the kernel, so anomalies in "
+			"that gap are unknown", (unsigned long long)a->lost);
+		if (a->resynced)
+			put(&o, "; the table was resynchronised from the kernel's list "
+				"(%u entries added with owners unknown, %u dropped)", a->added, a->removed);
+		else
+			put(&o, "; the table could not be resynchronised and may be wrong");
 		break;
 	default:
 		put(&o, "unknown anomaly");

@@ -15,6 +15,7 @@ enum {
 	ENTRY_PREEXISTING = 1 << 0,	/* from an "entry" record / debugfs */
 	ENTRY_SHRUNK = 1 << 1,		/* cut by an end-matching free */
 	ENTRY_LEAK_REPORTED = 1 << 2,
+	ENTRY_RESYNCED = 1 << 3,	/* added at a resync: owner unknown */
 };
 
 /*
@@ -110,6 +111,13 @@ struct pt_model {
 	struct comm_cache comm_cache[COMM_CACHE_SIZE];
 	struct pt_stats stats;
 	uint64_t clock;		/* one tick per applied event */
+
+	/* Inside a PT_EV_SYNC block: the kernel's list as it arrives. */
+	bool syncing;
+	enum pt_sync_reason sync_reason;
+	uint64_t sync_lost;
+	struct pt_kentry *pending;
+	size_t n_pending, cap_pending;
 };
 
 int pt_model_new(struct pt_model **ret)
@@ -142,6 +150,7 @@ void pt_model_free(struct pt_model *m)
 	free(m->ram);
 	free(m->exits);
 	free(m->anomalies);
+	free(m->pending);
 	pt_strtab_done(&m->strings);
 	free(m);
 }
@@ -848,16 +857,67 @@ static int apply_entry(struct pt_model *m, const struct pt_event *ev)
 	return 0;
 }
 
+static int pending_add(struct pt_model *m, const struct pt_event *ev)
+{
+	if (ev->start >= ev->end || pt_type_name(ev->type) == NULL)
+		return -EINVAL;
+	if (m->n_pending == m->cap_pending) {
+		size_t cap = m->cap_pending ? m->cap_pending * 2 : 64;
+		struct pt_kentry *v = realloc(m->pending, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		m->pending = v;
+		m->cap_pending = cap;
+	}
+	m->pending[m->n_pending++] = (struct pt_kentry){ ev->start, ev->end, ev->type };
+	return 0;
+}
+
+static int apply_sync(struct pt_model *m, const struct pt_event *ev)
+{
+	if ((unsigned)ev->reason >= _PT_SYNC_MAX)
+		return -EINVAL;
+	m->syncing = true;
+	m->sync_reason = ev->reason;
+	m->sync_lost = ev->lost;
+	m->n_pending = 0;
+	return 0;
+}
+
+static int apply_sync_end(struct pt_model *m)
+{
+	if (!m->syncing)
+		return -EINVAL;
+	m->syncing = false;
+	return pt_model_resync(m, m->sync_reason, m->sync_lost, m->pending, m->n_pending, NULL);
+}
+
+static int apply_lost(struct pt_model *m, const struct pt_event *ev)
+{
+	struct pt_anomaly *a = anomaly_new(m, PT_AN_LOSS, ev, 0, 0);
+
+	if (!a)
+		return -ENOMEM;
+	a->pid = 0;
+	a->lost = ev->lost;
+	return 0;
+}
+
 int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
 {
 	int r;
 
 	if ((unsigned)ev->kind >= _PT_EV_MAX)
 		return -EINVAL;
+	/* A sync block holds the kernel's list and nothing else. */
+	if (m->syncing && ev->kind != PT_EV_ENTRY && ev->kind != PT_EV_SYNC_END &&
+	    ev->kind != PT_EV_SYNC)
+		return -EINVAL;
 	m->clock++;
 	switch (ev->kind) {
 	case PT_EV_ENTRY:
-		r = apply_entry(m, ev);
+		r = m->syncing ? pending_add(m, ev) : apply_entry(m, ev);
 		break;
 	case PT_EV_RAM:
 		r = ev->start < ev->end ? ram_add(m, ev->start, ev->end) : -EINVAL;
@@ -874,6 +934,15 @@ int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
 	case PT_EV_FORK:
 		r = ev->pid > 0 && ev->child > 0 ? 0 : -EINVAL;	/* lineage is the caller's to follow */
 		break;
+	case PT_EV_LOST:
+		r = apply_lost(m, ev);
+		break;
+	case PT_EV_SYNC:
+		r = apply_sync(m, ev);
+		break;
+	case PT_EV_SYNC_END:
+		r = apply_sync_end(m);
+		break;
 	default:
 		r = -EINVAL;
 	}
@@ -882,13 +951,177 @@ int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
 	return r;
 }
 
+/* ---- resynchronisation from the kernel's list ----------------------------- */
+
+static const char *const sync_reason_names[_PT_SYNC_MAX] = {
+	[PT_SYNC_RECONCILE] = "reconcile",
+	[PT_SYNC_LOSS] = "loss",
+	[PT_SYNC_POLL] = "poll",
+};
+
+const char *pt_sync_reason_name(enum pt_sync_reason why)
+{
+	return (unsigned)why < _PT_SYNC_MAX ? sync_reason_names[why] : NULL;
+}
+
+int pt_sync_reason_from_string(const char *s, size_t len)
+{
+	for (int i = 0; i < _PT_SYNC_MAX; i++)
+		if (strlen(sync_reason_names[i]) == len && strncmp(sync_reason_names[i], s, len) == 0)
+			return i;
+	return -EINVAL;
+}
+
+struct collect {
+	struct pt_entry **v;
+	size_t n;
+};
+
+static int collect_step(struct itree_node *n, void *userdata)
+{
+	struct collect *c = userdata;
+
+	c->v[c->n++] = entry_of(n);
+	return 0;
+}
+
+static int drift_entry(struct pt_model *m, uint64_t start, uint64_t end, int type,
+		       const struct pt_entry *e)
+{
+	struct pt_anomaly *a = anomaly_new(m, PT_AN_DRIFT, NULL, e ? e->comm : 0, e ? e->stack : 0);
+
+	if (!a)
+		return -ENOMEM;
+	a->event = PT_EV_SYNC_END;
+	a->start = start;
+	a->end = end;
+	a->type = (int8_t)type;
+	a->kernel_only = !e;
+	a->pid = e ? e->pid : 0;
+	a->seq = e ? e->seq : m->clock;
+	a->ts_ns = e ? e->ts_ns : 0;
+	return 0;
+}
+
+int pt_model_resync(struct pt_model *m, enum pt_sync_reason why, uint64_t lost,
+		    const struct pt_kentry *k, size_t n, struct pt_sync_result *res)
+{
+	_cleanup_free_ struct pt_entry **have = NULL, **keep = NULL;
+	_cleanup_free_ bool *used = NULL;
+	struct collect c;
+	struct pt_sync_result sr = { 0 };
+	size_t nhave = m->tree.count, i = 0;
+	bool same;
+	int r;
+
+	if ((unsigned)why >= _PT_SYNC_MAX)
+		return -EINVAL;
+	for (size_t j = 0; j < n; j++)
+		if (k[j].start >= k[j].end || pt_type_name(k[j].type) == NULL ||
+		    (j && k[j].start < k[j - 1].start))
+			return -EINVAL;	/* the kernel's list is in start order */
+
+	have = calloc(nhave + 1, sizeof(*have));
+	used = calloc(nhave + 1, sizeof(*used));
+	keep = calloc(n + 1, sizeof(*keep));
+	if (!have || !used || !keep)
+		return -ENOMEM;
+	c = (struct collect){ have, 0 };
+	itree_visit(&m->tree, 0, UINT64_MAX, collect_step, &c);
+
+	/* Match group by group of equal starts, in order, by end and type. */
+	for (size_t j = 0; j < n; j++) {
+		size_t g;
+
+		while (i < nhave && node_of(have[i])->start < k[j].start)
+			i++;
+		for (g = i; g < nhave && node_of(have[g])->start == k[j].start; g++) {
+			if (!used[g] && node_of(have[g])->end == k[j].end &&
+			    have[g]->type == k[j].type) {
+				used[g] = true;
+				keep[j] = have[g];
+				sr.kept++;
+				break;
+			}
+		}
+	}
+	sr.added = n - sr.kept;
+	sr.removed = nhave - sr.kept;
+	same = sr.added == 0 && sr.removed == 0;
+	for (size_t j = 0; same && j < n; j++)
+		same = keep[j] == have[j];
+
+	if (!same) {
+		for (size_t h = 0; h < nhave; h++) {
+			if (used[h])
+				continue;
+			if (why == PT_SYNC_RECONCILE) {
+				r = drift_entry(m, node_of(have[h])->start, node_of(have[h])->end,
+						have[h]->type, have[h]);
+				if (r < 0)
+					return r;
+			}
+		}
+		/* Rebuild in the kernel's order: equal starts go in behind their equals. */
+		m->tree = (struct itree)ITREE_INIT;
+		for (size_t h = 0; h < nhave; h++)
+			if (!used[h])
+				entry_release(m, have[h]);
+		for (size_t j = 0; j < n; j++) {
+			struct pt_entry *e = keep[j];
+
+			if (!e) {
+				if (why == PT_SYNC_RECONCILE) {
+					r = drift_entry(m, k[j].start, k[j].end, k[j].type, NULL);
+					if (r < 0)
+						return r;
+				}
+				e = entry_alloc(m, k[j].start, k[j].end);
+				if (!e)
+					return -ENOMEM;	/* the table is short; the next resync mends it */
+				e->type = (uint8_t)k[j].type;
+				e->born = m->clock;
+				e->seq = m->clock;
+				e->flags = ENTRY_PREEXISTING | ENTRY_RESYNCED;
+			}
+			entry_link(m, e);
+		}
+	}
+
+	if (why == PT_SYNC_LOSS) {
+		struct pt_anomaly *a = anomaly_new(m, PT_AN_LOSS, NULL, 0, 0);
+
+		if (!a)
+			return -ENOMEM;
+		a->event = PT_EV_SYNC_END;
+		a->seq = m->clock;
+		a->lost = lost;
+		a->resynced = true;
+		a->added = (uint32_t)sr.added;
+		a->removed = (uint32_t)sr.removed;
+	}
+	if (res)
+		*res = sr;
+	return 0;
+}
+
+struct judge {
+	struct pt_model *m;
+	uint64_t exited_by;
+};
+
 static int judge_step(struct itree_node *n, void *userdata)
 {
-	struct pt_model *m = userdata;
+	struct judge *j = userdata;
+	struct pt_model *m = j->m;
 	struct pt_entry *e = entry_of(n);
 	struct pt_anomaly *a;
+	uint64_t exit_clock;
 
 	if ((e->flags & ENTRY_LEAK_REPORTED) || !owner_exited(m, e))
+		return 0;
+	exit_clock = exits_lookup(m, e->pid);
+	if (exit_clock > j->exited_by)
 		return 0;
 	a = anomaly_new(m, PT_AN_LEAK, NULL, e->comm, e->stack);
 	if (!a)
@@ -905,9 +1138,21 @@ static int judge_step(struct itree_node *n, void *userdata)
 	return 0;
 }
 
+int pt_model_judge_leaks_upto(struct pt_model *m, uint64_t exited_by)
+{
+	struct judge j = { m, exited_by };
+
+	return itree_visit(&m->tree, 0, UINT64_MAX, judge_step, &j);
+}
+
 int pt_model_judge_leaks(struct pt_model *m)
 {
-	return itree_visit(&m->tree, 0, UINT64_MAX, judge_step, m);
+	return pt_model_judge_leaks_upto(m, UINT64_MAX);
+}
+
+uint64_t pt_model_clock(const struct pt_model *m)
+{
+	return m->clock;
 }
 
 struct foreach_ctx {
@@ -929,7 +1174,9 @@ static int foreach_step(struct itree_node *n, void *userdata)
 		.stack = pt_strtab_get(&c->m->strings, e->stack),
 		.seq = e->seq,
 		.ts_ns = e->ts_ns,
+		.born = e->born,
 		.preexisting = e->flags & ENTRY_PREEXISTING,
+		.resynced = e->flags & ENTRY_RESYNCED,
 		.shrunk = e->flags & ENTRY_SHRUNK,
 		.owner_exited = owner_exited(c->m, e),
 	};

@@ -26,7 +26,18 @@ enum pt_event_kind {
 	PT_EV_FREE,	/* one memtype_free() call */
 	PT_EV_EXIT,	/* a process exited, after its own frees */
 	PT_EV_FORK,	/* a process created another */
+	PT_EV_LOST,	/* the source lost events and the table was not resynchronised */
+	PT_EV_SYNC,	/* the kernel's list follows as PT_EV_ENTRY events ... */
+	PT_EV_SYNC_END,	/* ... up to here; the table becomes that list */
 	_PT_EV_MAX,
+};
+
+/* Why a table is resynchronised from the kernel's list. */
+enum pt_sync_reason {
+	PT_SYNC_RECONCILE,	/* a periodic check: every difference is drift */
+	PT_SYNC_LOSS,		/* events were lost: differences are their traces */
+	PT_SYNC_POLL,		/* the debugfs source: the list is the only news there is */
+	_PT_SYNC_MAX,
 };
 
 struct pt_event {
@@ -47,6 +58,8 @@ struct pt_event {
 	uint64_t ts_ns;
 	const char *stack;	/* frames separated by '\n', or NULL */
 	size_t stack_len;
+	enum pt_sync_reason reason;	/* sync */
+	uint64_t lost;		/* lost, sync: events the source lost */
 };
 
 enum pt_anomaly_kind {
@@ -55,6 +68,7 @@ enum pt_anomaly_kind {
 	PT_AN_INVALID_FREE,
 	PT_AN_LEAK,
 	PT_AN_DRIFT,
+	PT_AN_LOSS,	/* the source lost events */
 	_PT_AN_MAX,
 };
 
@@ -92,6 +106,10 @@ struct pt_anomaly {
 	uint32_t n_overlap;	/* how many entries overlapped (capped scan) */
 	bool overlap_more;	/* ... and the scan stopped before the end */
 	bool shrunk;		/* leak: what is left after a partial free */
+	bool kernel_only;	/* drift at a resync: the kernel had it, the model did not */
+	bool resynced;		/* loss: the table was resynchronised */
+	uint32_t added, removed;	/* loss: what the resync changed */
+	uint64_t lost;		/* loss: how many events */
 	uint8_t n_parties;
 	struct pt_party party[PT_MAX_PARTIES];
 };
@@ -104,9 +122,21 @@ struct pt_entry_info {
 	const char *comm;
 	const char *stack;	/* "" when unknown */
 	uint64_t seq, ts_ns;
+	uint64_t born;		/* model clock when it was reserved (pt_model_clock()) */
 	bool preexisting;
+	bool resynced;		/* found at a resync: owner unknown */
 	bool shrunk;
 	bool owner_exited;
+};
+
+/* One line of the kernel's pat_memtype_list. */
+struct pt_kentry {
+	uint64_t start, end;
+	int type;
+};
+
+struct pt_sync_result {
+	size_t kept, added, removed;
 };
 
 struct pt_stats {
@@ -135,6 +165,24 @@ int pt_model_apply(struct pt_model *m, const struct pt_event *ev);
  * Replays call it at the end of the trace.
  */
 int pt_model_judge_leaks(struct pt_model *m);
+/* The same, for owners that exited at or before model clock @exited_by only. */
+int pt_model_judge_leaks_upto(struct pt_model *m, uint64_t exited_by);
+
+/* One tick per event applied: a cookie for "since then". */
+uint64_t pt_model_clock(const struct pt_model *m);
+
+/*
+ * Makes the table equal to the kernel's list @k (in the kernel's order, as
+ * debugfs prints it).  Entries that match keep their owners; the others are
+ * removed or added (owner unknown).  For PT_SYNC_RECONCILE each difference
+ * is a drift anomaly; for PT_SYNC_LOSS one loss anomaly of @lost events
+ * carries the counts.  The same as a PT_EV_SYNC ... PT_EV_SYNC_END block.
+ */
+int pt_model_resync(struct pt_model *m, enum pt_sync_reason why, uint64_t lost,
+		    const struct pt_kentry *k, size_t n, struct pt_sync_result *res);
+
+const char *pt_sync_reason_name(enum pt_sync_reason why);
+int pt_sync_reason_from_string(const char *s, size_t len);
 
 /* Adds an anomaly found elsewhere (e.g. in the kernel log). */
 int pt_model_add_anomaly(struct pt_model *m, const struct pt_anomaly *a);
@@ -156,7 +204,7 @@ const struct pt_strtab *pt_model_strings_const(const struct pt_model *m);
 /* Bytes the model holds for its entries (pool, strings, maps). */
 size_t pt_model_memory(const struct pt_model *m);
 
-/* "conflict", "degraded", "invalid-free", "leak", "drift"; NULL for a bad kind. */
+/* "conflict", "degraded", "invalid-free", "leak", "drift", "loss"; NULL for a bad kind. */
 const char *pt_anomaly_kind_name(enum pt_anomaly_kind kind);
 int pt_anomaly_kind_from_string(const char *s, size_t len);
 const char *pt_severity_name(enum pt_severity s);

@@ -154,7 +154,15 @@ struct json_object *pt_json_anomaly(const struct pt_model *m, const struct pt_an
 		add(o, "req", type_or_null(a->req));
 	if (a->got != PT_TYPE_NONE)
 		add(o, "got", type_or_null(a->got));
-	if (a->kind == PT_AN_DRIFT) {
+	if (a->kind == PT_AN_LOSS) {
+		add(o, "lost", json_object_new_uint64(a->lost));
+		add(o, "resynced", json_object_new_boolean(a->resynced));
+		add(o, "added", json_object_new_uint64(a->added));
+		add(o, "removed", json_object_new_uint64(a->removed));
+	}
+	if (a->kind == PT_AN_DRIFT && a->event == PT_EV_SYNC_END) {
+		add(o, "found_in", json_object_new_string(a->kernel_only ? "kernel" : "model"));
+	} else if (a->kind == PT_AN_DRIFT) {
 		add(o, "ret", json_object_new_int(a->ret));
 		add(o, "predicted_ret", json_object_new_int(a->pred_ret));
 		if (a->pred_got != PT_TYPE_NONE)
@@ -196,7 +204,7 @@ struct json_object *pt_json_anomalies(const struct pt_model *m)
 struct json_object *pt_json_stats(const struct pt_model *m)
 {
 	static const char *const ev_names[_PT_EV_MAX] = {
-		"entry", "ram", "reserve", "free", "exit", "fork",
+		"entry", "ram", "reserve", "free", "exit", "fork", "lost", "sync", "sync_end",
 	};
 	const struct pt_stats *s = pt_model_stats(m);
 	struct json_object *o = json_object_new_object();

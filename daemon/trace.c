@@ -32,6 +32,7 @@ enum {
 	HAVE_PID = 1 << 4,
 	HAVE_GOT = 1 << 5,
 	HAVE_CHILD = 1 << 6,
+	HAVE_REASON = 1 << 7,
 };
 
 static bool key_is(const char *key, size_t len, const char *want)
@@ -214,6 +215,9 @@ static const char *const event_names[_PT_EV_MAX] = {
 	[PT_EV_FREE] = "free",
 	[PT_EV_EXIT] = "exit",
 	[PT_EV_FORK] = "fork",
+	[PT_EV_LOST] = "lost",
+	[PT_EV_SYNC] = "sync",
+	[PT_EV_SYNC_END] = "sync_end",
 };
 
 #define BAD(msg)             \
@@ -310,6 +314,24 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 				ev->has_ret = true;
 				continue;
 			}
+			if (key_is(key, klen, "reason")) {
+				const char *rs;
+				size_t rlen;
+
+				if (!jscan_string(&s, &rs, &rlen) ||
+				    (r = pt_sync_reason_from_string(rs, rlen)) < 0)
+					BAD("\"reason\" must be reconcile, loss or poll");
+				ev->reason = (enum pt_sync_reason)r;
+				have |= HAVE_REASON;
+				continue;
+			}
+			break;
+		case 'l':
+			if (key_is(key, klen, "lost")) {
+				if (!read_u64(&s, &ev->lost))
+					BAD("\"lost\" must be a non-negative integer");
+				continue;
+			}
 			break;
 		case 'g':
 			if (key_is(key, klen, "got")) {
@@ -398,6 +420,10 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 	case PT_EV_FORK:
 		if (!(have & HAVE_PID) || ev->pid == 0 || !(have & HAVE_CHILD))
 			BAD("\"fork\" needs a pid and a child");
+		break;
+	case PT_EV_SYNC:
+		if (!(have & HAVE_REASON))
+			BAD("\"sync\" needs a reason");
 		break;
 	default:
 		break;
@@ -530,7 +556,11 @@ int pt_trace_write_event(FILE *f, const struct pt_event *ev)
 	if ((unsigned)ev->kind >= _PT_EV_MAX)
 		return -EINVAL;
 	fprintf(f, "{\"event\":\"%s\"", event_names[ev->kind]);
-	if (ev->kind != PT_EV_EXIT && ev->kind != PT_EV_FORK)
+	if (ev->kind == PT_EV_SYNC)
+		fprintf(f, ",\"reason\":\"%s\"", pt_sync_reason_name(ev->reason));
+	if (ev->kind == PT_EV_SYNC || ev->kind == PT_EV_LOST)
+		fprintf(f, ",\"lost\":%" PRIu64, ev->lost);
+	if (ev->kind <= PT_EV_FREE)
 		fprintf(f, ",\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\"", ev->start, ev->end);
 	if (ev->kind == PT_EV_ENTRY)
 		fprintf(f, ",\"type\":\"%s\"", pt_type_name(ev->type));
@@ -545,7 +575,7 @@ int pt_trace_write_event(FILE *f, const struct pt_event *ev)
 		fprintf(f, ",\"ret\":%d", ev->ret);
 	if (ev->kind == PT_EV_FORK)
 		fprintf(f, ",\"child\":%" PRId32, ev->child);
-	if (ev->kind >= PT_EV_RESERVE) {
+	if (ev->kind >= PT_EV_RESERVE && ev->kind <= PT_EV_FORK) {
 		fprintf(f, ",\"pid\":%" PRId32 ",\"comm\":", ev->pid);
 		write_json_string(f, ev->comm ? ev->comm : "", ev->comm ? ev->comm_len : 0);
 	}

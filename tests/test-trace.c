@@ -197,6 +197,44 @@ START_TEST(test_write_read_round_trip)
 }
 END_TEST
 
+START_TEST(test_sync_records)
+{
+	struct pt_event in[] = {
+		{ .kind = PT_EV_SYNC, .reason = PT_SYNC_LOSS, .lost = 17 },
+		{ .kind = PT_EV_ENTRY, .start = 0xfe000000, .end = 0xfe001000,
+		  .type = PATTRACK_TYPE_WC },
+		{ .kind = PT_EV_SYNC_END },
+		{ .kind = PT_EV_LOST, .lost = 5 },
+	};
+	char *text = NULL, buf[512];
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct pt_event out;
+	char *line, *save = NULL;
+	size_t i = 0;
+
+	for (size_t k = 0; k < ELEMENTSOF(in); k++)
+		ck_assert_int_eq(pt_trace_write_event(f, &in[k]), 0);
+	fclose(f);
+	ck_assert_str_eq(text, "{\"event\":\"sync\",\"reason\":\"loss\",\"lost\":17}\n"
+			       "{\"event\":\"entry\",\"start\":\"0xfe000000\",\"end\":\"0xfe001000\","
+			       "\"type\":\"write-combining\"}\n"
+			       "{\"event\":\"sync_end\"}\n"
+			       "{\"event\":\"lost\",\"lost\":5}\n");
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
+		ck_assert_int_eq(parse(line, &out, buf, sizeof(buf)), PT_LINE_EVENT);
+		ck_assert_int_eq(out.kind, in[i].kind);
+		ck_assert_int_eq(out.reason, in[i].reason);
+		ck_assert_uint_eq(out.lost, in[i].lost);
+	}
+	ck_assert_uint_eq(i, ELEMENTSOF(in));
+	ck_assert_int_eq(parse("{\"event\":\"sync\"}", &out, buf, sizeof(buf)), -EBADMSG);
+	ck_assert_int_eq(parse("{\"event\":\"sync\",\"reason\":\"whim\"}", &out, buf, sizeof(buf)),
+			 -EBADMSG);
+	free(text);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("trace");
@@ -208,6 +246,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_reader_counts_and_errors);
 	tcase_add_test(tc, test_write_read_round_trip);
+	tcase_add_test(tc, test_sync_records);
 	suite_add_tcase(s, tc);
 	return s;
 }
