@@ -218,11 +218,17 @@ static uint64_t bpf_finish(void *impl)
 	return pt_seq_finish(&((struct pt_bpf *)impl)->seq);
 }
 
+static uint64_t bpf_lost(void *impl)
+{
+	return ((struct pt_bpf *)impl)->seq.lost;
+}
+
 static const struct pt_source_ops bpf_ops = {
 	.name = "bpf",
 	.fd = bpf_fd,
 	.dispatch = bpf_dispatch,
 	.finish = bpf_finish,
+	.lost = bpf_lost,
 	.set_kallsyms = bpf_set_kallsyms,
 	.free = bpf_free,
 };

@@ -51,6 +51,7 @@ struct pt_source_ops {
 	int (*fd)(void *impl);				/* readable when events wait */
 	int (*dispatch)(void *impl);			/* hands them to the callback */
 	uint64_t (*finish)(void *impl);			/* after the last dispatch: events lost */
+	uint64_t (*lost)(void *impl);			/* events known lost so far */
 	void (*set_kallsyms)(void *impl, const struct pt_kallsyms *syms);
 	void (*free)(void *impl);
 };
@@ -75,6 +76,36 @@ int pt_netlink_source(pt_live_fn fn, void *userdata, struct pt_source *ret);
  */
 int pt_bpf_source(pt_live_fn fn, void *userdata, struct pt_source *ret, char *why,
 		  size_t why_size);
+
+/*
+ * The table as debugfs shows it, polled every @interval_ms: a sync block
+ * (reason poll) whenever it changed.  Owners, conflicts and frees are not
+ * in that file, so this source sees the table and nothing else.
+ */
+int pt_debugfs_source(const char *path, unsigned interval_ms, pt_live_fn fn, void *userdata,
+		      struct pt_source *ret);
+
+/* Hands @fn the kernel's list @k as a PT_EV_SYNC ... PT_EV_SYNC_END block. */
+int pt_live_emit_sync(pt_live_fn fn, void *userdata, enum pt_sync_reason why, uint64_t lost,
+		      const struct pt_kentry *k, size_t n);
+
+/*
+ * Call after every dispatch and after finish: when the source has lost
+ * events since *seen, hands @fn the kernel's list from @debugfs as a sync
+ * block (reason loss), or a PT_EV_LOST event when the list cannot be read.
+ * Events in flight while the list is read may then apply twice and show
+ * as drift: the loss anomaly says the gap happened.
+ */
+int pt_live_resync_on_loss(const struct pt_source *s, uint64_t *seen, const char *debugfs,
+			   pt_live_fn fn, void *userdata);
+
+/*
+ * --source=auto|bpf|netlink|debugfs: auto takes bpf, else netlink, else
+ * debugfs polling every @poll_ms.  Logs which it got and why each better
+ * one failed; on failure, why each failed.
+ */
+int pt_source_open(const char *want, unsigned poll_ms, pt_live_fn fn, void *userdata,
+		   struct pt_source *s);
 
 static inline void pt_source_close(struct pt_source *s)
 {

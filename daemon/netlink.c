@@ -146,10 +146,15 @@ int pt_netlink_source(pt_live_fn fn, void *userdata, struct pt_source *ret)
 	/*
 	 * Bursts of tens of thousands of events: give the socket room.
 	 * SO_RCVBUF stops at net.core.rmem_max (about 200 KiB); root may force.
+	 * PATTRACK_NETLINK_RCVBUF sets another size: the VM test starves the
+	 * socket with it to see a loss reported and the table resynchronised.
 	 */
 	{
+		const char *env = getenv("PATTRACK_NETLINK_RCVBUF");
 		int size = RCVBUF_BYTES;
 
+		if (env && atoi(env) > 0)
+			size = atoi(env);
 		if (setsockopt(nl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUFFORCE, &size,
 			       sizeof(size)) < 0) {
 			r = nl_socket_set_buffer_size(nl->sock, size, 0);
@@ -221,11 +226,17 @@ static uint64_t netlink_finish(void *impl)
 	return pt_seq_finish(&((struct pt_netlink *)impl)->seq);
 }
 
+static uint64_t netlink_lost(void *impl)
+{
+	return ((struct pt_netlink *)impl)->seq.lost;
+}
+
 static const struct pt_source_ops netlink_ops = {
 	.name = "netlink",
 	.fd = netlink_fd,
 	.dispatch = netlink_dispatch,
 	.finish = netlink_finish,
+	.lost = netlink_lost,
 	.set_kallsyms = netlink_set_kallsyms,
 	.free = netlink_free,
 };

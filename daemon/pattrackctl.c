@@ -36,11 +36,11 @@ static void help(FILE *f)
 		"  replay [--json] [--strict] [--fail-on=KIND,...] FILE|-\n"
 		"        Feed a \"pattrack trace v1\" file to the model; print the final\n"
 		"        table in the kernel's pat_memtype_list format, then the anomalies.\n"
-		"  record [--source=auto|bpf|netlink] -o FILE [-- COMMAND [ARGS...]]\n"
+		"  record [--source=auto|bpf|netlink|debugfs] -o FILE [-- COMMAND [ARGS...]]\n"
 		"        Write a trace: the table now (debugfs, /proc/iomem), then every\n"
 		"        event the kernel reports, until COMMAND exits (its exit status\n"
 		"        is passed on) or until interrupted.\n"
-		"  run [--source=auto|bpf|netlink] [--json] [--fail-on=KIND,...] [-o FILE] -- COMMAND...\n"
+		"  run [--source=S] [--json] [--fail-on=KIND,...] [-o FILE] -- COMMAND...\n"
 		"        Run COMMAND, follow the reservations of it and its descendants,\n"
 		"        and report what they leaked, and what conflicted or degraded,\n"
 		"        with owners and kernel stacks. The CI gate around a test suite.\n"
@@ -50,7 +50,7 @@ static void help(FILE *f)
 		"        /proc/iomem resource it lies in, a summary by type and the\n"
 		"        kernel log's x86/PAT anomalies.\n"
 		"\n"
-		"Anomaly kinds: conflict, degraded, invalid-free, leak, drift (or all).\n"
+		"Anomaly kinds: conflict, degraded, invalid-free, leak, drift, loss (or all).\n"
 		"Exit status: 0 ok, 1 a --fail-on kind occurred, 2 usage error,\n"
 		"3 the input could not be read or parsed; record and run otherwise\n"
 		"pass on COMMAND's status.\n"
@@ -490,57 +490,23 @@ static void follow(struct lineage *l, int32_t pid)
 
 /* ---- live sources ------------------------------------------------------- */
 
-/* --source=auto|bpf|netlink */
+/* --source=auto|bpf|netlink|debugfs */
 static int parse_source(const char *arg, const char **ret)
 {
-	if (strcmp(arg, "auto") && strcmp(arg, "bpf") && strcmp(arg, "netlink")) {
-		log_error("--source takes auto, bpf or netlink");
+	if (strcmp(arg, "auto") && strcmp(arg, "bpf") && strcmp(arg, "netlink") &&
+	    strcmp(arg, "debugfs")) {
+		log_error("--source takes auto, bpf, netlink or debugfs");
 		return -EINVAL;
 	}
 	*ret = arg;
 	return 0;
 }
 
-/*
- * --source=auto|bpf|netlink.  auto takes bpf, else netlink, and says which
- * it got and why the better one failed.
- */
+#define POLL_INTERVAL_MS 1000
+
 static int source_open(const char *want, pt_live_fn fn, void *userdata, struct pt_source *s)
 {
-	bool any = !strcmp(want, "auto");
-	char why_bpf[512];
-	int r;
-
-	*s = (struct pt_source){ 0 };
-	if (any || !strcmp(want, "bpf")) {
-		r = pt_bpf_source(fn, userdata, s, why_bpf, sizeof(why_bpf));
-		if (r == 0) {
-			/* why_bpf holds what the better modes ran into */
-			log_info("source: bpf (%s%s%s)", s->detail, *why_bpf ? "; " : "", why_bpf);
-			return 0;
-		}
-		if (!any) {
-			log_error("source bpf: %s", why_bpf);
-			return r;
-		}
-	}
-	r = pt_netlink_source(fn, userdata, s);
-	if (r == 0) {
-		if (any)
-			log_info("source: netlink (bpf: %s)", why_bpf);
-		return 0;
-	}
-	if (any)
-		log_error("no live source: bpf: %s; netlink: %s", why_bpf,
-			  r == -ENOENT ? "pattrack_shim.ko is not loaded" :
-			  r == -EPERM ? "joining its group needs CAP_NET_ADMIN" : strerror(-r));
-	else if (r == -ENOENT)
-		log_error("no generic netlink family \"pattrack\": is pattrack_shim.ko loaded?");
-	else if (r == -EPERM)
-		log_error("joining the pattrack events group needs CAP_NET_ADMIN");
-	else
-		log_error_errno(r, "cannot subscribe to the pattrack netlink family");
-	return r;
+	return pt_source_open(want, POLL_INTERVAL_MS, fn, userdata, s);
 }
 
 /*
@@ -573,9 +539,10 @@ static void on_signal(int sig)
  * it exits, or until interrupted; then drains what the kernel queued.
  * *child is the command's pid (0 without one), *status its wait status.
  */
-static int follow_command_marked(struct pt_source *src, char **argv, struct lineage *l,
-				 pid_t *child, int *status)
+static int follow_command_marked(struct pt_source *src, pt_live_fn fn, void *userdata,
+				 char **argv, struct lineage *l, pid_t *child, int *status)
 {
+	uint64_t seen_lost = 0;
 	int r;
 
 	*child = 0;
@@ -600,6 +567,8 @@ static int follow_command_marked(struct pt_source *src, char **argv, struct line
 		if (poll(&p, 1, 100) < 0 && errno != EINTR)
 			return log_error_errno(-errno, "poll");
 		r = src->ops->dispatch(src->impl);
+		if (r >= 0)
+			r = pt_live_resync_on_loss(src, &seen_lost, PT_DEBUGFS_PAT, fn, userdata);
 		if (r < 0)
 			return r;
 		if (*child > 0 && waitpid(*child, status, WNOHANG) == *child)
@@ -608,12 +577,12 @@ static int follow_command_marked(struct pt_source *src, char **argv, struct line
 			break;
 	}
 	/* the command's last events, its exit among them, are queued by now */
-	return src->ops->dispatch(src->impl);
-}
-
-static int follow_command(struct pt_source *src, char **argv, pid_t *child, int *status)
-{
-	return follow_command_marked(src, argv, NULL, child, status);
+	r = src->ops->dispatch(src->impl);
+	if (r < 0)
+		return r;
+	/* gives up on what never came, and resynchronises once more if anything did not */
+	src->ops->finish(src->impl);
+	return pt_live_resync_on_loss(src, &seen_lost, PT_DEBUGFS_PAT, fn, userdata);
 }
 
 static int exit_status_of(int status)
@@ -688,12 +657,13 @@ static int verb_record(int argc, char *argv[])
 		goto out;
 	recording = true;
 
-	r = follow_command(&src, argv + optind, &child, &status);
+	r = follow_command_marked(&src, write_live_event, f, argv + optind, NULL, &child, &status);
 	if (r < 0)
 		goto out;
-	lost = src.ops->finish(src.impl);
+	lost = src.ops->lost(src.impl);
 	if (lost)
-		log_warning("%" PRIu64 " events were lost: the trace is incomplete", lost);
+		log_warning("%" PRIu64 " events were lost: the trace says where, and resynchronises "
+			    "from the kernel's list after each gap", lost);
 	if (fflush(f) != 0) {
 		log_error_errno(-errno, "cannot write %s", output);
 		goto out;
@@ -826,10 +796,13 @@ static int verb_run(int argc, char *argv[])
 	}
 
 	/* the command is followed from its first instruction: fork, then mark, then read */
-	r = follow_command_marked(&src, argv + optind, &c.lineage, &child, &status);
+	if (!strcmp(src.ops->name, "debugfs"))
+		log_warning("the debugfs source has no owners: nothing can be attributed to %s",
+			    argv[optind]);
+	r = follow_command_marked(&src, run_event, &c, argv + optind, &c.lineage, &child, &status);
 	if (r < 0)
 		goto out;
-	lost = src.ops->finish(src.impl);
+	lost = src.ops->lost(src.impl);
 	r = pt_model_judge_leaks(m);
 	if (r < 0)
 		goto out;

@@ -35,6 +35,16 @@ int pt_debugfs_parse_line(const char *line, size_t len, uint64_t *start, uint64_
 /* Mounts debugfs when @path is absent and debugfs is not mounted; needs root. */
 int pt_debugfs_ensure(const char *path);
 
+/*
+ * The whole list in @text, in file order; *bad_line names the line on
+ * -EBADMSG.
+ */
+int pt_debugfs_parse(const char *text, size_t len, struct pt_kentry **ret, size_t *n,
+		     unsigned long *bad_line);
+
+/* Reads and parses the file at @path; errors are logged. */
+int pt_debugfs_read(const char *path, struct pt_kentry **ret, size_t *n);
+
 /* Feeds every line of the file at @path to the model as "entry" events. */
 int pt_debugfs_load(struct pt_model *m, const char *path);
 
