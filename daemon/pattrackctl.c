@@ -12,6 +12,7 @@
 
 #include "live.h"
 #include "report.h"
+#include "ctl-bus.h"
 #include "sources.h"
 #include "trace.h"
 #include "util.h"
@@ -50,9 +51,25 @@ static void help(FILE *f)
 		"        /proc/iomem resource it lies in, a summary by type and the\n"
 		"        kernel log's x86/PAT anomalies.\n"
 		"\n"
+		"Commands that ask pattrackd (org.pattrack.Tracker1 on the system bus):\n"
+		"  status                 Version, sources, counters\n"
+		"  list                   Every entry, with its owner and resource\n"
+		"  lookup ADDR            The entries holding ADDR\n"
+		"  query START END        The entries overlapping [START, END)\n"
+		"  anomalies [KIND]       The anomalies found, of one KIND or all\n"
+		"  checkpoint             A cookie for \"since now\" (root)\n"
+		"  leaks [--since COOKIE] [--fail]\n"
+		"                         Reservations left by exited processes; with\n"
+		"                         --since, every entry reserved since COOKIE that\n"
+		"                         is still there; --fail exits 1 when there is one\n"
+		"  explain ADDR           The recent events that touched ADDR\n"
+		"  monitor                Print Anomaly signals as they come\n"
+		"  Each takes --json.\n"
+		"\n"
 		"Anomaly kinds: conflict, degraded, invalid-free, leak, drift, loss (or all).\n"
 		"Exit status: 0 ok, 1 a --fail-on kind occurred, 2 usage error,\n"
-		"3 the input could not be read or parsed; record and run otherwise\n"
+		"3 the input could not be read or parsed, or the daemon call failed;\n"
+		"record and run otherwise "
 		"pass on COMMAND's status.\n"
 		"See pattrackctl(1) and pattrack-trace(5).\n");
 }
@@ -856,6 +873,15 @@ static const struct {
 	{ "record", verb_record },
 	{ "replay", verb_replay },
 	{ "snapshot", verb_snapshot },
+	{ "status", verb_status },
+	{ "list", verb_list },
+	{ "lookup", verb_lookup },
+	{ "query", verb_query },
+	{ "anomalies", verb_anomalies },
+	{ "checkpoint", verb_checkpoint },
+	{ "leaks", verb_leaks },
+	{ "explain", verb_explain },
+	{ "monitor", verb_monitor },
 };
 
 int main(int argc, char *argv[])

@@ -10,6 +10,7 @@
  */
 static const char *log_program = "pattrack";
 static bool log_verbose;
+static bool log_levels;
 
 void log_set_program(const char *name)
 {
@@ -26,9 +27,18 @@ bool log_is_verbose(void)
 	return log_verbose;
 }
 
+void log_set_levels(bool levels)
+{
+	log_levels = levels;
+}
+
+/* @prefix is "<N>" (a syslog priority) and a text label for a terminal. */
 static void log_vprint(const char *prefix, const char *fmt, va_list ap, int r)
 {
-	fprintf(stderr, "%s: %s", log_program, prefix);
+	if (log_levels)
+		fprintf(stderr, "%.3s", prefix);
+	else
+		fprintf(stderr, "%s: %s", log_program, prefix + 3);
 	vfprintf(stderr, fmt, ap);
 	if (r < 0)
 		fprintf(stderr, ": %s", strerror(-r));
@@ -40,7 +50,7 @@ int log_full_errno(int r, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vprint("", fmt, ap, r);
+	log_vprint("<3>", fmt, ap, r);
 	va_end(ap);
 	return r < 0 ? r : -r;
 }
@@ -50,7 +60,7 @@ void log_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vprint("", fmt, ap, 0);
+	log_vprint("<3>", fmt, ap, 0);
 	va_end(ap);
 }
 
@@ -59,7 +69,7 @@ void log_warning(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vprint("warning: ", fmt, ap, 0);
+	log_vprint("<4>warning: ", fmt, ap, 0);
 	va_end(ap);
 }
 
@@ -68,7 +78,7 @@ void log_info(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vprint("", fmt, ap, 0);
+	log_vprint("<6>", fmt, ap, 0);
 	va_end(ap);
 }
 
@@ -79,7 +89,7 @@ void log_debug(const char *fmt, ...)
 	if (!log_verbose)
 		return;
 	va_start(ap, fmt);
-	log_vprint("debug: ", fmt, ap, 0);
+	log_vprint("<7>debug: ", fmt, ap, 0);
 	va_end(ap);
 }
 

@@ -62,6 +62,8 @@ static inline void closep(int *fd)
  */
 void log_set_program(const char *name);
 void log_set_verbose(bool verbose);
+/* Lines start with a syslog priority ("<3>") for journald, without the program name. */
+void log_set_levels(bool levels);
 bool log_is_verbose(void);
 _printf_(2, 3) int log_full_errno(int r, const char *fmt, ...);
 _printf_(1, 2) void log_error(const char *fmt, ...);
