@@ -1003,23 +1003,51 @@ static int drift_entry(struct pt_model *m, uint64_t start, uint64_t end, int typ
 	return 0;
 }
 
+/* Insertion sort by start: stable, and the lists are short and nearly sorted. */
+static void kentry_sort(struct pt_kentry *k, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct pt_kentry x = k[i];
+		size_t j = i;
+
+		for (; j > 0 && k[j - 1].start > x.start; j--)
+			k[j] = k[j - 1];
+		k[j] = x;
+	}
+}
+
 int pt_model_resync(struct pt_model *m, enum pt_sync_reason why, uint64_t lost,
 		    const struct pt_kentry *k, size_t n, struct pt_sync_result *res)
 {
 	_cleanup_free_ struct pt_entry **have = NULL, **keep = NULL;
 	_cleanup_free_ bool *used = NULL;
+	_cleanup_free_ struct pt_kentry *sorted_k = NULL;
 	struct collect c;
 	struct pt_sync_result sr = { 0 };
 	size_t nhave = m->tree.count, i = 0;
-	bool same;
+	bool same, sorted = true;
 	int r;
 
 	if ((unsigned)why >= _PT_SYNC_MAX)
 		return -EINVAL;
-	for (size_t j = 0; j < n; j++)
-		if (k[j].start >= k[j].end || pt_type_name(k[j].type) == NULL ||
-		    (j && k[j].start < k[j - 1].start))
-			return -EINVAL;	/* the kernel's list is in start order */
+	for (size_t j = 0; j < n; j++) {
+		if (k[j].start >= k[j].end || pt_type_name(k[j].type) == NULL)
+			return -EINVAL;
+		if (j && k[j].start < k[j - 1].start)
+			sorted = false;
+	}
+	if (!sorted) {
+		/*
+		 * debugfs copies the list one entry per lock hold, so a read
+		 * racing changes can come out of order: sort it, stably.
+		 */
+		sorted_k = malloc((n + 1) * sizeof(*sorted_k));
+		if (!sorted_k)
+			return -ENOMEM;
+		memcpy(sorted_k, k, n * sizeof(*k));
+		kentry_sort(sorted_k, n);
+		k = sorted_k;
+	}
 
 	have = calloc(nhave + 1, sizeof(*have));
 	used = calloc(nhave + 1, sizeof(*used));

@@ -173,7 +173,7 @@ uint64_t pt_model_clock(const struct pt_model *m);
 
 /*
  * Makes the table equal to the kernel's list @k (in the kernel's order, as
- * debugfs prints it).  Entries that match keep their owners; the others are
+ * debugfs prints it; a list torn by a racing read is sorted by start).  Entries that match keep their owners; the others are
  * removed or added (owner unknown).  For PT_SYNC_RECONCILE each difference
  * is a drift anomaly; for PT_SYNC_LOSS one loss anomaly of @lost events
  * carries the counts.  The same as a PT_EV_SYNC ... PT_EV_SYNC_END block.
