@@ -6,13 +6,18 @@
 # on its BAR2 (pat-scenario), and checks the kernel's own memtype list and
 # x86/PAT log after each against tests/vm/expected.txt.
 #
-#   run-scenarios.sh PAT_SCENARIO_BINARY SOURCE_DIR [PATTRACKCTL]
+#   run-scenarios.sh PAT_SCENARIO_BINARY SOURCE_DIR [PATTRACKCTL [PATTRACKD]]
 #
 # With PATTRACKCTL, and linux-headers-amd64 to build pattrack_shim.ko, the
 # guest also records every scenario with "pattrackctl record
 # --source=netlink", and each trace, replayed here, must end in exactly the
 # kernel's own pat_memtype_list, with the invalid frees and conflicts the
 # kernel logged.
+#
+# With PATTRACKD too, and dbus-daemon and busctl on this machine, the guest
+# also runs pattrackd on a bus of its own with the bpf source: after a few
+# scenarios, pattrackctl and busctl must show the kernel's list, and
+# pattrackctl monitor must have seen the Anomaly signals.
 #
 # PATTRACK_VM_KEEP=DIR keeps the guest's output and the traces there.
 #
@@ -22,6 +27,7 @@ set -u
 scenario_bin=$1
 src=$2
 ctl=${3:-}
+daemon=${4:-}
 here=$src/tests/vm
 
 skip() { echo "SKIP: $*"; exit 77; }
@@ -32,6 +38,15 @@ busybox=$(command -v busybox) || skip "busybox not installed (apt-get install bu
 kernel=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -n 1)
 [ -n "$kernel" ] || skip "no Debian kernel in /boot (apt-get install linux-image-amd64)"
 ldd "$scenario_bin" >/dev/null 2>&1 && skip "$scenario_bin is not static"
+
+# copy_libs BINARY: its shared libraries into the initramfs
+copy_libs() {
+	for lib in $(ldd "$1" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
+		[ -e "$work/root$lib" ] && continue
+		mkdir -p "$work/root$(dirname "$lib")"
+		cp -L "$lib" "$work/root$lib"
+	done
+}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -56,10 +71,19 @@ if [ -n "$ctl" ]; then
 	for a in insmod gzip base64; do
 		ln -s busybox "$work/root/bin/$a"
 	done
-	for lib in $(ldd "$ctl" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p'); do
-		mkdir -p "$work/root$(dirname "$lib")"
-		cp -L "$lib" "$work/root$lib"
-	done
+	copy_libs "$ctl"
+	if [ -n "$daemon" ] && command -v dbus-daemon >/dev/null && command -v busctl >/dev/null; then
+		cp "$daemon" "$work/root/bin/pattrackd"
+		cp "$(command -v dbus-daemon)" "$(command -v busctl)" "$work/root/bin/"
+		for b in "$daemon" "$(command -v dbus-daemon)" "$(command -v busctl)"; do copy_libs "$b"; done
+		mkdir -p "$work/root/etc" "$work/root/run"
+		printf 'root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >"$work/root/etc/passwd"
+		printf 'root:x:0:\npattrack:x:990:\nnogroup:x:65534:\n' >"$work/root/etc/group"
+		sed "s|@SOCKET@|/run/bus|; s|@POLICY@|/etc/org.pattrack.Tracker1.conf|" \
+			"$src/tests/dbus/system-bus.conf.in" >"$work/root/etc/bus.conf"
+		cp "$src/systemd/org.pattrack.Tracker1.conf" "$work/root/etc/"
+		ln -s busybox "$work/root/bin/kill"
+	fi
 fi
 cp "$here/guest-init" "$work/root/init"
 chmod +x "$work/root/init"
@@ -226,6 +250,37 @@ if [ -n "$ctl" ]; then
 			;;
 		esac
 	done
+
+	# pattrackd in the guest, on a bus of its own, with the bpf source
+	if [ -x "$work/root/bin/pattrackd" ]; then
+		sect() { sed -n "/^=== daemon $1\$/,/^=== daemon /p" "$work/out" | sed '1d;$d'; }
+		sect table | grep '^PAT: ' >"$work/d-table"
+		sect list | gawk 'NR > 1 && /^0x/ { print "PAT: [mem " $1 "] " $2 }' >"$work/d-list"
+		sect busctl >"$work/d-busctl"
+		sect log >"$work/d-log"
+		sect monitor >"$work/d-monitor"
+		n=$(wc -l <"$work/d-table")
+		want_if=$(grep -c 'freeing invalid memtype' "$work/d-log")
+		want_cf=$(grep -c 'conflicting memory types' "$work/d-log")
+		got_if=$(grep -c '"kind":"invalid-free"' "$work/d-monitor")
+		got_cf=$(grep -c '"kind":"conflict"' "$work/d-monitor")
+		got_dg=$(grep -c '"kind":"degraded"' "$work/d-monitor")
+		got_lk=$(grep -c '"kind":"leak".*"comm":"pat-scenario"' "$work/d-monitor")
+		if [ "$n" -gt 0 ] && cmp -s "$work/d-table" "$work/d-list" &&
+		   grep -q "^a(ttsistsb) $n " "$work/d-busctl" && grep -q "^t $n\$" "$work/d-busctl" &&
+		   [ "$want_if" = "$got_if" ] && [ "$want_cf" = "$got_cf" ] && [ "$got_cf" -gt 0 ] &&
+		   [ "$got_dg" -gt 0 ] && [ "$got_lk" -gt 0 ]; then
+			echo "ok: pattrackd in the guest (bpf): pattrackctl list and busctl show the kernel's $n entries;" \
+				"monitor saw $got_if invalid frees, $got_cf conflicts (as the kernel logged), $got_dg degraded, $got_lk leaks"
+		else
+			echo "FAIL: pattrackd in the guest: $n kernel entries; monitor saw $got_if/$want_if invalid frees," \
+				"$got_cf/$want_cf conflicts, $got_dg degraded, $got_lk leaks"
+			diff -u "$work/d-table" "$work/d-list"
+			cat "$work/d-busctl" "$work/d-monitor"
+			sed -n '/^=== daemon stderr$/,/^=== daemon end$/p' "$work/out"
+			status=1
+		fi
+	fi
 
 	# a figure, not a pass/fail check: the guest is emulated (TCG); each the faster of two runs
 	none=$(sed -n 's/^=== overhead none \([0-9]*\)$/\1/p' "$work/out" | sort -n | head -n 1)
