@@ -24,7 +24,7 @@ int pt_parse_duration(const char *s, uint64_t *ret)
 		const char *suffix;
 		double usec;
 	} units[] = {
-		{ "ms", 1e3 }, { "min", 60e6 }, { "s", 1e6 }, { "", 1e6 },
+		{ "ms", 1e3 }, { "min", 60e6 }, { "h", 3600e6 }, { "s", 1e6 }, { "", 1e6 },
 	};
 	char *end;
 	double v;

@@ -34,5 +34,5 @@ int pt_conf_load(struct pt_conf *c, const char *path);
 /* One setting by its key, as from a file (also the command line's way in). */
 int pt_conf_set(struct pt_conf *c, const char *key, const char *value);
 
-/* "90", "90s", "1.5s", "500ms", "2min" -> microseconds. */
+/* "90", "90s", "1.5s", "500ms", "2min", "1h" -> microseconds. */
 int pt_parse_duration(const char *s, uint64_t *ret);

@@ -305,6 +305,29 @@ START_TEST(test_leak_after_exit_only)
 }
 END_TEST
 
+START_TEST(test_leaks_judged_up_to_an_exit)
+{
+	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
+	uint64_t first_exit;
+
+	ck_assert_int_eq(reserve(m, P(0), P(1), WC, WC, 0, 1, "a"), 0);
+	ck_assert_int_eq(reserve(m, P(2), P(3), WC, WC, 0, 2, "b"), 0);
+	apply_simple(m, PT_EV_EXIT, 0, 0, 0, 1);
+	first_exit = pt_model_clock(m);
+	apply_simple(m, PT_EV_EXIT, 0, 0, 0, 2);
+	/* the daemon's grace period: only the exits old enough are judged */
+	ck_assert_int_eq(pt_model_judge_leaks_upto(m, first_exit - 1), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_LEAK), 0);
+	ck_assert_int_eq(pt_model_judge_leaks_upto(m, first_exit), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_LEAK), 1);
+	ck_assert_int_eq(find_kind(m, PT_AN_LEAK)->pid, 1);
+	ck_assert_int_eq(pt_model_judge_leaks(m), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_LEAK), 2);
+	ck_assert_int_eq(pt_model_judge_leaks(m), 0);	/* once each */
+	ck_assert_uint_eq(count_kind(m, PT_AN_LEAK), 2);
+}
+END_TEST
+
 START_TEST(test_free_prefers_own_identical_entry)
 {
 	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
@@ -761,6 +784,7 @@ static Suite *suite(void)
 	tcase_add_test(rules, test_degraded_hazard_and_mtrr);
 	tcase_add_test(rules, test_leak_after_exit_only);
 	tcase_add_test(rules, test_free_prefers_own_identical_entry);
+	tcase_add_test(rules, test_leaks_judged_up_to_an_exit);
 	tcase_add_test(rules, test_bad_events_rejected);
 	tcase_add_test(rules, test_models_are_independent);
 	tcase_add_test(rules, test_resync_identical_keeps_owners);
