@@ -110,12 +110,13 @@ int pt_live_resync_on_loss(const struct pt_source *s, uint64_t *seen, const char
 
 /* ---- choosing a source ---------------------------------------------------- */
 
-static int debugfs_open(unsigned poll_ms, pt_live_fn fn, void *userdata, struct pt_source *s)
+static int debugfs_open(const char *path, unsigned poll_ms, pt_live_fn fn, void *userdata,
+			struct pt_source *s)
 {
-	int r = pt_debugfs_source(PT_DEBUGFS_PAT, poll_ms, fn, userdata, s);
+	int r = pt_debugfs_source(path, poll_ms, fn, userdata, s);
 
 	if (r < 0)
-		log_error_errno(r, "cannot poll %s", PT_DEBUGFS_PAT);
+		log_error_errno(r, "cannot poll %s", path);
 	return r;
 }
 
@@ -129,8 +130,8 @@ static const char *netlink_why(int r)
  * --source=auto|bpf|netlink|debugfs.  auto takes bpf, else netlink, else
  * debugfs polling, and says which it got and why each better one failed.
  */
-int pt_source_open(const char *want, unsigned poll_ms, pt_live_fn fn, void *userdata,
-		   struct pt_source *s)
+int pt_source_open(const char *want, const char *debugfs, unsigned poll_ms, pt_live_fn fn,
+		   void *userdata, struct pt_source *s)
 {
 	bool any = !strcmp(want, "auto");
 	char why_bpf[512];
@@ -138,7 +139,7 @@ int pt_source_open(const char *want, unsigned poll_ms, pt_live_fn fn, void *user
 
 	*s = (struct pt_source){ 0 };
 	if (!strcmp(want, "debugfs")) {
-		r = debugfs_open(poll_ms, fn, userdata, s);
+		r = debugfs_open(debugfs, poll_ms, fn, userdata, s);
 		if (r == 0)
 			log_info("source: debugfs (polling every %u ms: the table only, "
 				 "without owners, stacks or failed calls)", poll_ms);
@@ -165,7 +166,7 @@ int pt_source_open(const char *want, unsigned poll_ms, pt_live_fn fn, void *user
 	if (any) {
 		int rn = r;
 
-		r = debugfs_open(poll_ms, fn, userdata, s);
+		r = debugfs_open(debugfs, poll_ms, fn, userdata, s);
 		if (r < 0) {
 			log_error("no live source: bpf: %s; netlink: %s; debugfs: %s", why_bpf,
 				  netlink_why(rn), strerror(-r));

@@ -101,11 +101,11 @@ int pt_live_resync_on_loss(const struct pt_source *s, uint64_t *seen, const char
 
 /*
  * --source=auto|bpf|netlink|debugfs: auto takes bpf, else netlink, else
- * debugfs polling every @poll_ms.  Logs which it got and why each better
- * one failed; on failure, why each failed.
+ * polling the list at @debugfs every @poll_ms.  Logs which it got and why
+ * each better one failed; on failure, why each failed.
  */
-int pt_source_open(const char *want, unsigned poll_ms, pt_live_fn fn, void *userdata,
-		   struct pt_source *s);
+int pt_source_open(const char *want, const char *debugfs, unsigned poll_ms, pt_live_fn fn,
+		   void *userdata, struct pt_source *s);
 
 static inline void pt_source_close(struct pt_source *s)
 {

@@ -511,7 +511,7 @@ int manager_start(struct manager *m)
 			log_warning("cannot read %s (%s): System RAM unknown", m->iomem_path,
 				    strerror(-r));
 		/* subscribe first, then read the table: nothing falls between unseen */
-		r = pt_source_open(m->conf.source, poll_ms ? poll_ms : 1, on_live_event, m,
+		r = pt_source_open(m->conf.source, m->debugfs, poll_ms ? poll_ms : 1, on_live_event, m,
 				   &m->source);
 		if (r < 0)
 			return r;

@@ -523,7 +523,7 @@ static int parse_source(const char *arg, const char **ret)
 
 static int source_open(const char *want, pt_live_fn fn, void *userdata, struct pt_source *s)
 {
-	return pt_source_open(want, POLL_INTERVAL_MS, fn, userdata, s);
+	return pt_source_open(want, PT_DEBUGFS_PAT, POLL_INTERVAL_MS, fn, userdata, s);
 }
 
 /*
