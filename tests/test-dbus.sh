@@ -11,12 +11,13 @@
 #    bus that lets everyone through;
 #  - the Lookup round trip over 100,000 entries: p50 and p99 (figures).
 #
-#   test-dbus.sh PATTRACKD PATTRACKCTL BUS_BENCH SOURCE_DIR
+#   test-dbus.sh PATTRACKD PATTRACKCTL BUS_BENCH SOURCE_DIR NOTIFY_LISTEN
 set -u
 pattrackd=$(realpath "$1")
 ctl=$(realpath "$2")
 bench=$(realpath "$3")
 src=$4
+notify_listen=$(realpath "$5")
 passed=0
 failed=0
 
@@ -313,7 +314,19 @@ sleep 1
 contains "$tmp/pattrackd.log" "^pattrackd: leak: 0xfe000000-0xfe001000 write-combining reserved by pid 22 (leaker)"
 stop_daemon
 
-# the daemon's own check, on a bus that lets anyone call anything
+# sd_notify: READY=1 once it serves, STATUS=, and WATCHDOG=1 keep-alives when asked
+"$notify_listen" "$tmp/notify" 3 >"$tmp/notified" &
+listener=$!
+sleep 0.3
+export NOTIFY_SOCKET="$tmp/notify" WATCHDOG_USEC=400000
+start_daemon --replay="$trace" --config=/dev/null
+unset NOTIFY_SOCKET WATCHDOG_USEC
+wait "$listener"
+contains "$tmp/notified" "^READY=1"
+contains "$tmp/notified" "^STATUS=source replay "
+contains "$tmp/notified" "^WATCHDOG=1"
+stop_daemon
+
 start_bus open "$src/tests/dbus/open-bus.conf.in"
 start_daemon --replay="$trace" --config=/dev/null
 setpriv --reuid=65534 --regid=65534 --clear-groups "$ctl" list >"$tmp/out" 2>&1
