@@ -38,6 +38,13 @@ struct {
 	__type(value, struct call);
 } inflight SEC(".maps");
 
+/*
+ * The reader is woken once this much waits, not for every event: a wakeup
+ * per mmap() costs the mapping process more than the event itself.  The
+ * reader also looks on a timer (flush_ms in daemon/live.h).
+ */
+#define WAKEUP_BYTES (64 << 10)
+
 __u64 seq;	/* the last sequence number given */
 __u64 lost;	/* events the full ring buffer refused */
 
@@ -69,7 +76,8 @@ static __always_inline void emit(void *ctx, __u32 kind, __u64 start, __u64 end, 
 		depth = bpf_get_stack(ctx, e->stack, sizeof(e->stack), 0);
 		e->nr_stack = depth > 0 ? depth / sizeof(__u64) : 0;
 	}
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES ?
+			      BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
 static __always_inline __s32 read_type(void *new_type)

@@ -225,6 +225,7 @@ static uint64_t bpf_lost(void *impl)
 
 static const struct pt_source_ops bpf_ops = {
 	.name = "bpf",
+	.flush_ms = 100,	/* the program wakes its reader only for a batch */
 	.fd = bpf_fd,
 	.dispatch = bpf_dispatch,
 	.finish = bpf_finish,

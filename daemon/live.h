@@ -48,6 +48,7 @@ size_t pt_kallsyms_format(const struct pt_kallsyms *k, const uint64_t *addr, siz
 /* What pattrackctl (and later the daemon) needs of any source. */
 struct pt_source_ops {
 	const char *name;
+	unsigned flush_ms;	/* call dispatch this often even when fd stays quiet; 0: no need */
 	int (*fd)(void *impl);				/* readable when events wait */
 	int (*dispatch)(void *impl);			/* hands them to the callback */
 	uint64_t (*finish)(void *impl);			/* after the last dispatch: events lost */

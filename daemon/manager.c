@@ -67,6 +67,7 @@ void manager_free(struct manager *m)
 	sd_event_source_unref(m->reconcile_timer);
 	sd_event_source_unref(m->leak_timer);
 	sd_event_source_unref(m->changed_timer);
+	sd_event_source_unref(m->flush_timer);
 	sd_bus_slot_unref(m->vtable_slot);
 	sd_bus_flush_close_unref(m->bus);
 	pt_source_close(&m->source);
@@ -388,6 +389,14 @@ static int on_source_io(sd_event_source *s, int fd, uint32_t revents, void *user
 	return 0;
 }
 
+static int on_flush_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct manager *m = userdata;
+
+	sd_event_source_set_time(s, usec + m->source.ops->flush_ms * 1000ULL);
+	return on_source_io(NULL, -1, 0, m);
+}
+
 static bool stderr_is_journal(void)
 {
 	const char *e = getenv("JOURNAL_STREAM");
@@ -528,6 +537,14 @@ int manager_start(struct manager *m)
 				    EPOLLIN, on_source_io, m);
 		if (r < 0)
 			return log_error_errno(r, "cannot watch the source");
+		if (m->source.ops->flush_ms) {
+			r = sd_event_add_time_relative(m->event, &m->flush_timer, CLOCK_MONOTONIC,
+						       m->source.ops->flush_ms * 1000ULL, 10000,
+						       on_flush_timer, m);
+			if (r < 0)
+				return log_error_errno(r, "cannot arm the flush timer");
+			sd_event_source_set_enabled(m->flush_timer, SD_EVENT_ON);
+		}
 		if (m->conf.reconcile_usec && strcmp(m->source.ops->name, "debugfs") != 0) {
 			r = sd_event_add_time_relative(m->event, &m->reconcile_timer, CLOCK_MONOTONIC,
 						       m->conf.reconcile_usec, 1000000,

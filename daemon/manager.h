@@ -44,7 +44,7 @@ struct manager {
 
 	sd_event *event;
 	sd_bus *bus;
-	sd_event_source *source_io, *reconcile_timer, *leak_timer, *changed_timer;
+	sd_event_source *source_io, *flush_timer, *reconcile_timer, *leak_timer, *changed_timer;
 	sd_bus_slot *vtable_slot;
 
 	struct pt_model *model;

@@ -581,6 +581,7 @@ static int follow_command_marked(struct pt_source *src, pt_live_fn fn, void *use
 	for (;;) {
 		struct pollfd p = { .fd = src->ops->fd(src->impl), .events = POLLIN };
 
+		/* 100 ms: the command's exit, and the BPF source's flush_ms */
 		if (poll(&p, 1, 100) < 0 && errno != EINTR)
 			return log_error_errno(-errno, "poll");
 		r = src->ops->dispatch(src->impl);
