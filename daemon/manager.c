@@ -298,8 +298,10 @@ void manager_mark_changed(struct manager *m)
 	now = now_usec();
 	if (!m->changed_timer) {
 		if (sd_event_add_time(m->event, &m->changed_timer, CLOCK_MONOTONIC, now + 250000,
-				      50000, on_changed_timer, m) < 0)
+				      50000, on_changed_timer, m) < 0) {
 			m->changed_timer = NULL;
+			m->changed = false;	/* try again at the next change */
+		}
 		return;
 	}
 	sd_event_source_set_time(m->changed_timer, now + 250000);
