@@ -256,20 +256,6 @@ static int method_list_anomalies(sd_bus_message *msg, void *userdata, sd_bus_err
 
 #define HISTORY_SIG "(ttsttssiis)"
 
-static const char *event_name(enum pt_event_kind k)
-{
-	switch (k) {
-	case PT_EV_ENTRY:
-		return "entry";
-	case PT_EV_RESERVE:
-		return "reserve";
-	case PT_EV_FREE:
-		return "free";
-	default:
-		return "?";
-	}
-}
-
 static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -304,7 +290,7 @@ static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *err
 	while (n--) {
 		const struct pt_history_event *h = hit[n];
 
-		r = sd_bus_message_append(reply, HISTORY_SIG, h->clock, h->seq, event_name(h->kind),
+		r = sd_bus_message_append(reply, HISTORY_SIG, h->clock, h->seq, pt_event_kind_name(h->kind),
 					  h->start, h->end, pt_type_name(h->type) ?: "",
 					  pt_type_name(h->got) ?: "", h->ret, h->pid, h->comm);
 		if (r < 0)

@@ -840,11 +840,17 @@ static int apply_free(struct pt_model *m, const struct pt_event *ev)
 
 /* ---- the rest ------------------------------------------------------------ */
 
+/* A line of the kernel's list, or an "entry" record, that can be one. */
+static bool kentry_valid(uint64_t start, uint64_t end, int type)
+{
+	return start < end && pt_type_name(type) != NULL;
+}
+
 static int apply_entry(struct pt_model *m, const struct pt_event *ev)
 {
 	struct pt_entry *e;
 
-	if (ev->start >= ev->end || pt_type_name(ev->type) == NULL)
+	if (!kentry_valid(ev->start, ev->end, ev->type))
 		return -EINVAL;
 	e = entry_alloc(m, ev->start, ev->end);
 	if (!e)
@@ -859,7 +865,7 @@ static int apply_entry(struct pt_model *m, const struct pt_event *ev)
 
 static int pending_add(struct pt_model *m, const struct pt_event *ev)
 {
-	if (ev->start >= ev->end || pt_type_name(ev->type) == NULL)
+	if (!kentry_valid(ev->start, ev->end, ev->type))
 		return -EINVAL;
 	if (m->n_pending == m->cap_pending) {
 		size_t cap = m->cap_pending ? m->cap_pending * 2 : 64;
@@ -951,6 +957,25 @@ int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
 	return r;
 }
 
+/* ---- names: the trace format's words ------------------------------------- */
+
+static const char *const event_kind_names[_PT_EV_MAX] = {
+	[PT_EV_ENTRY] = "entry",
+	[PT_EV_RAM] = "ram",
+	[PT_EV_RESERVE] = "reserve",
+	[PT_EV_FREE] = "free",
+	[PT_EV_EXIT] = "exit",
+	[PT_EV_FORK] = "fork",
+	[PT_EV_LOST] = "lost",
+	[PT_EV_SYNC] = "sync",
+	[PT_EV_SYNC_END] = "sync_end",
+};
+
+const char *pt_event_kind_name(enum pt_event_kind kind)
+{
+	return (unsigned)kind < _PT_EV_MAX ? event_kind_names[kind] : NULL;
+}
+
 /* ---- resynchronisation from the kernel's list ----------------------------- */
 
 static const char *const sync_reason_names[_PT_SYNC_MAX] = {
@@ -1031,7 +1056,7 @@ int pt_model_resync(struct pt_model *m, enum pt_sync_reason why, uint64_t lost,
 	if ((unsigned)why >= _PT_SYNC_MAX)
 		return -EINVAL;
 	for (size_t j = 0; j < n; j++) {
-		if (k[j].start >= k[j].end || pt_type_name(k[j].type) == NULL)
+		if (!kentry_valid(k[j].start, k[j].end, k[j].type))
 			return -EINVAL;
 		if (j && k[j].start < k[j - 1].start)
 			sorted = false;

@@ -203,16 +203,13 @@ struct json_object *pt_json_anomalies(const struct pt_model *m)
 
 struct json_object *pt_json_stats(const struct pt_model *m)
 {
-	static const char *const ev_names[_PT_EV_MAX] = {
-		"entry", "ram", "reserve", "free", "exit", "fork", "lost", "sync", "sync_end",
-	};
 	const struct pt_stats *s = pt_model_stats(m);
 	struct json_object *o = json_object_new_object();
 	struct json_object *ev = json_object_new_object();
 	struct json_object *an = json_object_new_object();
 
 	for (int i = 0; i < _PT_EV_MAX; i++)
-		add(ev, ev_names[i], json_object_new_uint64(s->events[i]));
+		add(ev, pt_event_kind_name(i), json_object_new_uint64(s->events[i]));
 	for (int i = 0; i < _PT_AN_MAX; i++)
 		add(an, pt_anomaly_kind_name(i), json_object_new_uint64(s->anomalies[i]));
 	add(o, "events", ev);

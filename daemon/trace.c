@@ -208,18 +208,6 @@ static int read_stack(struct pt_trace_parser *p, struct jscan *s, struct pt_even
 	return 0;
 }
 
-static const char *const event_names[_PT_EV_MAX] = {
-	[PT_EV_ENTRY] = "entry",
-	[PT_EV_RAM] = "ram",
-	[PT_EV_RESERVE] = "reserve",
-	[PT_EV_FREE] = "free",
-	[PT_EV_EXIT] = "exit",
-	[PT_EV_FORK] = "fork",
-	[PT_EV_LOST] = "lost",
-	[PT_EV_SYNC] = "sync",
-	[PT_EV_SYNC_END] = "sync_end",
-};
-
 #define BAD(msg)             \
 	do {                 \
 		*why = (msg); \
@@ -392,7 +380,7 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 	}
 	ev->kind = _PT_EV_MAX;
 	for (int i = 0; i < _PT_EV_MAX; i++)
-		if (key_is(event, event_len, event_names[i]))
+		if (key_is(event, event_len, pt_event_kind_name(i)))
 			ev->kind = (enum pt_event_kind)i;
 	if (ev->kind == _PT_EV_MAX)
 		return PT_LINE_UNKNOWN;
@@ -555,7 +543,7 @@ int pt_trace_write_event(FILE *f, const struct pt_event *ev)
 {
 	if ((unsigned)ev->kind >= _PT_EV_MAX)
 		return -EINVAL;
-	fprintf(f, "{\"event\":\"%s\"", event_names[ev->kind]);
+	fprintf(f, "{\"event\":\"%s\"", pt_event_kind_name(ev->kind));
 	if (ev->kind == PT_EV_SYNC)
 		fprintf(f, ",\"reason\":\"%s\"", pt_sync_reason_name(ev->reason));
 	if (ev->kind == PT_EV_SYNC || ev->kind == PT_EV_LOST)
