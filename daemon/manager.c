@@ -142,9 +142,9 @@ static void history_note(struct manager *m, const struct pt_event *ev)
 {
 	struct pt_history_event *h;
 
-	if (!m->history || ev->kind == PT_EV_RAM || ev->kind == PT_EV_LOST ||
-	    ev->kind == PT_EV_SYNC || ev->kind == PT_EV_SYNC_END || ev->kind == PT_EV_FORK ||
-	    ev->kind == PT_EV_EXIT)
+	/* what touched an address: reservations, releases, entries (a resync's among them) */
+	if (!m->history ||
+	    (ev->kind != PT_EV_RESERVE && ev->kind != PT_EV_FREE && ev->kind != PT_EV_ENTRY))
 		return;
 	h = &m->history[m->history_next++ % m->conf.history];
 	*h = (struct pt_history_event){
