@@ -73,14 +73,49 @@ static int connect_bus(sd_bus **ret)
 	return r;
 }
 
-static int call_failed(const char *method, const sd_bus_error *e, int r)
+/*
+ * Connects *bus and calls @method of @iface on the tracker with @types and
+ * the arguments (@types NULL: none).  A failure is logged once, naming the
+ * D-Bus error; the caller only returns EXIT_TROUBLE.
+ */
+static int vcall(sd_bus **bus, const char *iface, const char *method, sd_bus_message **reply,
+		 const char *types, va_list ap)
 {
-	if (sd_bus_error_is_set(e))
-		log_error("%s: %s (%s)", method, e->message ? e->message : "failed", e->name);
-	else
-		log_error_errno(r, "%s failed", method);
-	return EXIT_TROUBLE;
+	_cleanup_msg_ sd_bus_message *m = NULL;
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	int r;
+
+	r = connect_bus(bus);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_new_method_call(*bus, &m, BUS_NAME, BUS_PATH, iface, method);
+	if (r >= 0 && types)
+		r = sd_bus_message_appendv(m, types, ap);
+	if (r >= 0)
+		r = sd_bus_call(*bus, m, 0, &e, reply);
+	if (r < 0) {
+		if (sd_bus_error_is_set(&e))
+			log_error("%s: %s (%s)", method, e.message ? e.message : "failed", e.name);
+		else
+			log_error_errno(r, "%s failed", method);
+	}
+	sd_bus_error_free(&e);
+	return r;
 }
+
+static int call_iface(sd_bus **bus, const char *iface, const char *method,
+		      sd_bus_message **reply, const char *types, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, types);
+	r = vcall(bus, iface, method, reply, types, ap);
+	va_end(ap);
+	return r;
+}
+
+#define call(bus, method, reply, ...) call_iface((bus), BUS_IFACE, (method), (reply), __VA_ARGS__)
 
 static int parse_address(const char *s, uint64_t *ret)
 {
@@ -155,26 +190,15 @@ static int print_entries(sd_bus_message *reply, bool json)
 static int entries_verb(const char *method, bool json, const char *types, ...)
 {
 	_cleanup_bus_ sd_bus *bus = NULL;
-	_cleanup_msg_ sd_bus_message *call = NULL, *reply = NULL;
-	sd_bus_error e = SD_BUS_ERROR_NULL;
+	_cleanup_msg_ sd_bus_message *reply = NULL;
 	va_list ap;
 	int r;
 
-	if (connect_bus(&bus) < 0)
+	va_start(ap, types);
+	r = vcall(&bus, BUS_IFACE, method, &reply, types, ap);
+	va_end(ap);
+	if (r < 0)
 		return EXIT_TROUBLE;
-	r = sd_bus_message_new_method_call(bus, &call, BUS_NAME, BUS_PATH, BUS_IFACE, method);
-	if (r >= 0 && types) {
-		va_start(ap, types);
-		r = sd_bus_message_appendv(call, types, ap);
-		va_end(ap);
-	}
-	if (r >= 0)
-		r = sd_bus_call(bus, call, 0, &e, &reply);
-	if (r < 0) {
-		r = call_failed(method, &e, r);
-		sd_bus_error_free(&e);
-		return r;
-	}
 	r = print_entries(reply, json);
 	if (r < 0)
 		return log_error_errno(r, "%s: bad reply", method), EXIT_TROUBLE;
@@ -260,22 +284,14 @@ static int list_anomalies(const char *kind, bool json, size_t *count)
 	_cleanup_bus_ sd_bus *bus = NULL;
 	_cleanup_msg_ sd_bus_message *reply = NULL;
 	_cleanup_jobj_ struct json_object *arr = json_object_new_array();
-	sd_bus_error e = SD_BUS_ERROR_NULL;
 	const char *k, *type, *comm, *sev, *text;
 	uint64_t start, end, seq;
 	int32_t pid;
 	int r;
 
 	*count = 0;
-	if (connect_bus(&bus) < 0)
+	if (call(&bus, "ListAnomalies", &reply, "s", kind) < 0)
 		return EXIT_TROUBLE;
-	r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "ListAnomalies", &e, &reply,
-			       "s", kind);
-	if (r < 0) {
-		r = call_failed("ListAnomalies", &e, r);
-		sd_bus_error_free(&e);
-		return r;
-	}
 	r = sd_bus_message_enter_container(reply, 'a', "(sttsistss)");
 	if (r < 0)
 		return EXIT_TROUBLE;
@@ -319,23 +335,17 @@ int verb_checkpoint(int argc, char *argv[])
 {
 	_cleanup_bus_ sd_bus *bus = NULL;
 	_cleanup_msg_ sd_bus_message *reply = NULL;
-	sd_bus_error e = SD_BUS_ERROR_NULL;
 	uint64_t cookie;
 	bool json;
 	int rest, r = parse_common(argc, argv, &json, &rest);
 
 	if (r <= 0)
 		return r < 0 ? EXIT_USAGE : EXIT_OK;
-	if (connect_bus(&bus) < 0)
+	if (call(&bus, "Checkpoint", &reply, NULL) < 0)
 		return EXIT_TROUBLE;
-	r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "Checkpoint", &e, &reply, "");
-	if (r >= 0)
-		r = sd_bus_message_read(reply, "t", &cookie);
-	if (r < 0) {
-		r = call_failed("Checkpoint", &e, r);
-		sd_bus_error_free(&e);
-		return r;
-	}
+	r = sd_bus_message_read(reply, "t", &cookie);
+	if (r < 0)
+		return log_error_errno(r, "Checkpoint: bad reply"), EXIT_TROUBLE;
 	if (json)
 		printf("{\"cookie\":%" PRIu64 "}\n", cookie);
 	else
@@ -354,7 +364,6 @@ int verb_leaks(int argc, char *argv[])
 	};
 	_cleanup_bus_ sd_bus *bus = NULL;
 	_cleanup_msg_ sd_bus_message *reply = NULL;
-	sd_bus_error e = SD_BUS_ERROR_NULL;
 	bool json = false, fail = false, since = false;
 	uint64_t cookie = 0;
 	size_t n;
@@ -392,15 +401,8 @@ int verb_leaks(int argc, char *argv[])
 			return r;
 		return fail && n ? EXIT_FOUND : EXIT_OK;
 	}
-	if (connect_bus(&bus) < 0)
+	if (call(&bus, "Leaks", &reply, "t", cookie) < 0)
 		return EXIT_TROUBLE;
-	r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "Leaks", &e, &reply, "t",
-			       cookie);
-	if (r < 0) {
-		r = call_failed("Leaks", &e, r);
-		sd_bus_error_free(&e);
-		return r;
-	}
 	r = print_entries(reply, json);
 	if (r < 0)
 		return log_error_errno(r, "Leaks: bad reply"), EXIT_TROUBLE;
@@ -414,7 +416,6 @@ int verb_explain(int argc, char *argv[])
 	_cleanup_bus_ sd_bus *bus = NULL;
 	_cleanup_msg_ sd_bus_message *reply = NULL;
 	_cleanup_jobj_ struct json_object *arr = json_object_new_array();
-	sd_bus_error e = SD_BUS_ERROR_NULL;
 	uint64_t a, clock, seq, start, end;
 	const char *ev, *type, *got, *comm;
 	int32_t ret, pid;
@@ -428,14 +429,8 @@ int verb_explain(int argc, char *argv[])
 		log_error("explain needs one ADDRESS");
 		return EXIT_USAGE;
 	}
-	if (connect_bus(&bus) < 0)
+	if (call(&bus, "Explain", &reply, "t", a) < 0)
 		return EXIT_TROUBLE;
-	r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, BUS_IFACE, "Explain", &e, &reply, "t", a);
-	if (r < 0) {
-		r = call_failed("Explain", &e, r);
-		sd_bus_error_free(&e);
-		return r;
-	}
 	r = sd_bus_message_enter_container(reply, 'a', "(ttsttssiis)");
 	if (r < 0)
 		return EXIT_TROUBLE;
@@ -481,22 +476,15 @@ int verb_status(int argc, char *argv[])
 	_cleanup_bus_ sd_bus *bus = NULL;
 	_cleanup_msg_ sd_bus_message *reply = NULL;
 	_cleanup_jobj_ struct json_object *o = json_object_new_object();
-	sd_bus_error e = SD_BUS_ERROR_NULL;
 	const char *name;
 	bool json;
 	int rest, r = parse_common(argc, argv, &json, &rest);
 
 	if (r <= 0)
 		return r < 0 ? EXIT_USAGE : EXIT_OK;
-	if (connect_bus(&bus) < 0)
+	if (call_iface(&bus, "org.freedesktop.DBus.Properties", "GetAll", &reply, "s",
+		       BUS_IFACE) < 0)
 		return EXIT_TROUBLE;
-	r = sd_bus_call_method(bus, BUS_NAME, BUS_PATH, "org.freedesktop.DBus.Properties", "GetAll",
-			       &e, &reply, "s", BUS_IFACE);
-	if (r < 0) {
-		r = call_failed("GetAll", &e, r);
-		sd_bus_error_free(&e);
-		return r;
-	}
 	r = sd_bus_message_enter_container(reply, 'a', "{sv}");
 	while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
 		const char *contents, *s;
