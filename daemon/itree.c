@@ -5,7 +5,9 @@
 
 static inline int height(const struct itree_node *n)
 {
-	return n ? n->height : 0;
+	if (!n)
+		return 0;
+	return 1 + (n->lheight > n->rheight ? n->lheight : n->rheight);
 }
 
 /* The largest end in the subtree rooted at @n. */
@@ -19,13 +21,19 @@ static inline uint64_t max_end(const struct itree_node *n)
 	return m > n->end ? m : n->end;
 }
 
-static inline void update(struct itree_node *n)
+/* What @n records of its children, from the children themselves. */
+static inline void set_left(struct itree_node *n, struct itree_node *child)
 {
-	int hl = height(n->left), hr = height(n->right);
+	n->left = child;
+	n->lheight = (uint8_t)height(child);
+	n->lmax = max_end(child);
+}
 
-	n->height = 1 + (hl > hr ? hl : hr);
-	n->lmax = max_end(n->left);
-	n->rmax = max_end(n->right);
+static inline void set_right(struct itree_node *n, struct itree_node *child)
+{
+	n->right = child;
+	n->rheight = (uint8_t)height(child);
+	n->rmax = max_end(child);
 }
 
 static inline bool before(const struct itree_node *a, const struct itree_node *b)
@@ -34,19 +42,23 @@ static inline bool before(const struct itree_node *a, const struct itree_node *b
 	return (a->start < b->start) | ((a->start == b->start) & (a->order < b->order));
 }
 
-/* Rotations keep parent pointers; the caller links the new subtree root in. */
+/*
+ * Rotations keep parent pointers; the caller links the new subtree root in.
+ * The node that goes down is recomputed first, from children whose figures
+ * the two rotated nodes already hold.
+ */
 static struct itree_node *rotate_right(struct itree_node *y)
 {
 	struct itree_node *x = y->left;
 
 	y->left = x->right;
+	y->lheight = x->rheight;
+	y->lmax = x->rmax;
 	if (x->right)
 		x->right->parent = y;
-	x->right = y;
 	x->parent = y->parent;
 	y->parent = x;
-	update(y);
-	update(x);
+	set_right(x, y);
 	return x;
 }
 
@@ -55,30 +67,29 @@ static struct itree_node *rotate_left(struct itree_node *x)
 	struct itree_node *y = x->right;
 
 	x->right = y->left;
+	x->rheight = y->lheight;
+	x->rmax = y->lmax;
 	if (y->left)
 		y->left->parent = x;
-	y->left = x;
 	y->parent = x->parent;
 	x->parent = y;
-	update(x);
-	update(y);
+	set_left(y, x);
 	return y;
 }
 
+/* @n records its children rightly; rotates it if they differ in height by 2. */
 static struct itree_node *rebalance(struct itree_node *n)
 {
-	int balance;
+	int balance = n->lheight - n->rheight;
 
-	update(n);
-	balance = height(n->left) - height(n->right);
 	if (balance > 1) {
-		if (height(n->left->left) < height(n->left->right))
-			n->left = rotate_left(n->left);
+		if (n->left->lheight < n->left->rheight)
+			set_left(n, rotate_left(n->left));
 		return rotate_right(n);
 	}
 	if (balance < -1) {
-		if (height(n->right->right) < height(n->right->left))
-			n->right = rotate_right(n->right);
+		if (n->right->rheight < n->right->lheight)
+			set_right(n, rotate_right(n->right));
 		return rotate_left(n);
 	}
 	return n;
@@ -96,23 +107,35 @@ static void replace_child(struct itree *t, struct itree_node *parent,
 }
 
 /*
- * Recomputes the nodes from @p up, rebalancing; stops below @stop, or where
- * a subtree comes out with the height and the largest end its parent
+ * Rebalances from @p up, @p recording its own children rightly, and
+ * tells each parent what its child became; stops at @stop, or where a
+ * subtree comes out with the height and the largest end its parent
  * already records, since then nothing above can change.
  */
 static void retrace(struct itree *t, struct itree_node *p, struct itree_node *stop)
 {
 	while (p != stop) {
 		struct itree_node *gp = p->parent, *r;
-		int old_height = p->height;
-		uint64_t old_max = 0;
+		size_t right;
+		uint8_t h, *side_height;
+		uint64_t m, *side_max;
 
-		if (gp)
-			old_max = gp->left == p ? gp->lmax : gp->rmax;
 		r = rebalance(p);
-		replace_child(t, gp, p, r);
-		if (!gp || (r->height == old_height && max_end(r) == old_max))
+		if (!gp) {
+			t->root = r;
 			return;
+		}
+		/* which side p hangs on is a coin toss too: indexed, not branched on */
+		right = gp->right == p;
+		(&gp->left)[right] = r;
+		h = (uint8_t)height(r);
+		m = max_end(r);
+		side_height = &gp->lheight + right;
+		side_max = &gp->lmax + right;
+		if (*side_height == h && *side_max == m)
+			return;
+		*side_height = h;
+		*side_max = m;
 		p = gp;
 	}
 }
@@ -139,30 +162,49 @@ static void renumber(struct itree *t)
 /*
  * The subtree maxima are raised on the way down, so the way back up only
  * has to go as far as heights change.
+ *
+ * Every other node is on the way down or in a subtree the descent passes
+ * by, so the descent also tells whether any of them overlaps: going right
+ * past p passes p and its left subtree, which start no later than the new
+ * node and overlap it only if they end after its start; going left past p
+ * passes p and its right subtree, which start no earlier than p, so one of
+ * them overlaps exactly when p does.
  */
-void itree_insert(struct itree *t, struct itree_node *node)
+bool itree_insert(struct itree *t, struct itree_node *node)
 {
 	struct itree_node **link = &t->root, *parent = NULL;
+	size_t overlap = 0;
 
 	if (t->next_order == UINT32_MAX)
 		renumber(t);
 	node->order = t->next_order++;
 	while (*link) {
 		struct itree_node *p = *link;
-		bool l = before(node, p);
-		uint64_t *side_max = l ? &p->lmax : &p->rmax;
+		/* indexed, not branched on: the direction is a coin toss for the predictor */
+		size_t right = !before(node, p);
+		uint64_t *side_max = &p->lmax + right;
+		uint64_t passed_end = p->end > p->lmax ? p->end : p->lmax;
 
+		overlap |= (right & (passed_end > node->start)) | ((right ^ 1) & (p->start < node->end));
 		*side_max = *side_max > node->end ? *side_max : node->end;
 		parent = p;
-		link = l ? &p->left : &p->right;
+		link = &p->left + right;
 	}
 	node->left = node->right = NULL;
 	node->parent = parent;
-	update(node);
+	node->lheight = node->rheight = 0;
+	node->lmax = node->rmax = 0;
 	*link = node;
 	t->count++;
-	if (parent)
+	if (parent) {
+		/* the maximum was raised on the way down; the height is 1 now */
+		if (link == &parent->left)
+			parent->lheight = 1;
+		else
+			parent->rheight = 1;
 		retrace(t, parent, NULL);
+	}
+	return overlap;
 }
 
 void itree_remove(struct itree *t, struct itree_node *node)
@@ -174,7 +216,12 @@ void itree_remove(struct itree *t, struct itree_node *node)
 
 		if (child)
 			child->parent = parent;
-		replace_child(t, parent, node, child);
+		if (!parent)
+			t->root = child;
+		else if (parent->left == node)
+			set_left(parent, child);
+		else
+			set_right(parent, child);
 		if (parent)
 			retrace(t, parent, NULL);
 	} else {
@@ -185,20 +232,21 @@ void itree_remove(struct itree *t, struct itree_node *node)
 			succ = succ->left;
 		if (succ->parent != node) {
 			from = succ->parent;
-			from->left = succ->right;
 			if (succ->right)
 				succ->right->parent = from;
+			set_left(from, succ->right);
 			succ->right = node->right;
+			succ->rheight = node->rheight;
+			succ->rmax = node->rmax;
 			node->right->parent = succ;
 		} else {
 			from = succ;
 		}
 		succ->left = node->left;
+		succ->lheight = node->lheight;
+		succ->lmax = node->lmax;
 		node->left->parent = succ;
 		succ->parent = parent;
-		succ->height = node->height;
-		succ->lmax = node->lmax;
-		succ->rmax = node->rmax;
 		replace_child(t, parent, node, succ);
 		/* below succ the subtrees lost succ; from succ up they lost node */
 		retrace(t, from, succ);
@@ -222,34 +270,35 @@ struct itree_node *itree_first(const struct itree *t, uint64_t start, uint64_t e
 	return first;
 }
 
-static bool check(const struct itree_node *n, const struct itree_node *parent,
-		  const struct itree_node *lo, const struct itree_node *hi, size_t *count)
+/* The height of the subtree at @n, or -1 where an invariant fails. */
+static int check(const struct itree_node *n, const struct itree_node *parent,
+		 const struct itree_node *lo, const struct itree_node *hi, size_t *count)
 {
 	int hl, hr;
 
 	if (!n)
-		return true;
+		return 0;
 	if (n->parent != parent)
-		return false;
+		return -1;
 	if ((lo && !before(lo, n)) || (hi && !before(n, hi)))
-		return false;
+		return -1;
 	if (n->start >= n->end)
-		return false;
-	if (!check(n->left, n, lo, n, count) || !check(n->right, n, n, hi, count))
-		return false;
-	hl = height(n->left);
-	hr = height(n->right);
-	if (n->height != 1 + (hl > hr ? hl : hr) || hl - hr > 1 || hr - hl > 1)
-		return false;
+		return -1;
+	hl = check(n->left, n, lo, n, count);
+	hr = check(n->right, n, n, hi, count);
+	if (hl < 0 || hr < 0 || hl - hr > 1 || hr - hl > 1)
+		return -1;
+	if (n->lheight != hl || n->rheight != hr)
+		return -1;
 	if (n->lmax != max_end(n->left) || n->rmax != max_end(n->right))
-		return false;
+		return -1;
 	(*count)++;
-	return true;
+	return 1 + (hl > hr ? hl : hr);
 }
 
 bool itree_check(const struct itree *t)
 {
 	size_t count = 0;
 
-	return check(t->root, NULL, NULL, NULL, &count) && count == t->count;
+	return check(t->root, NULL, NULL, NULL, &count) >= 0 && count == t->count;
 }

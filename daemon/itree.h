@@ -26,10 +26,15 @@ struct itree_node {
 	uint64_t lmax, rmax;	/* largest end in the left / right subtree, 0 if empty */
 	uint64_t end;		/* [start, end) */
 	uint32_t order;		/* insertion stamp: tie-break among equal starts */
-	int32_t height;
+	uint8_t lheight, rheight;	/* height of the left / right subtree, 0 if empty */
+	uint16_t unused;
 };
 
 /* Exactly one cache line: a search reads one line per level. */
+_Static_assert(offsetof(struct itree_node, right) == offsetof(struct itree_node, left) + sizeof(void *) &&
+	       offsetof(struct itree_node, rmax) == offsetof(struct itree_node, lmax) + sizeof(uint64_t) &&
+	       offsetof(struct itree_node, rheight) == offsetof(struct itree_node, lheight) + 1,
+	       "descents and retraces index a node's two sides");
 _Static_assert(sizeof(struct itree_node) == 64, "itree_node is not one cache line");
 
 struct itree {
@@ -40,8 +45,22 @@ struct itree {
 
 #define ITREE_INIT { NULL, 0, 0 }
 
-/* Links @node with node->start and node->end already set. */
-void itree_insert(struct itree *t, struct itree_node *node);
+/*
+ * A descent is a chain of dependent loads, one per level.  Asking for both
+ * children while the comparison at this level is still being decided puts
+ * the next level's load in flight early, whichever way the descent goes.
+ */
+static inline void prefetch_children(const struct itree_node *n)
+{
+	__builtin_prefetch(n->left);
+	__builtin_prefetch(n->right);
+}
+
+/*
+ * Links @node with node->start and node->end already set.  Returns whether
+ * any node already in the tree overlaps it, found on the way down.
+ */
+bool itree_insert(struct itree *t, struct itree_node *node);
 
 /* Unlinks @node, which must be in @t: no search, a walk up from the node. */
 void itree_remove(struct itree *t, struct itree_node *node);
@@ -69,6 +88,7 @@ static inline int itree_visit(const struct itree *t, uint64_t start, uint64_t en
 	for (;;) {
 		/* a subtree is entered only when its maximum end reaches past start */
 		while (n->lmax > start) {
+			prefetch_children(n);
 			stack[sp++] = n;
 			n = n->left;
 		}

@@ -480,8 +480,13 @@ struct prediction {
 	int got;	/* what new_type would hold */
 };
 
+/*
+ * @self is the request's own node, already linked; @overlaps says whether
+ * linking it found any other entry over its range.
+ */
 static void predict_reserve(const struct pt_model *m, const struct pt_event *ev, enum path path,
-			    const struct itree_node *self, struct prediction *p, struct overlap *o)
+			    const struct itree_node *self, bool overlaps,
+			    struct prediction *p, struct overlap *o)
 {
 	/* field by field: the party array is filled as found, not cleared per event */
 	o->self = self;
@@ -515,7 +520,8 @@ static void predict_reserve(const struct pt_model *m, const struct pt_event *ev,
 		p->got = ev->req == PATTRACK_TYPE_UC ? PATTRACK_TYPE_UC_MINUS : ev->req;
 		return;
 	case PATH_TREE:
-		itree_visit(&m->tree, ev->start, ev->end, overlap_step, o);
+		if (overlaps)
+			itree_visit(&m->tree, ev->start, ev->end, overlap_step, o);
 		p->ret = o->conflict ? -EBUSY : 0;
 		p->got = o->found;
 		return;
@@ -613,6 +619,7 @@ static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
 	struct pt_entry *e = NULL;
 	enum path path;
 	uint32_t comm, stack;
+	bool overlaps = false;
 	int ret, got, r;
 
 	if (pt_type_name(ev->req) == NULL ||
@@ -623,18 +630,20 @@ static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
 		return r;
 
 	/*
-	 * Link the new entry first: the overlap scan that decides its fate then
-	 * walks the path the insert has just brought into the cache.  The scan
-	 * passes over the entry itself; a refused request takes it out again.
+	 * Link the new entry first: the descent tells whether anything
+	 * overlaps it, which for most requests is all the checking there is;
+	 * otherwise the overlap scan that decides its fate walks the path the
+	 * insert has just brought into the cache.  The scan passes over the
+	 * entry itself; a refused request takes it out again.
 	 */
 	path = classify(m, ev->start, ev->end);
 	if (path == PATH_TREE) {
 		e = entry_alloc(m, ev->start, ev->end);
 		if (!e)
 			return -ENOMEM;
-		itree_insert(&m->tree, node_of(e));
+		overlaps = itree_insert(&m->tree, node_of(e));
 	}
-	predict_reserve(m, ev, path, e ? node_of(e) : NULL, &p, &o);
+	predict_reserve(m, ev, path, e ? node_of(e) : NULL, overlaps, &p, &o);
 	ret = ev->has_ret ? ev->ret : p.ret;
 	got = ev->strict ? PT_TYPE_NONE : ev->has_ret ? ev->got : p.got;
 

@@ -62,9 +62,14 @@ static void run_seed(unsigned seed, unsigned ops, uint64_t space)
 		int what = random() % 10;
 
 		if (what < 5 && !r->linked) {
+			size_t before;
+
 			r->node.start = (uint64_t)random() % space;
 			r->node.end = r->node.start + 1 + (uint64_t)random() % (space / 16 + 1);
-			itree_insert(&t, &r->node);
+			before = ref_overlaps(nodes, MAX_NODES, r->node.start, r->node.end, want);
+			ck_assert_msg(itree_insert(&t, &r->node) == (before > 0),
+				      "seed %u op %u: insert says %s overlap, there are %zu", seed, op,
+				      before ? "no" : "an", before);
 			r->linked = true;
 		} else if (what < 8 && r->linked) {
 			itree_remove(&t, &r->node);
