@@ -5,6 +5,8 @@
  */
 #include "model.h"
 
+#include <assert.h>
+
 #include "itree.h"
 #include "util.h"
 
@@ -92,8 +94,21 @@ struct comm_cache {
 	char comm[COMM_CACHE_LEN];
 };
 
+/*
+ * Every node of the tree by its exact range.  memtype_free() nearly always
+ * names a reservation exactly; this finds the candidates in a probe or two
+ * instead of a descent through the tree.  Open addressing, linear probing,
+ * deletion by backward shift (no tombstones); at most half full.
+ */
+struct exact_index {
+	struct itree_node **slot;
+	size_t cap, n;		/* cap is a power of two */
+	unsigned shift;		/* 64 - log2(cap) */
+};
+
 struct pt_model {
 	struct itree tree;
+	struct exact_index exact;
 	struct slab *slabs;
 	size_t slab_used;	/* entries handed out of the newest slab */
 	struct itree_node *free_list;	/* linked through left */
@@ -147,6 +162,7 @@ void pt_model_free(struct pt_model *m)
 		free(m->slabs);
 		m->slabs = next;
 	}
+	free(m->exact.slot);
 	free(m->ram);
 	free(m->exits);
 	free(m->anomalies);
@@ -191,11 +207,109 @@ static void entry_release(struct pt_model *m, struct pt_entry *e)
 	m->free_list = n;
 }
 
-static void entry_link(struct pt_model *m, struct pt_entry *e)
+/* ---- the exact index ------------------------------------------------------ */
+
+static inline size_t exact_home(const struct exact_index *x, uint64_t start, uint64_t end)
 {
-	itree_insert(&m->tree, node_of(e));
+	return (size_t)(((start ^ (end * 0x9e3779b97f4a7c15ULL)) * 0xff51afd7ed558ccdULL) >> x->shift);
+}
+
+static int exact_grow(struct exact_index *x)
+{
+	struct exact_index bigger = { .cap = x->cap ? x->cap * 2 : 256, .n = x->n };
+
+	bigger.shift = 64 - (unsigned)__builtin_ctzll(bigger.cap);
+	bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot));
+	if (!bigger.slot)
+		return -ENOMEM;
+	for (size_t i = 0; i < x->cap; i++) {
+		struct itree_node *n = x->slot[i];
+		size_t j;
+
+		if (!n)
+			continue;
+		for (j = exact_home(&bigger, n->start, n->end); bigger.slot[j]; j = (j + 1) & (bigger.cap - 1))
+			;
+		bigger.slot[j] = n;
+	}
+	free(x->slot);
+	*x = bigger;
+	return 0;
+}
+
+static int exact_add(struct exact_index *x, struct itree_node *n)
+{
+	size_t i;
+	int r;
+
+	if ((x->n + 1) * 2 > x->cap) {
+		r = exact_grow(x);
+		if (r < 0)
+			return r;
+	}
+	for (i = exact_home(x, n->start, n->end); x->slot[i]; i = (i + 1) & (x->cap - 1))
+		;
+	x->slot[i] = n;
+	x->n++;
+	return 0;
+}
+
+static void exact_del(struct exact_index *x, const struct itree_node *n)
+{
+	size_t mask = x->cap - 1, i, j;
+
+	for (i = exact_home(x, n->start, n->end); x->slot[i] != n; i = (i + 1) & mask)
+		assert(x->slot[i]);
+	/* pull back every later slot of the run that may live at or before i */
+	for (j = (i + 1) & mask; x->slot[j]; j = (j + 1) & mask) {
+		size_t home = exact_home(x, x->slot[j]->start, x->slot[j]->end);
+
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			x->slot[i] = x->slot[j];
+			i = j;
+		}
+	}
+	x->slot[i] = NULL;
+	x->n--;
+}
+
+static void exact_clear(struct exact_index *x)
+{
+	if (x->slot)
+		memset(x->slot, 0, x->cap * sizeof(*x->slot));
+	x->n = 0;
+}
+
+/*
+ * Into the tree and the index, or neither.  The index grows first, so a
+ * failure leaves the table as it was.  Returns 1 when another entry
+ * overlaps @e, 0 when none does, or a negative errno.
+ */
+static int entry_insert(struct pt_model *m, struct pt_entry *e)
+{
+	int r = exact_add(&m->exact, node_of(e));
+
+	if (r < 0)
+		return r;
+	return itree_insert(&m->tree, node_of(e));
+}
+
+/* For good: counted in the table's high-water mark. */
+static int entry_link(struct pt_model *m, struct pt_entry *e)
+{
+	int r = entry_insert(m, e);
+
+	if (r < 0)
+		return r;
 	if (m->tree.count > m->stats.max_entries)
 		m->stats.max_entries = m->tree.count;
+	return 0;
+}
+
+static void entry_unlink(struct pt_model *m, struct pt_entry *e)
+{
+	exact_del(&m->exact, node_of(e));
+	itree_remove(&m->tree, node_of(e));
 }
 
 /* ---- exited processes ---------------------------------------------------- */
@@ -641,7 +755,12 @@ static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
 		e = entry_alloc(m, ev->start, ev->end);
 		if (!e)
 			return -ENOMEM;
-		overlaps = itree_insert(&m->tree, node_of(e));
+		r = entry_insert(m, e);
+		if (r < 0) {
+			entry_release(m, e);
+			return r;
+		}
+		overlaps = r > 0;
 	}
 	predict_reserve(m, ev, path, e ? node_of(e) : NULL, overlaps, &p, &o);
 	ret = ev->has_ret ? ev->ret : p.ret;
@@ -662,7 +781,7 @@ static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
 	if (ret != 0) {
 		m->stats.reserves_failed++;
 		if (e) {
-			itree_remove(&m->tree, node_of(e));
+			entry_unlink(m, e);
 			entry_release(m, e);
 		}
 		if (ret == -EBUSY) {
@@ -707,7 +826,7 @@ static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
 
 fail:
 	if (e) {
-		itree_remove(&m->tree, node_of(e));
+		entry_unlink(m, e);
 		entry_release(m, e);
 	}
 	return r;
@@ -745,6 +864,40 @@ static int match_step(struct itree_node *n, void *userdata)
 			mt->tail_own = e;
 	}
 	return 0;
+}
+
+/*
+ * The exact candidates match_step() would find, from the index: the
+ * kernel's is the first in tree order, and among equal starts that is the
+ * lowest insertion stamp.
+ */
+static void exact_match(const struct pt_model *m, struct match *mt)
+{
+	const struct exact_index *x = &m->exact;
+	size_t mask = x->cap - 1, home;
+	const struct itree_node *kernel = NULL, *own = NULL;
+
+	if (!x->cap)
+		return;
+	home = exact_home(x, mt->start, mt->end);
+	for (size_t i = home; x->slot[i]; i = (i + 1) & mask) {
+		const struct itree_node *n = x->slot[i];
+
+		if (n->start == mt->start && n->end == mt->end && (!kernel || n->order < kernel->order))
+			kernel = n;
+	}
+	if (!kernel)
+		return;
+	mt->exact = entry_of(kernel);
+	for (size_t i = home; x->slot[i]; i = (i + 1) & mask) {
+		const struct itree_node *n = x->slot[i];
+		const struct pt_entry *e = entry_of(n);
+
+		if (n->start == mt->start && n->end == mt->end && e->pid == mt->pid &&
+		    e->type == mt->exact->type && (!own || n->order < own->order))
+			own = n;
+	}
+	mt->exact_own = own ? entry_of(own) : NULL;
 }
 
 /*
@@ -792,7 +945,10 @@ static int apply_free(struct pt_model *m, const struct pt_event *ev)
 		break;
 	case PATH_INVALID:
 	case PATH_TREE:
-		if (ev->start < ev->end)
+		/* a failed free names what it overlapped: that takes the walk */
+		if (!ev->has_ret || ev->ret == 0)
+			exact_match(m, &mt);
+		if (!mt.exact && ev->start < ev->end)
 			itree_visit(&m->tree, ev->start, ev->end, match_step, &mt);
 		target = erase_target(&mt);
 		p.ret = target ? 0 : -EINVAL;
@@ -835,16 +991,18 @@ static int apply_free(struct pt_model *m, const struct pt_event *ev)
 	if (!target)
 		return 0;	/* the kernel freed what the model does not hold: drift, recorded */
 
-	itree_remove(&m->tree, node_of(target));
+	entry_unlink(m, target);
 	if (node_of(target)->start == ev->start) {
 		entry_release(m, target);
-	} else {
-		/* mremap shrink: keep the head, re-inserted after its equals as the kernel does */
-		node_of(target)->end = ev->start;
-		target->flags |= ENTRY_SHRUNK;
-		entry_link(m, target);
+		return 0;
 	}
-	return 0;
+	/* mremap shrink: keep the head, re-inserted after its equals as the kernel does */
+	node_of(target)->end = ev->start;
+	target->flags |= ENTRY_SHRUNK;
+	r = entry_link(m, target);
+	if (r < 0)
+		entry_release(m, target);
+	return r;
 }
 
 /* ---- the rest ------------------------------------------------------------ */
@@ -858,6 +1016,7 @@ static bool kentry_valid(uint64_t start, uint64_t end, int type)
 static int apply_entry(struct pt_model *m, const struct pt_event *ev)
 {
 	struct pt_entry *e;
+	int r;
 
 	if (!kentry_valid(ev->start, ev->end, ev->type))
 		return -EINVAL;
@@ -868,8 +1027,10 @@ static int apply_entry(struct pt_model *m, const struct pt_event *ev)
 	e->born = m->clock;
 	e->seq = ev->has_seq ? ev->seq : m->clock;
 	e->flags = ENTRY_PREEXISTING;
-	entry_link(m, e);
-	return 0;
+	r = entry_link(m, e);
+	if (r < 0)
+		entry_release(m, e);
+	return r;
 }
 
 static int pending_add(struct pt_model *m, const struct pt_event *ev)
@@ -1126,6 +1287,7 @@ int pt_model_resync(struct pt_model *m, enum pt_sync_reason why, uint64_t lost,
 		}
 		/* Rebuild in the kernel's order: equal starts go in behind their equals. */
 		m->tree = (struct itree)ITREE_INIT;
+		exact_clear(&m->exact);
 		for (size_t h = 0; h < nhave; h++)
 			if (!used[h])
 				entry_release(m, have[h]);
@@ -1146,7 +1308,11 @@ int pt_model_resync(struct pt_model *m, enum pt_sync_reason why, uint64_t lost,
 				e->seq = m->clock;
 				e->flags = ENTRY_PREEXISTING | ENTRY_RESYNCED;
 			}
-			entry_link(m, e);
+			r = entry_link(m, e);
+			if (r < 0) {
+				entry_release(m, e);
+				return r;
+			}
 		}
 	}
 
@@ -1295,7 +1461,8 @@ size_t pt_model_memory(const struct pt_model *m)
 
 	for (const struct slab *s = m->slabs; s; s = s->next)
 		slabs++;
-	return slabs * SLAB_BYTES + m->cap_ram * sizeof(struct ram_range) +
+	return slabs * SLAB_BYTES + m->exact.cap * sizeof(*m->exact.slot) +
+	       m->cap_ram * sizeof(struct ram_range) +
 	       m->cap_exits * sizeof(struct exit_slot) +
 	       m->cap_anomalies * sizeof(struct pt_anomaly) + pt_strtab_memory(&m->strings);
 }

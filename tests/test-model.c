@@ -374,6 +374,7 @@ END_TEST
 struct kentry {
 	uint64_t start, end, order;
 	int type;
+	int32_t pid;	/* the owner the model should name: not the kernel's, the model's rule */
 };
 
 struct kernel {
@@ -404,7 +405,8 @@ static size_t koverlaps(struct kernel *k, uint64_t s, uint64_t e, size_t *idx)
 }
 
 /* memtype_check_conflict() + memtype_check_insert(), word for word. */
-static int kreserve(struct kernel *k, uint64_t s, uint64_t e, int req, bool strict, int *got)
+static int kreserve(struct kernel *k, uint64_t s, uint64_t e, int req, bool strict, int *got,
+		    int32_t pid)
 {
 	static size_t idx[4096];
 	size_t n = koverlaps(k, s, e, idx);
@@ -419,12 +421,16 @@ static int kreserve(struct kernel *k, uint64_t s, uint64_t e, int req, bool stri
 				return -EBUSY;
 	}
 	*got = found;
-	k->e[k->n++] = (struct kentry){ s, e, k->next_order++, strict ? req : found };
+	k->e[k->n++] = (struct kentry){ s, e, k->next_order++, strict ? req : found, pid };
 	return 0;
 }
 
-/* memtype_erase(), word for word. */
-static int kfree(struct kernel *k, uint64_t s, uint64_t e)
+/*
+ * memtype_erase(), word for word; and the model's owner rule on top: when
+ * the freeing process owns an entry just like the one the kernel takes,
+ * the two swap owners first.
+ */
+static int kfree(struct kernel *k, uint64_t s, uint64_t e, int32_t pid)
 {
 	static size_t idx[4096];
 	size_t n = koverlaps(k, s, e, idx), hit = SIZE_MAX;
@@ -437,6 +443,16 @@ static int kfree(struct kernel *k, uint64_t s, uint64_t e)
 			hit = idx[i];
 	if (hit == SIZE_MAX)
 		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		struct kentry *x = &k->e[idx[i]];
+
+		if (x->start == k->e[hit].start && x->end == e && x->type == k->e[hit].type &&
+		    x->pid == pid) {
+			x->pid = k->e[hit].pid;
+			k->e[hit].pid = pid;
+			break;
+		}
+	}
 	if (k->e[hit].start == s) {
 		k->e[hit] = k->e[--k->n];
 	} else {
@@ -457,11 +473,12 @@ static int walk_step(const struct pt_entry_info *e, void *userdata)
 	struct walk *w = userdata;
 	const struct kentry *k = &w->want[w->i++];
 
-	if (e->start != k->start || e->end != k->end || e->type != k->type) {
+	if (e->start != k->start || e->end != k->end || e->type != k->type || e->pid != k->pid) {
 		if (w->ok)
-			fprintf(stderr, "at %zu: model %llx-%llx %d, kernel %llx-%llx %d\n", w->i - 1,
-				(unsigned long long)e->start, (unsigned long long)e->end, e->type,
-				(unsigned long long)k->start, (unsigned long long)k->end, k->type);
+			fprintf(stderr, "at %zu: model %llx-%llx %d pid %d, kernel %llx-%llx %d pid %d\n",
+				w->i - 1, (unsigned long long)e->start, (unsigned long long)e->end,
+				e->type, e->pid, (unsigned long long)k->start,
+				(unsigned long long)k->end, k->type, k->pid);
 		w->ok = false;
 	}
 	return 0;
@@ -497,7 +514,7 @@ static void random_run(unsigned seed, bool report_outcome)
 		if (random() % 2 && k.n < 4000) {
 			int req = types[random() % 4], got = req;
 			bool strict = random() % 4 == 0;
-			int ret = kreserve(&k, s, e, req, strict, &got);
+			int ret = kreserve(&k, s, e, req, strict, &got, pid);
 			struct pt_event ev = {
 				.kind = PT_EV_RESERVE, .start = s, .end = e, .req = req,
 				.strict = strict, .got = strict ? PT_TYPE_NONE : got,
@@ -515,7 +532,7 @@ static void random_run(unsigned seed, bool report_outcome)
 				if (s >= e)
 					s = x->start;
 			}
-			int ret = kfree(&k, s, e);
+			int ret = kfree(&k, s, e, pid);
 			struct pt_event ev = {
 				.kind = PT_EV_FREE, .start = s, .end = e,
 				.has_ret = report_outcome, .ret = ret, .pid = pid,
