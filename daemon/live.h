@@ -49,7 +49,12 @@ size_t pt_kallsyms_format(const struct pt_kallsyms *k, const uint64_t *addr, siz
 struct pt_source_ops {
 	const char *name;
 	unsigned flush_ms;	/* call dispatch this often even when fd stays quiet; 0: no need */
-	int (*fd)(void *impl);				/* readable when events wait */
+	/*
+	 * Readable when events wait; negative when the source is only read
+	 * every flush_ms: a reader waiting on a socket is woken for each
+	 * message, in the context of the process that mapped.
+	 */
+	int (*fd)(void *impl);
 	int (*dispatch)(void *impl);			/* hands them to the callback */
 	uint64_t (*finish)(void *impl);			/* after the last dispatch: events lost */
 	uint64_t (*lost)(void *impl);			/* events known lost so far */

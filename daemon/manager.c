@@ -473,7 +473,7 @@ int manager_start(struct manager *m)
 {
 	struct group *g = getgrnam("pattrack");
 	struct utsname u;
-	int r;
+	int fd, r;
 
 	m->journal = stderr_is_journal();
 	if (m->journal)
@@ -535,14 +535,16 @@ int manager_start(struct manager *m)
 		r = bootstrap(m);
 		if (r < 0)
 			return r;
-		r = sd_event_add_io(m->event, &m->source_io, m->source.ops->fd(m->source.impl),
-				    EPOLLIN, on_source_io, m);
-		if (r < 0)
-			return log_error_errno(r, "cannot watch the source");
+		fd = m->source.ops->fd(m->source.impl);
+		if (fd >= 0) {
+			r = sd_event_add_io(m->event, &m->source_io, fd, EPOLLIN, on_source_io, m);
+			if (r < 0)
+				return log_error_errno(r, "cannot watch the source");
+		}
 		if (m->source.ops->flush_ms) {
 			r = sd_event_add_time_relative(m->event, &m->flush_timer, CLOCK_MONOTONIC,
-						       m->source.ops->flush_ms * 1000ULL, 10000,
-						       on_flush_timer, m);
+						       m->source.ops->flush_ms * 1000ULL,
+						       m->source.ops->flush_ms * 100ULL, on_flush_timer, m);
 			if (r < 0)
 				return log_error_errno(r, "cannot arm the flush timer");
 			sd_event_source_set_enabled(m->flush_timer, SD_EVENT_ON);

@@ -579,10 +579,12 @@ static int follow_command_marked(struct pt_source *src, pt_live_fn fn, void *use
 			follow(l, *child);
 	}
 	for (;;) {
+		/* a negative fd is not watched: the source is read every flush_ms */
 		struct pollfd p = { .fd = src->ops->fd(src->impl), .events = POLLIN };
+		unsigned wait_ms = src->ops->flush_ms && src->ops->flush_ms < 100 ? src->ops->flush_ms : 100;
 
-		/* 100 ms: the command's exit, and the BPF source's flush_ms */
-		if (poll(&p, 1, 100) < 0 && errno != EINTR)
+		/* at most 100 ms: the command's exit is looked for that often */
+		if (poll(&p, 1, (int)wait_ms) < 0 && errno != EINTR)
 			return log_error_errno(-errno, "poll");
 		r = src->ops->dispatch(src->impl);
 		if (r >= 0)
