@@ -24,6 +24,7 @@
 #include <linux/timekeeping.h>
 #include <linux/tracepoint.h>
 #include <net/genetlink.h>
+#include <asm/unwind.h>
 
 #include "pattrack/pattrack.h"
 
@@ -200,23 +201,25 @@ struct call {
 	u64 start, end;
 	int req;
 	int *new_type;		/* enum page_cache_mode *, NULL for a strict request */
+	unsigned long caller;	/* the return address into the caller */
 	unsigned int nr_stack;
 	unsigned long stack[PATTRACK_STACK_DEPTH];
 };
 
 /*
- * The caller's stack, from the probed function outwards: the frames saved
- * here begin inside the kprobe machinery, so they are skipped up to the
- * return address into the probed function's entry (its ftrace call).
+ * The stack from the frame at [@lo, @hi) outwards, where no registers
+ * tell where to start: the frames saved here begin inside the kprobe
+ * machinery, so they are skipped up to it; when it is not among them, the
+ * whole walk is kept.
  */
-static void save_stack(struct call *c, unsigned long func)
+static void save_stack(struct call *c, unsigned long lo, unsigned long hi)
 {
 	unsigned long frames[STACK_SCAN];
 	unsigned int n, i, first = 0;
 
 	n = stack_trace_save(frames, STACK_SCAN, 0);
 	for (i = 0; i < n; i++) {
-		if (frames[i] >= func && frames[i] < func + 64) {
+		if (frames[i] >= lo && frames[i] < hi) {
 			first = i;
 			break;
 		}
@@ -225,13 +228,40 @@ static void save_stack(struct call *c, unsigned long func)
 	memcpy(c->stack, &frames[first], c->nr_stack * sizeof(c->stack[0]));
 }
 
+/*
+ * A reserve's stack, walked from the registers at the probed function's
+ * entry: the unwinder starts in the function itself and never walks the
+ * kprobe machinery's frames, which cost as much again.
+ */
+static void save_stack_at(struct call *c, struct pt_regs *regs)
+{
+	struct unwind_state state;
+	unsigned long addr;
+
+	c->nr_stack = 0;
+	for (unwind_start(&state, current, regs, NULL);
+	     !unwind_done(&state) && c->nr_stack < PATTRACK_STACK_DEPTH;
+	     unwind_next_frame(&state)) {
+		addr = unwind_get_return_address(&state);
+		if (!addr)
+			break;
+		c->stack[c->nr_stack++] = addr;
+	}
+}
+
 /* Nobody listens: decline the call, which spares the stack walk and the return probe. */
 static bool unheard(void)
 {
 	return !genl_has_listeners(&shim_family, &init_net, 0);
 }
 
-/* Entry of either function: (start, end) for both, (req, new_type) for memtype_reserve(). */
+/*
+ * Entry of either function: (start, end) for both, (req, new_type) for
+ * memtype_reserve().  A reserve's stack is walked here.  A free's is
+ * walked only if it fails, at its return: a stack walk costs the mapping
+ * process more than all the rest of an event, and a free that works
+ * names its reservation, whose stack is known.
+ */
 static int call_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct call *c = (struct call *)ri->data;
@@ -242,14 +272,17 @@ static int call_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	c->start = regs->di;
 	c->end = regs->si;
+	/* not hooked yet: the top of the stack is the real return address */
+	c->caller = *(unsigned long *)kernel_stack_pointer(regs);
+	c->nr_stack = 0;
 	if (rp == &reserve_probe) {
 		c->req = (int)regs->dx;
 		c->new_type = (int *)regs->cx;
+		save_stack_at(c, regs);
 	} else {
 		c->req = -1;
 		c->new_type = NULL;
 	}
-	save_stack(c, (unsigned long)rp->kp.addr);
 	return 0;
 }
 
@@ -257,18 +290,27 @@ static int call_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct call *c = (struct call *)ri->data;
 	bool reserve = get_kretprobe(ri) == &reserve_probe;
+	int ret = (int)regs_return_value(regs);
 	struct shim_event ev = {
 		.kind = reserve ? PATTRACK_EV_RESERVE : PATTRACK_EV_FREE,
 		.start = c->start,
 		.end = c->end,
 		.req = c->req,
 		.got = c->new_type ? *c->new_type : -1,
-		.ret = (int)regs_return_value(regs),
+		.ret = ret,
 		.task = current,
-		.nr_stack = c->nr_stack,
-		.stack = c->stack,
 	};
 
+	if (!reserve && ret) {
+		/* the free has returned: its caller's frame is the first that counts */
+		save_stack(c, c->caller, c->caller + 1);
+		if (!c->nr_stack || c->stack[0] != c->caller) {
+			c->stack[0] = c->caller;
+			c->nr_stack = 1;
+		}
+	}
+	ev.nr_stack = c->nr_stack;
+	ev.stack = c->stack;
 	shim_emit(&ev);
 	return 0;
 }
