@@ -238,14 +238,17 @@ static void save_stack_at(struct call *c, struct pt_regs *regs)
 	struct unwind_state state;
 	unsigned long addr;
 
-	c->nr_stack = 0;
+	/* the function itself first, as the BPF program's stacks begin */
+	c->stack[0] = instruction_pointer(regs);
+	c->nr_stack = 1;
 	for (unwind_start(&state, current, regs, NULL);
 	     !unwind_done(&state) && c->nr_stack < PATTRACK_STACK_DEPTH;
 	     unwind_next_frame(&state)) {
 		addr = unwind_get_return_address(&state);
 		if (!addr)
 			break;
-		c->stack[c->nr_stack++] = addr;
+		if (addr != c->stack[0])
+			c->stack[c->nr_stack++] = addr;
 	}
 }
 
