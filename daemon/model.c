@@ -648,21 +648,13 @@ static bool mtrr_explains(int req, int got, const struct overlap *o)
 	return req == PATTRACK_TYPE_WB && got == PATTRACK_TYPE_UC_MINUS && o->count == 0;
 }
 
-/* A short compare the compiler can unroll, instead of a call to memcmp(). */
-static inline bool same_comm(const char *a, const char *b, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (a[i] != b[i])
-			return false;
-	return true;
-}
-
 static int intern_comm(struct pt_model *m, const struct pt_event *ev, uint32_t *comm)
 {
 	struct comm_cache *c = &m->comm_cache[(uint32_t)ev->pid % COMM_CACHE_SIZE];
 	int r;
 
-	if (c->pid == ev->pid && c->len == ev->comm_len && same_comm(c->comm, ev->comm, c->len)) {
+	/* memcmp() compares in vectors: no branch per byte to mispredict where the name ends */
+	if (c->pid == ev->pid && c->len == ev->comm_len && memcmp(c->comm, ev->comm, c->len) == 0) {
 		*comm = c->id;
 		return 0;
 	}
