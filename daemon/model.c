@@ -1458,3 +1458,23 @@ size_t pt_model_memory(const struct pt_model *m)
 	       m->cap_exits * sizeof(struct exit_slot) +
 	       m->cap_anomalies * sizeof(struct pt_anomaly) + pt_strtab_memory(&m->strings);
 }
+
+static int indexed_step(struct itree_node *n, void *userdata)
+{
+	const struct exact_index *x = userdata;
+	size_t i;
+
+	if (!x->cap)
+		return 1;
+	for (i = exact_home(x, n->start, n->end); x->slot[i]; i = (i + 1) & (x->cap - 1))
+		if (x->slot[i] == n)
+			return 0;
+	return 1;
+}
+
+bool pt_model_check(const struct pt_model *m)
+{
+	/* as many in the index as in the tree, and each of the tree's found in it */
+	return itree_check(&m->tree) && m->exact.n == m->tree.count &&
+	       itree_visit(&m->tree, 0, UINT64_MAX, indexed_step, (void *)&m->exact) == 0;
+}

@@ -206,6 +206,12 @@ const struct pt_strtab *pt_model_strings_const(const struct pt_model *m);
 /* Bytes the model holds for its entries (pool, strings, maps). */
 size_t pt_model_memory(const struct pt_model *m);
 
+/*
+ * Checks the model's own structures: the tree's invariants, and that the
+ * exact-range index holds every entry of the tree and nothing else.  For tests.
+ */
+bool pt_model_check(const struct pt_model *m);
+
 /* "conflict", "degraded", "invalid-free", "leak", "drift", "loss"; NULL for a bad kind. */
 const char *pt_anomaly_kind_name(enum pt_anomaly_kind kind);
 int pt_anomaly_kind_from_string(const char *s, size_t len);

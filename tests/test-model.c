@@ -542,8 +542,10 @@ static void random_run(unsigned seed, bool report_outcome)
 		}
 		ck_assert_msg(count_kind(m, PT_AN_DRIFT) == drift0,
 			      "seed %u op %u: the model's prediction differs from the kernel's", seed, op);
-		if (op % 16 == 0)
+		if (op % 16 == 0) {
 			compare_tables(&k, m, seed, op);
+			ck_assert_msg(pt_model_check(m), "seed %u op %u: tree or index broken", seed, op);
+		}
 	}
 	compare_tables(&k, m, seed, 6000);
 }
@@ -762,6 +764,7 @@ START_TEST(test_resync_random)
 		}
 	drift0 = count_kind(m, PT_AN_DRIFT);	/* the reserves' own, granted regardless */
 	ck_assert_int_eq(pt_model_resync(m, PT_SYNC_RECONCILE, 0, k, n, &res), 0);
+	ck_assert(pt_model_check(m));
 	ck_assert_uint_eq(res.added, 300);
 	ck_assert_uint_eq(res.kept + res.removed, t.n);
 	ck_assert_uint_eq(count_kind(m, PT_AN_DRIFT) - drift0, res.added + res.removed);
