@@ -357,6 +357,31 @@ if [ -n "$ctl" ]; then
 			sed -n '/^=== daemon stderr$/,/^=== daemon end$/p' "$work/out"
 			status=1
 		fi
+
+		# the same daemon with the netlink source: no fd to wait on, read every 10 ms
+		nsect() { sed -n "/^=== nldaemon $1\$/,/^=== nldaemon /p" "$work/out" | sed '1d;$d'; }
+		nsect table | grep '^PAT: ' >"$work/n-table"
+		nsect list | gawk 'NR > 1 && /^0x/ { print "PAT: [mem " $1 "] " $2 }' >"$work/n-list"
+		nsect log >"$work/n-log"
+		nsect monitor >"$work/n-monitor"
+		n=$(wc -l <"$work/n-table")
+		want_if=$(grep -c 'freeing invalid memtype' "$work/n-log")
+		want_cf=$(grep -c 'conflicting memory types' "$work/n-log")
+		got_if=$(grep -c '"kind":"invalid-free"' "$work/n-monitor")
+		got_cf=$(grep -c '"kind":"conflict"' "$work/n-monitor")
+		got_lk=$(grep -c '"kind":"leak".*"comm":"pat-scenario"' "$work/n-monitor")
+		if [ "$n" -gt 0 ] && cmp -s "$work/n-table" "$work/n-list" && nsect status | grep -q 'netlink' &&
+		   [ "$want_if" = "$got_if" ] && [ "$got_if" -gt 0 ] && [ "$want_cf" = "$got_cf" ] &&
+		   [ "$got_cf" -gt 0 ] && [ "$got_lk" -gt 0 ]; then
+			echo "ok: pattrackd in the guest (netlink): pattrackctl list shows the kernel's $n entries;" \
+				"monitor saw $got_if invalid frees, $got_cf conflicts (as the kernel logged), $got_lk leaks"
+		else
+			echo "FAIL: pattrackd in the guest (netlink): $n kernel entries; monitor saw $got_if/$want_if invalid frees," \
+				"$got_cf/$want_cf conflicts, $got_lk leaks"
+			diff -u "$work/n-table" "$work/n-list"
+			sed -n '/^=== nldaemon status$/,/^=== nldaemon end$/p' "$work/out"
+			status=1
+		fi
 	fi
 
 fi
