@@ -325,52 +325,48 @@ if [ -n "$ctl" ]; then
 
 	# pattrackd in the guest, on a bus of its own, with the bpf source
 	if [ -x "$work/root/bin/pattrackd" ]; then
-		sect() { sed -n "/^=== daemon $1\$/,/^=== daemon /p" "$work/out" | sed '1d;$d'; }
-		sect table | grep '^PAT: ' >"$work/d-table"
-		sect list | gawk 'NR > 1 && /^0x/ { print "PAT: [mem " $1 "] " $2 }' >"$work/d-list"
-		sect busctl >"$work/d-busctl"
-		sect log >"$work/d-log"
-		sect monitor >"$work/d-monitor"
-		sect caps >"$work/d-caps"
+		# daemon_run TAG: one run's "=== TAG PART" sections, the kernel's table and
+		# pattrackctl list as files, and what the kernel log and the monitor count
+		daemon_run() {
+			tag=$1
+			sect() { sed -n "/^=== $tag $1\$/,/^=== $tag /p" "$work/out" | sed '1d;$d'; }
+			sect table | grep '^PAT: ' >"$work/$tag-table"
+			sect list | gawk 'NR > 1 && /^0x/ { print "PAT: [mem " $1 "] " $2 }' >"$work/$tag-list"
+			sect log >"$work/$tag-log"
+			sect monitor >"$work/$tag-monitor"
+			n=$(wc -l <"$work/$tag-table")
+			want_if=$(grep -c 'freeing invalid memtype' "$work/$tag-log")
+			want_cf=$(grep -c 'conflicting memory types' "$work/$tag-log")
+			got_if=$(grep -c '"kind":"invalid-free"' "$work/$tag-monitor")
+			got_cf=$(grep -c '"kind":"conflict"' "$work/$tag-monitor")
+			got_dg=$(grep -c '"kind":"degraded"' "$work/$tag-monitor")
+			got_lk=$(grep -c '"kind":"leak".*"comm":"pat-scenario"' "$work/$tag-monitor")
+		}
+		daemon_run daemon
+		sect busctl >"$work/daemon-busctl"
+		sect caps >"$work/daemon-caps"
 		# CAP_BPF 39, CAP_PERFMON 38, CAP_SYSLOG 34, CAP_NET_ADMIN 12: pattrackd.service's set
 		caps_ok=
-		grep -q '^CapEff:[[:space:]]*000000c400001000$' "$work/d-caps" &&
-			grep -q '^CapBnd:[[:space:]]*000000c400001000$' "$work/d-caps" && caps_ok=1
-		n=$(wc -l <"$work/d-table")
-		want_if=$(grep -c 'freeing invalid memtype' "$work/d-log")
-		want_cf=$(grep -c 'conflicting memory types' "$work/d-log")
-		got_if=$(grep -c '"kind":"invalid-free"' "$work/d-monitor")
-		got_cf=$(grep -c '"kind":"conflict"' "$work/d-monitor")
-		got_dg=$(grep -c '"kind":"degraded"' "$work/d-monitor")
-		got_lk=$(grep -c '"kind":"leak".*"comm":"pat-scenario"' "$work/d-monitor")
-		if [ "$n" -gt 0 ] && cmp -s "$work/d-table" "$work/d-list" &&
-		   grep -q "^a(ttsistsb) $n " "$work/d-busctl" && grep -q "^t $n\$" "$work/d-busctl" &&
+		grep -q '^CapEff:[[:space:]]*000000c400001000$' "$work/daemon-caps" &&
+			grep -q '^CapBnd:[[:space:]]*000000c400001000$' "$work/daemon-caps" && caps_ok=1
+		if [ "$n" -gt 0 ] && cmp -s "$work/daemon-table" "$work/daemon-list" &&
+		   grep -q "^a(ttsistsb) $n " "$work/daemon-busctl" && grep -q "^t $n\$" "$work/daemon-busctl" &&
 		   [ "$want_if" = "$got_if" ] && [ "$want_cf" = "$got_cf" ] && [ "$got_cf" -gt 0 ] &&
 		   [ "$got_dg" -gt 0 ] && [ "$got_lk" -gt 0 ] && [ -n "$caps_ok" ]; then
 			echo "ok: pattrackd in the guest (bpf), with only its unit's capabilities: pattrackctl list and busctl show the kernel's $n entries;" \
 				"monitor saw $got_if invalid frees, $got_cf conflicts (as the kernel logged), $got_dg degraded, $got_lk leaks"
 		else
 			echo "FAIL: pattrackd in the guest: $n kernel entries; monitor saw $got_if/$want_if invalid frees," \
-				"$got_cf/$want_cf conflicts, $got_dg degraded, $got_lk leaks; capabilities: $(cat "$work/d-caps")"
-			diff -u "$work/d-table" "$work/d-list"
-			cat "$work/d-busctl" "$work/d-monitor"
+				"$got_cf/$want_cf conflicts, $got_dg degraded, $got_lk leaks; capabilities: $(cat "$work/daemon-caps")"
+			diff -u "$work/daemon-table" "$work/daemon-list"
+			cat "$work/daemon-busctl" "$work/daemon-monitor"
 			sed -n '/^=== daemon stderr$/,/^=== daemon end$/p' "$work/out"
 			status=1
 		fi
 
 		# the same daemon with the netlink source: no fd to wait on, read every 10 ms
-		nsect() { sed -n "/^=== nldaemon $1\$/,/^=== nldaemon /p" "$work/out" | sed '1d;$d'; }
-		nsect table | grep '^PAT: ' >"$work/n-table"
-		nsect list | gawk 'NR > 1 && /^0x/ { print "PAT: [mem " $1 "] " $2 }' >"$work/n-list"
-		nsect log >"$work/n-log"
-		nsect monitor >"$work/n-monitor"
-		n=$(wc -l <"$work/n-table")
-		want_if=$(grep -c 'freeing invalid memtype' "$work/n-log")
-		want_cf=$(grep -c 'conflicting memory types' "$work/n-log")
-		got_if=$(grep -c '"kind":"invalid-free"' "$work/n-monitor")
-		got_cf=$(grep -c '"kind":"conflict"' "$work/n-monitor")
-		got_lk=$(grep -c '"kind":"leak".*"comm":"pat-scenario"' "$work/n-monitor")
-		if [ "$n" -gt 0 ] && cmp -s "$work/n-table" "$work/n-list" && nsect status | grep -q 'netlink' &&
+		daemon_run nldaemon
+		if [ "$n" -gt 0 ] && cmp -s "$work/nldaemon-table" "$work/nldaemon-list" && sect status | grep -q 'netlink' &&
 		   [ "$want_if" = "$got_if" ] && [ "$got_if" -gt 0 ] && [ "$want_cf" = "$got_cf" ] &&
 		   [ "$got_cf" -gt 0 ] && [ "$got_lk" -gt 0 ]; then
 			echo "ok: pattrackd in the guest (netlink): pattrackctl list shows the kernel's $n entries;" \
@@ -378,7 +374,7 @@ if [ -n "$ctl" ]; then
 		else
 			echo "FAIL: pattrackd in the guest (netlink): $n kernel entries; monitor saw $got_if/$want_if invalid frees," \
 				"$got_cf/$want_cf conflicts, $got_lk leaks"
-			diff -u "$work/n-table" "$work/n-list"
+			diff -u "$work/nldaemon-table" "$work/nldaemon-list"
 			sed -n '/^=== nldaemon status$/,/^=== nldaemon end$/p' "$work/out"
 			status=1
 		fi
