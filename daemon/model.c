@@ -214,6 +214,27 @@ static inline size_t exact_home(const struct exact_index *x, uint64_t start, uin
 	return (size_t)(((start ^ (end * 0x9e3779b97f4a7c15ULL)) * 0xff51afd7ed558ccdULL) >> x->shift);
 }
 
+/* Into the first free slot of @n's run; the caller counts it. */
+static void exact_place(struct exact_index *x, struct itree_node *n)
+{
+	size_t i;
+
+	for (i = exact_home(x, n->start, n->end); x->slot[i]; i = (i + 1) & (x->cap - 1))
+		;
+	x->slot[i] = n;
+}
+
+/* The slot holding @n, or x->cap when the index does not hold it. */
+static size_t exact_find(const struct exact_index *x, const struct itree_node *n)
+{
+	if (!x->cap)
+		return 0;
+	for (size_t i = exact_home(x, n->start, n->end); x->slot[i]; i = (i + 1) & (x->cap - 1))
+		if (x->slot[i] == n)
+			return i;
+	return x->cap;
+}
+
 static int exact_grow(struct exact_index *x)
 {
 	struct exact_index bigger = { .cap = x->cap ? x->cap * 2 : 256, .n = x->n };
@@ -222,16 +243,9 @@ static int exact_grow(struct exact_index *x)
 	bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot));
 	if (!bigger.slot)
 		return -ENOMEM;
-	for (size_t i = 0; i < x->cap; i++) {
-		struct itree_node *n = x->slot[i];
-		size_t j;
-
-		if (!n)
-			continue;
-		for (j = exact_home(&bigger, n->start, n->end); bigger.slot[j]; j = (j + 1) & (bigger.cap - 1))
-			;
-		bigger.slot[j] = n;
-	}
+	for (size_t i = 0; i < x->cap; i++)
+		if (x->slot[i])
+			exact_place(&bigger, x->slot[i]);
 	free(x->slot);
 	*x = bigger;
 	return 0;
@@ -239,7 +253,6 @@ static int exact_grow(struct exact_index *x)
 
 static int exact_add(struct exact_index *x, struct itree_node *n)
 {
-	size_t i;
 	int r;
 
 	if ((x->n + 1) * 2 > x->cap) {
@@ -247,19 +260,16 @@ static int exact_add(struct exact_index *x, struct itree_node *n)
 		if (r < 0)
 			return r;
 	}
-	for (i = exact_home(x, n->start, n->end); x->slot[i]; i = (i + 1) & (x->cap - 1))
-		;
-	x->slot[i] = n;
+	exact_place(x, n);
 	x->n++;
 	return 0;
 }
 
 static void exact_del(struct exact_index *x, const struct itree_node *n)
 {
-	size_t mask = x->cap - 1, i, j;
+	size_t mask = x->cap - 1, i = exact_find(x, n), j;
 
-	for (i = exact_home(x, n->start, n->end); x->slot[i] != n; i = (i + 1) & mask)
-		assert(x->slot[i]);
+	assert(i < x->cap);
 	/* pull back every later slot of the run that may live at or before i */
 	for (j = (i + 1) & mask; x->slot[j]; j = (j + 1) & mask) {
 		size_t home = exact_home(x, x->slot[j]->start, x->slot[j]->end);
@@ -1462,14 +1472,8 @@ size_t pt_model_memory(const struct pt_model *m)
 static int indexed_step(struct itree_node *n, void *userdata)
 {
 	const struct exact_index *x = userdata;
-	size_t i;
 
-	if (!x->cap)
-		return 1;
-	for (i = exact_home(x, n->start, n->end); x->slot[i]; i = (i + 1) & (x->cap - 1))
-		if (x->slot[i] == n)
-			return 0;
-	return 1;
+	return exact_find(x, n) == x->cap;
 }
 
 bool pt_model_check(const struct pt_model *m)
