@@ -56,6 +56,12 @@ struct pt_source_ops {
 	 */
 	int (*fd)(void *impl);
 	int (*dispatch)(void *impl);			/* hands them to the callback */
+	/*
+	 * May be NULL.  Makes every event the kernel reported before the call
+	 * readable, for a reader that needs all of them up to now: the shim
+	 * queues events and sends them a tick later.
+	 */
+	int (*barrier)(void *impl);
 	uint64_t (*finish)(void *impl);			/* after the last dispatch: events lost */
 	uint64_t (*lost)(void *impl);			/* events known lost so far */
 	void (*set_kallsyms)(void *impl, const struct pt_kallsyms *syms);
@@ -112,6 +118,14 @@ int pt_live_resync_on_loss(const struct pt_source *s, uint64_t *seen, const char
  */
 int pt_source_open(const char *want, const char *debugfs, unsigned poll_ms, pt_live_fn fn,
 		   void *userdata, struct pt_source *s);
+
+/* Everything reported so far, handed to the callback. */
+static inline int pt_source_drain(const struct pt_source *s)
+{
+	int r = s->ops->barrier ? s->ops->barrier(s->impl) : 0;
+
+	return r < 0 ? r : s->ops->dispatch(s->impl);
+}
 
 static inline void pt_source_close(struct pt_source *s)
 {

@@ -310,13 +310,14 @@ void manager_mark_changed(struct manager *m)
 
 /* ---- reconciliation with debugfs ----------------------------------------- */
 
-static int drain_source(struct manager *m)
+/* @all: also what the kernel has reported but not yet sent (see pt_source_drain()) */
+static int drain_source(struct manager *m, bool all)
 {
 	int r;
 
 	if (!m->source.ops)
 		return 0;
-	r = m->source.ops->dispatch(m->source.impl);
+	r = all ? pt_source_drain(&m->source) : m->source.ops->dispatch(m->source.impl);
 	if (r >= 0)
 		r = pt_live_resync_on_loss(&m->source, &m->seen_lost, m->debugfs, on_live_event, m);
 	return r;
@@ -334,14 +335,14 @@ int manager_reconcile(struct manager *m, struct pt_sync_result *res)
 		size_t n;
 
 		/* a consistent view: nothing may arrive while the list is read */
-		r = drain_source(m);
+		r = drain_source(m, true);
 		if (r < 0)
 			return r;
 		before = m->events;
 		r = pt_debugfs_read(m->debugfs, &k, &n);
 		if (r < 0)
 			return r;
-		r = drain_source(m);
+		r = drain_source(m, true);
 		if (r < 0)
 			return r;
 		if (m->events != before)
@@ -383,7 +384,7 @@ static int on_source_io(sd_event_source *s, int fd, uint32_t revents, void *user
 	(void)s;
 	(void)fd;
 	(void)revents;
-	r = drain_source(m);
+	r = drain_source(m, false);
 	if (r < 0) {
 		log_error_errno(r, "the %s source failed", m->source.ops->name);
 		return sd_event_exit(m->event, r);

@@ -110,6 +110,15 @@ static int on_message(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* A request refused (by an older shim, say): said, not fatal to reading events. */
+static int on_error(struct sockaddr_nl *who, struct nlmsgerr *err, void *arg)
+{
+	(void)who;
+	(void)arg;
+	log_warning("netlink: the shim refused a request: %s", strerror(-err->error));
+	return NL_SKIP;
+}
+
 static const struct pt_source_ops netlink_ops;
 
 int pt_netlink_source(pt_live_fn fn, void *userdata, struct pt_source *ret)
@@ -144,6 +153,10 @@ int pt_netlink_source(pt_live_fn fn, void *userdata, struct pt_source *ret)
 	r = nl_socket_modify_cb(nl->sock, NL_CB_VALID, NL_CB_CUSTOM, on_message, nl);
 	if (r < 0)
 		goto fail_nl;
+	r = nl_socket_modify_err_cb(nl->sock, NL_CB_CUSTOM, on_error, nl);
+	if (r < 0)
+		goto fail_nl;
+	nl_socket_disable_auto_ack(nl->sock);
 	/*
 	 * Bursts of tens of thousands of events: give the socket room.
 	 * SO_RCVBUF stops at net.core.rmem_max (about 200 KiB); root may force.
@@ -230,6 +243,25 @@ static int netlink_dispatch(void *impl)
 	}
 }
 
+/*
+ * The shim runs the request in our sendmsg(): when it returns, every event
+ * queued before it is in the socket.  Should the request fail, the shim
+ * still sends its queue within a tick or two: wait that long instead.
+ */
+static int netlink_barrier(void *impl)
+{
+	struct pt_netlink *nl = impl;
+	int r;
+
+	r = genl_send_simple(nl->sock, nl->family, PATTRACK_CMD_FLUSH, PATTRACK_GENL_VERSION, 0);
+	if (r < 0) {
+		log_warning("netlink: cannot ask the shim for its queued events (%s), waiting for them",
+			    nl_geterror(r));
+		(void)poll(NULL, 0, 50);
+	}
+	return 0;
+}
+
 static uint64_t netlink_finish(void *impl)
 {
 	return pt_seq_finish(&((struct pt_netlink *)impl)->seq);
@@ -245,6 +277,7 @@ static const struct pt_source_ops netlink_ops = {
 	.flush_ms = NETLINK_FLUSH_MS,
 	.fd = netlink_fd,
 	.dispatch = netlink_dispatch,
+	.barrier = netlink_barrier,
 	.finish = netlink_finish,
 	.lost = netlink_lost,
 	.set_kallsyms = netlink_set_kallsyms,

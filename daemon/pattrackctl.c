@@ -596,8 +596,8 @@ static int follow_command_marked(struct pt_source *src, pt_live_fn fn, void *use
 		if (interrupted)
 			break;
 	}
-	/* the command's last events, its exit among them, are queued by now */
-	r = src->ops->dispatch(src->impl);
+	/* the command's last events, its exit among them, are reported by now */
+	r = pt_source_drain(src);
 	if (r < 0)
 		return r;
 	/* gives up on what never came, and resynchronises once more if anything did not */

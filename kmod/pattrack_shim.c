@@ -23,6 +23,8 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/tracepoint.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 #include <net/genetlink.h>
 #include <asm/unwind.h>
 
@@ -32,13 +34,38 @@
 #define STACK_SCAN 24		/* frames saved: the kprobe machinery's, then the caller's */
 #define MAXACTIVE 128		/* concurrent calls a kretprobe can follow */
 
-static atomic64_t seq = ATOMIC64_INIT(0);
 static atomic64_t sent = ATOMIC64_INIT(0);
 static atomic64_t dropped = ATOMIC64_INIT(0);
-static atomic_t missed_seen = ATOMIC_INIT(0);
 static u32 probes;
 
 static struct kretprobe reserve_probe, free_probe;
+
+/* ---- the queue ----------------------------------------------------------- */
+
+/*
+ * Probes only queue their events: building a message and multicasting it
+ * cost the mapping process more than the probe itself.  A worker sends
+ * what is queued a tick after the first event, or at once when a quarter
+ * of the queue is used, many messages to an skb.  One lock orders the
+ * queue, so events leave in the order of their sequence numbers.  A full
+ * queue drops the event; its sequence number is used all the same, so the
+ * reader sees the gap.  PATTRACK_CMD_FLUSH sends the queue at once, for a
+ * reader that needs everything up to now.
+ */
+#define QUEUE_EVENTS 4096
+#define QUEUE_KICK (QUEUE_EVENTS / 4)
+#define FLUSH_DELAY 1		/* jiffies */
+
+static struct {
+	spinlock_t lock;		/* orders the sequence numbers and guards the rest */
+	u64 seq;			/* the last sequence number used */
+	unsigned int cur, n;		/* buf[cur] fills; n events in it */
+	struct pattrack_event *buf[2];	/* the worker sends one while probes fill the other */
+	int missed_seen;
+	struct delayed_work flush;
+} queue = {
+	.lock = __SPIN_LOCK_UNLOCKED(queue.lock),
+};
 
 /* Calls the kretprobes could not follow (all instances busy). */
 static int shim_missed(void)
@@ -58,12 +85,19 @@ static const struct genl_multicast_group shim_mcgrps[] = {
 };
 
 static int shim_get_status(struct sk_buff *skb, struct genl_info *info);
+static int shim_flush_now(struct sk_buff *skb, struct genl_info *info);
 
 static const struct genl_small_ops shim_ops[] = {
 	{
 		.cmd = PATTRACK_CMD_GET_STATUS,
 		.validate = GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP,
 		.doit = shim_get_status,
+	},
+	{
+		.cmd = PATTRACK_CMD_FLUSH,
+		.validate = GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP,
+		.flags = GENL_ADMIN_PERM,
+		.doit = shim_flush_now,
 	},
 };
 
@@ -76,7 +110,7 @@ static struct genl_family shim_family __ro_after_init = {
 	.n_small_ops = ARRAY_SIZE(shim_ops),
 	.mcgrps = shim_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(shim_mcgrps),
-	.resv_start_op = PATTRACK_CMD_GET_STATUS + 1,
+	.resv_start_op = PATTRACK_CMD_FLUSH + 1,
 };
 
 static int shim_get_status(struct sk_buff *skb, struct genl_info *info)
@@ -96,7 +130,7 @@ static int shim_get_status(struct sk_buff *skb, struct genl_info *info)
 			      PATTRACK_ATTR_PAD) ||
 	    nla_put_u64_64bit(msg, PATTRACK_ATTR_STATUS_DROPPED,
 			      atomic64_read(&dropped) + shim_missed(), PATTRACK_ATTR_PAD) ||
-	    nla_put_u64_64bit(msg, PATTRACK_ATTR_STATUS_SEQ, atomic64_read(&seq),
+	    nla_put_u64_64bit(msg, PATTRACK_ATTR_STATUS_SEQ, READ_ONCE(queue.seq),
 			      PATTRACK_ATTR_PAD))
 		goto nospace;
 	genlmsg_end(msg, hdr);
@@ -107,103 +141,150 @@ nospace:
 	return -EMSGSIZE;
 }
 
-struct shim_event {
-	u32 kind;
-	pid_t child;
-	u64 start, end;
-	int req, got;		/* -1: none */
-	int ret;
-	struct task_struct *task;
-	unsigned int nr_stack;
-	const unsigned long *stack;
-};
+/* ---- sending the queue ------------------------------------------------- */
 
-/* The exact size of an event message, so that a burst takes little socket room. */
-static size_t event_size(const struct shim_event *ev)
+static size_t event_bytes(const struct pattrack_event *e)
 {
-	/* seq, ts, start, end; kind, pid, ret, req, got, child; comm; stack */
-	return 4 * nla_total_size_64bit(sizeof(u64)) + 6 * nla_total_size(sizeof(u32)) +
-	       nla_total_size(TASK_COMM_LEN) + nla_total_size(ev->nr_stack * sizeof(u64));
+	return offsetof(struct pattrack_event, stack) + e->nr_stack * sizeof(e->stack[0]);
 }
 
-/* Called from probe context: never sleeps. */
-static void shim_emit(const struct shim_event *ev)
+/* Called from probe context: never sleeps.  Sets the event's seq and ts_ns. */
+static void shim_emit(struct pattrack_event *e)
 {
-	struct task_struct *task = ev->task;
-	char comm[TASK_COMM_LEN];
-	struct sk_buff *skb;
-	u64 stack[PATTRACK_STACK_DEPTH];
-	u64 n;
-	void *hdr;
-	unsigned int i;
-	int err;
-
+	unsigned long flags;
+	unsigned int n = 0;
 	int missed;
 
-	if (!genl_has_listeners(&shim_family, &init_net, 0))
-		return;
+	spin_lock_irqsave(&queue.lock, flags);
 	/* calls the probes missed leave a gap in the sequence too */
 	missed = shim_missed();
-	missed -= atomic_xchg(&missed_seen, missed);
-	if (missed > 0)
-		atomic64_add(missed, &seq);
-	n = atomic64_inc_return(&seq);
-	skb = genlmsg_new(event_size(ev), GFP_ATOMIC);
-	if (!skb)
-		goto drop;
+	if (missed > queue.missed_seen)
+		queue.seq += missed - queue.missed_seen;
+	queue.missed_seen = missed;
+	e->seq = ++queue.seq;
+	e->ts_ns = ktime_get_ns();
+	if (queue.n < QUEUE_EVENTS) {
+		memcpy(&queue.buf[queue.cur][queue.n], e, event_bytes(e));
+		n = ++queue.n;
+	}
+	spin_unlock_irqrestore(&queue.lock, flags);
+
+	if (!n)
+		atomic64_inc(&dropped);
+	else if (n == QUEUE_KICK)
+		mod_delayed_work(system_wq, &queue.flush, 0);
+	else if (n == 1)
+		queue_delayed_work(system_wq, &queue.flush, FLUSH_DELAY);
+}
+
+/* One event as one message; -EMSGSIZE, and nothing added, when @skb is full. */
+static int put_event(struct sk_buff *skb, const struct pattrack_event *e)
+{
+	void *hdr;
+
 	hdr = genlmsg_put(skb, 0, 0, &shim_family, 0, PATTRACK_CMD_EVENT);
 	if (!hdr)
-		goto drop_skb;
-	get_task_comm(comm, task);
-	if (nla_put_u64_64bit(skb, PATTRACK_ATTR_SEQ, n, PATTRACK_ATTR_PAD) ||
-	    nla_put_u32(skb, PATTRACK_ATTR_KIND, ev->kind) ||
-	    nla_put_u64_64bit(skb, PATTRACK_ATTR_TS_NS, ktime_get_ns(), PATTRACK_ATTR_PAD) ||
-	    nla_put_u32(skb, PATTRACK_ATTR_PID, task_tgid_nr(task)) ||
-	    nla_put_string(skb, PATTRACK_ATTR_COMM, comm))
-		goto drop_skb;
-	if (ev->kind == PATTRACK_EV_RESERVE || ev->kind == PATTRACK_EV_FREE) {
-		if (nla_put_u64_64bit(skb, PATTRACK_ATTR_START, ev->start, PATTRACK_ATTR_PAD) ||
-		    nla_put_u64_64bit(skb, PATTRACK_ATTR_END, ev->end, PATTRACK_ATTR_PAD) ||
-		    nla_put_s32(skb, PATTRACK_ATTR_RET, ev->ret))
-			goto drop_skb;
-		for (i = 0; i < ev->nr_stack; i++)
-			stack[i] = ev->stack[i];
-		if (ev->nr_stack &&
-		    nla_put(skb, PATTRACK_ATTR_STACK, ev->nr_stack * sizeof(u64), stack))
-			goto drop_skb;
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, PATTRACK_ATTR_SEQ, e->seq, PATTRACK_ATTR_PAD) ||
+	    nla_put_u32(skb, PATTRACK_ATTR_KIND, e->kind) ||
+	    nla_put_u64_64bit(skb, PATTRACK_ATTR_TS_NS, e->ts_ns, PATTRACK_ATTR_PAD) ||
+	    nla_put_u32(skb, PATTRACK_ATTR_PID, e->pid) ||
+	    nla_put_string(skb, PATTRACK_ATTR_COMM, e->comm))
+		goto full;
+	if (e->kind == PATTRACK_EV_RESERVE || e->kind == PATTRACK_EV_FREE) {
+		if (nla_put_u64_64bit(skb, PATTRACK_ATTR_START, e->start, PATTRACK_ATTR_PAD) ||
+		    nla_put_u64_64bit(skb, PATTRACK_ATTR_END, e->end, PATTRACK_ATTR_PAD) ||
+		    nla_put_s32(skb, PATTRACK_ATTR_RET, e->ret))
+			goto full;
+		if (e->nr_stack &&
+		    nla_put(skb, PATTRACK_ATTR_STACK, e->nr_stack * sizeof(e->stack[0]), e->stack))
+			goto full;
 	}
-	if (ev->kind == PATTRACK_EV_FORK && nla_put_u32(skb, PATTRACK_ATTR_CHILD, ev->child))
-		goto drop_skb;
-	if (ev->req >= 0 && nla_put_u32(skb, PATTRACK_ATTR_REQ, ev->req))
-		goto drop_skb;
-	if (ev->got >= 0 && nla_put_u32(skb, PATTRACK_ATTR_GOT, ev->got))
-		goto drop_skb;
+	if (e->kind == PATTRACK_EV_FORK && nla_put_u32(skb, PATTRACK_ATTR_CHILD, e->child))
+		goto full;
+	if (e->req >= 0 && nla_put_u32(skb, PATTRACK_ATTR_REQ, e->req))
+		goto full;
+	if (e->got >= 0 && nla_put_u32(skb, PATTRACK_ATTR_GOT, e->got))
+		goto full;
 	genlmsg_end(skb, hdr);
+	return 0;
 
-	err = genlmsg_multicast(&shim_family, skb, 0, 0, GFP_ATOMIC);
-	if (err && err != -ESRCH) {
-		/* a listener's socket was full: the sequence number tells it */
-		atomic64_inc(&dropped);
-		return;
+full:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static void multicast(struct sk_buff *skb, unsigned int events)
+{
+	int err = genlmsg_multicast(&shim_family, skb, 0, 0, GFP_KERNEL);
+
+	if (!err)
+		atomic64_add(events, &sent);
+	else if (err != -ESRCH)
+		atomic64_add(events, &dropped);	/* a full socket: the sequence numbers tell */
+}
+
+/* Sends @n events, as many to an skb as fit. */
+static void send_events(const struct pattrack_event *e, unsigned int n)
+{
+	struct sk_buff *skb = NULL;
+	unsigned int i = 0, in_skb = 0;
+
+	while (i < n) {
+		if (!skb) {
+			skb = nlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+			if (!skb) {
+				atomic64_add(n - i, &dropped);
+				return;
+			}
+		}
+		if (!put_event(skb, &e[i])) {
+			in_skb++;
+			i++;
+		} else if (in_skb) {
+			multicast(skb, in_skb);
+			skb = NULL;
+			in_skb = 0;
+		} else {
+			atomic64_inc(&dropped);	/* cannot happen: one event is far smaller */
+			i++;
+		}
 	}
-	atomic64_inc(&sent);
-	return;
+	if (in_skb)
+		multicast(skb, in_skb);
+	else
+		nlmsg_free(skb);
+}
 
-drop_skb:
-	nlmsg_free(skb);
-drop:
-	atomic64_inc(&dropped);
+static void shim_flush(struct work_struct *work)
+{
+	struct pattrack_event *e;
+	unsigned long flags;
+	unsigned int n;
+
+	/* the work never runs twice at once: the buffer taken is not swapped back meanwhile */
+	spin_lock_irqsave(&queue.lock, flags);
+	e = queue.buf[queue.cur];
+	n = queue.n;
+	queue.cur ^= 1;
+	queue.n = 0;
+	spin_unlock_irqrestore(&queue.lock, flags);
+	send_events(e, n);
+}
+
+static int shim_flush_now(struct sk_buff *skb, struct genl_info *info)
+{
+	mod_delayed_work(system_wq, &queue.flush, 0);
+	flush_delayed_work(&queue.flush);
+	return 0;
 }
 
 /* ---- kretprobes --------------------------------------------------------- */
 
 struct call {
-	u64 start, end;
-	int req;
 	int *new_type;		/* enum page_cache_mode *, NULL for a strict request */
 	unsigned long caller;	/* the return address into the caller */
-	unsigned int nr_stack;
-	unsigned long stack[PATTRACK_STACK_DEPTH];
+	struct pattrack_event ev;
 };
 
 /*
@@ -212,7 +293,7 @@ struct call {
  * machinery, so they are skipped up to it; when it is not among them, the
  * whole walk is kept.
  */
-static void save_stack(struct call *c, unsigned long lo, unsigned long hi)
+static void save_stack(struct pattrack_event *e, unsigned long lo, unsigned long hi)
 {
 	unsigned long frames[STACK_SCAN];
 	unsigned int n, i, first = 0;
@@ -224,8 +305,9 @@ static void save_stack(struct call *c, unsigned long lo, unsigned long hi)
 			break;
 		}
 	}
-	c->nr_stack = min_t(unsigned int, n - first, PATTRACK_STACK_DEPTH);
-	memcpy(c->stack, &frames[first], c->nr_stack * sizeof(c->stack[0]));
+	e->nr_stack = min_t(unsigned int, n - first, PATTRACK_STACK_DEPTH);
+	for (i = 0; i < e->nr_stack; i++)
+		e->stack[i] = frames[first + i];
 }
 
 /*
@@ -233,22 +315,22 @@ static void save_stack(struct call *c, unsigned long lo, unsigned long hi)
  * entry: the unwinder starts in the function itself and never walks the
  * kprobe machinery's frames, which cost as much again.
  */
-static void save_stack_at(struct call *c, struct pt_regs *regs)
+static void save_stack_at(struct pattrack_event *e, struct pt_regs *regs)
 {
 	struct unwind_state state;
 	unsigned long addr;
 
 	/* the function itself first, as the BPF program's stacks begin */
-	c->stack[0] = instruction_pointer(regs);
-	c->nr_stack = 1;
+	e->stack[0] = instruction_pointer(regs);
+	e->nr_stack = 1;
 	for (unwind_start(&state, current, regs, NULL);
-	     !unwind_done(&state) && c->nr_stack < PATTRACK_STACK_DEPTH;
+	     !unwind_done(&state) && e->nr_stack < PATTRACK_STACK_DEPTH;
 	     unwind_next_frame(&state)) {
 		addr = unwind_get_return_address(&state);
 		if (!addr)
 			break;
-		if (addr != c->stack[0])
-			c->stack[c->nr_stack++] = addr;
+		if (addr != e->stack[0])
+			e->stack[e->nr_stack++] = addr;
 	}
 }
 
@@ -256,6 +338,14 @@ static void save_stack_at(struct call *c, struct pt_regs *regs)
 static bool unheard(void)
 {
 	return !genl_has_listeners(&shim_family, &init_net, 0);
+}
+
+/* The process an event is about: its thread group and name. */
+static void set_task(struct pattrack_event *e, struct task_struct *task)
+{
+	e->pid = task_tgid_nr(task);
+	BUILD_BUG_ON(sizeof(e->comm) != TASK_COMM_LEN);
+	get_task_comm(e->comm, task);
 }
 
 /*
@@ -268,22 +358,25 @@ static bool unheard(void)
 static int call_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct call *c = (struct call *)ri->data;
-	struct kretprobe *rp = get_kretprobe(ri);
+	struct pattrack_event *e = &c->ev;
 
 	if (unheard())
 		return 1;
 
-	c->start = regs->di;
-	c->end = regs->si;
+	e->start = regs->di;
+	e->end = regs->si;
 	/* not hooked yet: the top of the stack is the real return address */
 	c->caller = *(unsigned long *)kernel_stack_pointer(regs);
-	c->nr_stack = 0;
-	if (rp == &reserve_probe) {
-		c->req = (int)regs->dx;
+	e->nr_stack = 0;
+	e->child = 0;
+	if (get_kretprobe(ri) == &reserve_probe) {
+		e->kind = PATTRACK_EV_RESERVE;
+		e->req = (int)regs->dx;
 		c->new_type = (int *)regs->cx;
-		save_stack_at(c, regs);
+		save_stack_at(e, regs);
 	} else {
-		c->req = -1;
+		e->kind = PATTRACK_EV_FREE;
+		e->req = -1;
 		c->new_type = NULL;
 	}
 	return 0;
@@ -292,29 +385,20 @@ static int call_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 static int call_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct call *c = (struct call *)ri->data;
-	bool reserve = get_kretprobe(ri) == &reserve_probe;
-	int ret = (int)regs_return_value(regs);
-	struct shim_event ev = {
-		.kind = reserve ? PATTRACK_EV_RESERVE : PATTRACK_EV_FREE,
-		.start = c->start,
-		.end = c->end,
-		.req = c->req,
-		.got = c->new_type ? *c->new_type : -1,
-		.ret = ret,
-		.task = current,
-	};
+	struct pattrack_event *e = &c->ev;
 
-	if (!reserve && ret) {
+	e->ret = (int)regs_return_value(regs);
+	e->got = c->new_type ? *c->new_type : -1;
+	if (e->kind == PATTRACK_EV_FREE && e->ret) {
 		/* the free has returned: its caller's frame is the first that counts */
-		save_stack(c, c->caller, c->caller + 1);
-		if (!c->nr_stack || c->stack[0] != c->caller) {
-			c->stack[0] = c->caller;
-			c->nr_stack = 1;
+		save_stack(e, c->caller, c->caller + 1);
+		if (!e->nr_stack || e->stack[0] != c->caller) {
+			e->stack[0] = c->caller;
+			e->nr_stack = 1;
 		}
 	}
-	ev.nr_stack = c->nr_stack;
-	ev.stack = c->stack;
-	shim_emit(&ev);
+	set_task(e, current);
+	shim_emit(e);
 	return 0;
 }
 
@@ -355,33 +439,33 @@ static struct tracepoint *exit_tp, *fork_tp;
 
 static void shim_process_exit(void *data, struct task_struct *task)
 {
-	struct shim_event ev = {
+	struct pattrack_event e = {
 		.kind = PATTRACK_EV_EXIT,
 		.req = -1,
 		.got = -1,
-		.task = task,
 	};
 
 	/* the mappings go with the thread group: report its last thread */
-	if (atomic_read(&task->signal->live))
+	if (atomic_read(&task->signal->live) || unheard())
 		return;
-	shim_emit(&ev);
+	set_task(&e, task);
+	shim_emit(&e);
 }
 
 /* Who descends from whom, for following a command's children: new processes only. */
 static void shim_process_fork(void *data, struct task_struct *parent, struct task_struct *child)
 {
-	struct shim_event ev = {
+	struct pattrack_event e = {
 		.kind = PATTRACK_EV_FORK,
 		.child = child->tgid,
 		.req = -1,
 		.got = -1,
-		.task = parent,
 	};
 
-	if (child->pid != child->tgid)
-		return;	/* a thread */
-	shim_emit(&ev);
+	if (child->pid != child->tgid || unheard())
+		return;	/* a thread, or nobody to tell */
+	set_task(&e, parent);
+	shim_emit(&e);
 }
 
 static void find_tracepoints(struct tracepoint *tp, void *priv)
@@ -413,9 +497,16 @@ static int __init shim_init(void)
 {
 	int err;
 
+	queue.buf[0] = vmalloc(array_size(QUEUE_EVENTS, sizeof(struct pattrack_event)));
+	queue.buf[1] = vmalloc(array_size(QUEUE_EVENTS, sizeof(struct pattrack_event)));
+	if (!queue.buf[0] || !queue.buf[1]) {
+		err = -ENOMEM;
+		goto fail_queue;
+	}
+	INIT_DELAYED_WORK(&queue.flush, shim_flush);
 	err = genl_register_family(&shim_family);
 	if (err)
-		return err;
+		goto fail_queue;
 
 	err = register_named(&reserve_probe, "memtype_reserve", "reserve_memtype");
 	if (err)
@@ -445,15 +536,24 @@ static int __init shim_init(void)
 
 fail:
 	shim_unprobe();
+	cancel_delayed_work_sync(&queue.flush);
 	genl_unregister_family(&shim_family);
+fail_queue:
+	vfree(queue.buf[1]);
+	vfree(queue.buf[0]);
 	return err;
 }
 
 static void __exit shim_exit(void)
 {
 	shim_unprobe();
+	/* no probe runs now: what they queued goes out before the family does */
+	flush_delayed_work(&queue.flush);
+	cancel_delayed_work_sync(&queue.flush);
 	/* listeners keep their sockets; the family and its group go */
 	genl_unregister_family(&shim_family);
+	vfree(queue.buf[1]);
+	vfree(queue.buf[0]);
 	if (shim_missed())
 		pr_info("%d reserve and %d free calls were missed\n", reserve_probe.nmissed,
 			free_probe.nmissed);

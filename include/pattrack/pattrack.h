@@ -43,8 +43,9 @@ enum pattrack_event_kind {
 
 enum pattrack_cmd {
 	PATTRACK_CMD_UNSPEC,
-	PATTRACK_CMD_EVENT,		/* multicast: one event */
+	PATTRACK_CMD_EVENT,		/* multicast: one event; several share a datagram */
 	PATTRACK_CMD_GET_STATUS,	/* request; the reply carries the STATUS_* attributes */
+	PATTRACK_CMD_FLUSH,		/* request: multicasts every event queued before it returns */
 	__PATTRACK_CMD_MAX,
 };
 #define PATTRACK_CMD_MAX (__PATTRACK_CMD_MAX - 1)
