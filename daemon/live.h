@@ -45,15 +45,11 @@ size_t pt_kallsyms_format(const struct pt_kallsyms *k, const uint64_t *addr, siz
 
 /* ---- a live source ------------------------------------------------------ */
 
-/* What pattrackctl (and later the daemon) needs of any source. */
+/* What pattrackctl and pattrackd need of any source. */
 struct pt_source_ops {
 	const char *name;
 	unsigned flush_ms;	/* call dispatch this often even when fd stays quiet; 0: no need */
-	/*
-	 * Readable when events wait; negative when the source is only read
-	 * every flush_ms: a reader waiting on a socket is woken for each
-	 * message, in the context of the process that mapped.
-	 */
+	/* Readable when events wait; negative: none, the source is read every flush_ms. */
 	int (*fd)(void *impl);
 	int (*dispatch)(void *impl);			/* hands them to the callback */
 	/*

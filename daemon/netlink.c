@@ -9,7 +9,6 @@
 #include "util.h"
 
 #define RCVBUF_BYTES (64 << 20)
-#define NETLINK_FLUSH_MS 10
 
 struct pt_netlink {
 	struct nl_sock *sock;
@@ -207,16 +206,13 @@ static void netlink_set_kallsyms(void *impl, const struct pt_kallsyms *syms)
 }
 
 /*
- * Nothing to wait on: a reader sleeping on the socket is woken for every
- * message, and waking it (a context switch on a busy machine) costs the
- * process that mapped more than the message itself.  The socket is read
- * every NETLINK_FLUSH_MS instead; RCVBUF_BYTES holds hundreds of thousands
- * of events, far more than arrive in that time.
+ * The shim sends from a worker, a tick's events to a datagram or a few: a
+ * reader waiting on the socket is woken per batch, never in the context
+ * of the process that mapped.
  */
 static int netlink_fd(void *impl)
 {
-	(void)impl;
-	return -1;
+	return nl_socket_get_fd(((struct pt_netlink *)impl)->sock);
 }
 
 static int netlink_dispatch(void *impl)
@@ -274,7 +270,6 @@ static uint64_t netlink_lost(void *impl)
 
 static const struct pt_source_ops netlink_ops = {
 	.name = "netlink",
-	.flush_ms = NETLINK_FLUSH_MS,
 	.fd = netlink_fd,
 	.dispatch = netlink_dispatch,
 	.barrier = netlink_barrier,
