@@ -13,6 +13,8 @@
 # --source=netlink", and each trace, replayed here, must end in exactly the
 # kernel's own pat_memtype_list, with the invalid frees and conflicts the
 # kernel logged.
+# Last, the shim is unloaded while a recorder listens and a loop maps: rmmod
+# must work, the kernel log stay clean and the recorder end normally.
 #
 # With PATTRACKD too, and dbus-daemon and busctl on this machine, the guest
 # also runs pattrackd on a bus of its own with the bpf source: after a few
@@ -378,6 +380,20 @@ if [ -n "$ctl" ]; then
 			sed -n '/^=== nldaemon status$/,/^=== nldaemon end$/p' "$work/out"
 			status=1
 		fi
+	fi
+
+	# the shim unloaded under a listener and a mapping loop: nothing in the kernel log
+	rmmod_rc=$(sed -n 's/^=== unload rmmod //p' "$work/out")
+	rec_rc=$(sed -n 's/^=== unload record //p' "$work/out")
+	reserves=$(sed -n 's/^=== unload reserves //p' "$work/out")
+	sed -n '/^=== unload dmesg$/,/^=== unload end$/p' "$work/out" | sed '1d;$d' >"$work/unload-dmesg"
+	if [ "$rmmod_rc" = 0 ] && [ "$rec_rc" = 0 ] && [ "${reserves:-0}" -gt 0 ] &&
+		! grep -qE 'BUG|WARNING|Oops|RIP:|refcount_t' "$work/unload-dmesg"; then
+		echo "ok: rmmod pattrack_shim while a recorder listened and a loop mapped ($reserves reserves recorded): clean, and the recorder ended normally"
+	else
+		echo "FAIL: unloading the shim under a listener: rmmod ${rmmod_rc:-?}, recorder ${rec_rc:-?}, ${reserves:-no} reserves recorded"
+		sed -n '/^=== unload rmmod/,/^=== unload end$/p' "$work/out"
+		status=1
 	fi
 
 fi
