@@ -109,12 +109,13 @@ static int on_message(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-/* A request refused (by an older shim, say): said, not fatal to reading events. */
+/* A request refused, by an older shim or after it was unloaded: said, not fatal. */
 static int on_error(struct sockaddr_nl *who, struct nlmsgerr *err, void *arg)
 {
 	(void)who;
 	(void)arg;
-	log_warning("netlink: the shim refused a request: %s", strerror(-err->error));
+	log_warning("netlink: request refused: %s%s", strerror(-err->error),
+		    err->error == -ENOENT ? " (pattrack_shim.ko was unloaded?)" : "");
 	return NL_SKIP;
 }
 
