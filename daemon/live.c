@@ -29,6 +29,18 @@ static void slide(struct pt_seq_tracker *t, uint64_t upto)
 	}
 }
 
+void pt_seq_begin(struct pt_seq_tracker *t, uint64_t first)
+{
+	if (!t->base && first)
+		t->base = first;
+}
+
+void pt_seq_expect(struct pt_seq_tracker *t, uint64_t last)
+{
+	if (t->base && last >= t->base && last > t->max_seq)
+		t->max_seq = last;
+}
+
 void pt_seq_note(struct pt_seq_tracker *t, uint64_t seq)
 {
 	if (!t->base)

@@ -24,7 +24,14 @@ struct pt_seq_tracker {
 	uint64_t seen[PT_SEQ_WINDOW / 64];	/* bit (seq % window), for seq >= base */
 };
 
+/* Numbers below @first are not the reader's: the first that is, when the source knows it. */
+void pt_seq_begin(struct pt_seq_tracker *t, uint64_t first);
 void pt_seq_note(struct pt_seq_tracker *t, uint64_t seq);
+/*
+ * Every number up to @last has been sent, so pt_seq_finish() counts those
+ * that never came, even after the last one seen.  Needs a begun tracker.
+ */
+void pt_seq_expect(struct pt_seq_tracker *t, uint64_t last);
 /* At the end: gives up on every number still missing; returns all lost. */
 uint64_t pt_seq_finish(struct pt_seq_tracker *t);
 
@@ -76,6 +83,18 @@ struct pt_source {
  * CAP_NET_ADMIN.
  */
 int pt_netlink_source(pt_live_fn fn, void *userdata, struct pt_source *ret);
+
+/* What pattrack_shim.ko says of itself (PATTRACK_CMD_GET_STATUS). */
+struct pt_shim_status {
+	char version[32];
+	uint32_t probes;	/* PATTRACK_PROBE_* attached */
+	uint64_t sent;		/* events multicast */
+	uint64_t dropped;	/* events lost: queue or socket full, allocation, missed calls */
+	uint64_t seq;		/* the last sequence number used */
+};
+
+/* -ENOENT when the shim is not loaded. */
+int pt_netlink_shim_status(struct pt_shim_status *st);
 
 /*
  * pattrack.bpf.c: fentry/fexit, else kprobes; tp_btf, else tracepoints.

@@ -14,6 +14,7 @@ struct pt_netlink {
 	struct nl_sock *sock;
 	int family;
 	struct pt_seq_tracker seq;
+	uint64_t first;		/* numbered before we joined: not ours; 0: unknown */
 	pt_live_fn fn;
 	void *userdata;
 	const struct pt_kallsyms *syms;
@@ -53,6 +54,9 @@ static int on_message(struct nl_msg *msg, void *arg)
 		return NL_SKIP;
 	}
 	seq = nla_get_u64(tb[PATTRACK_ATTR_SEQ]);
+	/* queued before we joined, sent after: the table read after joining holds it */
+	if (seq < nl->first)
+		return NL_SKIP;
 	pt_seq_note(&nl->seq, seq);
 
 	ev.has_seq = true;
@@ -109,14 +113,78 @@ static int on_message(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-/* A request refused, by an older shim or after it was unloaded: said, not fatal. */
-static int on_error(struct sockaddr_nl *who, struct nlmsgerr *err, void *arg)
+/* ---- requests to the shim ----------------------------------------------- */
+
+static int on_status(struct nl_msg *msg, void *arg)
 {
-	(void)who;
-	(void)arg;
-	log_warning("netlink: request refused: %s%s", strerror(-err->error),
-		    err->error == -ENOENT ? " (pattrack_shim.ko was unloaded?)" : "");
-	return NL_SKIP;
+	static struct nla_policy status_policy[PATTRACK_ATTR_MAX + 1] = {
+		[PATTRACK_ATTR_STATUS_VERSION] = { .type = NLA_STRING },
+		[PATTRACK_ATTR_STATUS_PROBES] = { .type = NLA_U32 },
+		[PATTRACK_ATTR_STATUS_SENT] = { .type = NLA_U64 },
+		[PATTRACK_ATTR_STATUS_DROPPED] = { .type = NLA_U64 },
+		[PATTRACK_ATTR_STATUS_SEQ] = { .type = NLA_U64 },
+	};
+	struct nlattr *tb[PATTRACK_ATTR_MAX + 1];
+	struct pt_shim_status *st = arg;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, PATTRACK_ATTR_MAX, status_policy) < 0 ||
+	    !tb[PATTRACK_ATTR_STATUS_VERSION] || !tb[PATTRACK_ATTR_STATUS_PROBES] ||
+	    !tb[PATTRACK_ATTR_STATUS_SENT] || !tb[PATTRACK_ATTR_STATUS_DROPPED] ||
+	    !tb[PATTRACK_ATTR_STATUS_SEQ])
+		return NL_SKIP;
+	snprintf(st->version, sizeof(st->version), "%s",
+		 nla_get_string(tb[PATTRACK_ATTR_STATUS_VERSION]));
+	st->probes = nla_get_u32(tb[PATTRACK_ATTR_STATUS_PROBES]);
+	st->sent = nla_get_u64(tb[PATTRACK_ATTR_STATUS_SENT]);
+	st->dropped = nla_get_u64(tb[PATTRACK_ATTR_STATUS_DROPPED]);
+	st->seq = nla_get_u64(tb[PATTRACK_ATTR_STATUS_SEQ]);
+	return NL_OK;
+}
+
+static void nl_socket_freep(struct nl_sock **s)
+{
+	if (*s)
+		nl_socket_free(*s);
+}
+
+/*
+ * One request, on a socket of its own, answered before this returns: its
+ * acknowledgement, or the shim's refusal.  @st takes GET_STATUS's reply.
+ */
+static int shim_request(uint8_t cmd, struct pt_shim_status *st)
+{
+	_cleanup_(nl_socket_freep) struct nl_sock *sock = nl_socket_alloc();
+	int family, r;
+
+	if (!sock)
+		return -ENOMEM;
+	r = genl_connect(sock);
+	if (r >= 0)
+		r = family = genl_ctrl_resolve(sock, PATTRACK_GENL_NAME);
+	if (r >= 0 && st)
+		r = nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_CUSTOM, on_status, st);
+	if (r >= 0)
+		r = genl_send_simple(sock, family, cmd, PATTRACK_GENL_VERSION, 0);
+	if (r >= 0 && st)
+		r = nl_recvmsgs_default(sock);	/* the reply */
+	if (r >= 0)
+		r = nl_wait_for_ack(sock);
+	if (r < 0) {
+		log_debug("netlink: request %u: %s", cmd, nl_geterror(r));
+		return r == -NLE_OBJ_NOTFOUND ? -ENOENT : r == -NLE_PERM ? -EPERM : -EIO;
+	}
+	return 0;
+}
+
+int pt_netlink_shim_status(struct pt_shim_status *st)
+{
+	int r;
+
+	*st = (struct pt_shim_status){ 0 };
+	r = shim_request(PATTRACK_CMD_GET_STATUS, st);
+	if (r < 0)
+		return r;
+	return st->version[0] ? 0 : -EBADMSG;
 }
 
 static const struct pt_source_ops netlink_ops;
@@ -153,10 +221,6 @@ int pt_netlink_source(pt_live_fn fn, void *userdata, struct pt_source *ret)
 	r = nl_socket_modify_cb(nl->sock, NL_CB_VALID, NL_CB_CUSTOM, on_message, nl);
 	if (r < 0)
 		goto fail_nl;
-	r = nl_socket_modify_err_cb(nl->sock, NL_CB_CUSTOM, on_error, nl);
-	if (r < 0)
-		goto fail_nl;
-	nl_socket_disable_auto_ack(nl->sock);
 	/*
 	 * Bursts of tens of thousands of events: give the socket room.
 	 * SO_RCVBUF stops at net.core.rmem_max (about 200 KiB); root may force.
@@ -179,6 +243,19 @@ int pt_netlink_source(pt_live_fn fn, void *userdata, struct pt_source *ret)
 	r = nl_socket_add_membership(nl->sock, group);
 	if (r < 0)
 		goto fail_nl;
+	/* tells the shim when our full socket drops its events: its count of dropped */
+	if (setsockopt(nl_socket_get_fd(nl->sock), SOL_NETLINK, NETLINK_BROADCAST_ERROR, &(int){ 1 },
+		       sizeof(int)) < 0)
+		log_debug("netlink: NETLINK_BROADCAST_ERROR: %m");
+	/* from here every number is ours: one never seen is lost, even the first */
+	{
+		struct pt_shim_status st;
+
+		if (pt_netlink_shim_status(&st) >= 0) {
+			nl->first = st.seq + 1;
+			pt_seq_begin(&nl->seq, nl->first);
+		}
+	}
 	r = nl_socket_set_nonblocking(nl->sock);
 	if (r < 0)
 		goto fail_nl;
@@ -241,21 +318,30 @@ static int netlink_dispatch(void *impl)
 }
 
 /*
- * The shim runs the request in our sendmsg(): when it returns, every event
- * queued before it is in the socket.  Should the request fail, the shim
- * still sends its queue within a tick or two: wait that long instead.
+ * The shim runs PATTRACK_CMD_FLUSH in our sendmsg(): when its
+ * acknowledgement comes, every event numbered before the request is in our
+ * socket, or was dropped.  The last number handed out before it tells the
+ * tracker what to expect, so that a loss at the very end is counted too.
+ * Should the requests fail, the shim still sends its queue within a tick
+ * or two: wait that long instead.
  */
 static int netlink_barrier(void *impl)
 {
 	struct pt_netlink *nl = impl;
+	struct pt_shim_status st;
 	int r;
 
-	r = genl_send_simple(nl->sock, nl->family, PATTRACK_CMD_FLUSH, PATTRACK_GENL_VERSION, 0);
+	r = pt_netlink_shim_status(&st);
+	if (r >= 0)
+		r = shim_request(PATTRACK_CMD_FLUSH, NULL);
 	if (r < 0) {
-		log_warning("netlink: cannot ask the shim for its queued events (%s), waiting for them",
-			    nl_geterror(r));
+		log_warning("netlink: the shim did not send its queue on request (%s%s), waiting for it",
+			    strerror(-r), r == -ENOENT ? ": pattrack_shim.ko unloaded?" : "");
 		(void)poll(NULL, 0, 50);
+		return 0;
 	}
+	if (nl->first)
+		pt_seq_expect(&nl->seq, st.seq);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
+#include "live.h"
 #include "sources.h"
 #include "util.h"
 
@@ -256,6 +257,49 @@ START_TEST(test_kmsg_file_to_anomalies)
 }
 END_TEST
 
+/* ---- sequence numbers ---------------------------------------------------- */
+
+static uint64_t lost_after(const uint64_t *seqs, size_t n, uint64_t first, uint64_t last)
+{
+	struct pt_seq_tracker t = { 0 };
+
+	pt_seq_begin(&t, first);
+	for (size_t i = 0; i < n; i++)
+		pt_seq_note(&t, seqs[i]);
+	pt_seq_expect(&t, last);
+	return pt_seq_finish(&t);
+}
+
+START_TEST(test_seq_tracker)
+{
+	static const uint64_t in_order[] = { 1, 2, 3, 4 }, gap[] = { 1, 2, 5 },
+			      shuffled[] = { 1, 3, 2, 4 }, late[] = { 7, 8, 5 };
+	struct pt_seq_tracker t = { 0 };
+
+	ck_assert_uint_eq(lost_after(in_order, 4, 0, 0), 0);
+	ck_assert_uint_eq(lost_after(gap, 3, 0, 0), 2);
+	ck_assert_uint_eq(lost_after(shuffled, 4, 0, 0), 0);
+	/* begun at 5: 5 and 6 never came, even though nothing before 7 was seen */
+	ck_assert_uint_eq(lost_after(late + 0, 2, 5, 0), 2);
+	/* unbegun, the first number seen starts the count: only what follows it */
+	ck_assert_uint_eq(lost_after(late + 0, 2, 0, 0), 0);
+	/* 5 came after 7 and 8: within the window, not lost */
+	ck_assert_uint_eq(lost_after(late, 3, 5, 0), 1);
+	/* a loss at the very end shows only against what the source says it sent */
+	ck_assert_uint_eq(lost_after(in_order, 4, 1, 4), 0);
+	ck_assert_uint_eq(lost_after(in_order, 4, 1, 7), 3);
+	ck_assert_uint_eq(lost_after(NULL, 0, 1, 3), 3);
+	ck_assert_uint_eq(lost_after(in_order, 4, 1, 2), 0);	/* below what was seen */
+	ck_assert_uint_eq(lost_after(NULL, 0, 0, 3), 0);	/* unbegun: nothing to expect */
+	ck_assert_uint_eq(lost_after(NULL, 0, 9, 3), 0);	/* before our first */
+	/* a gap wider than the window */
+	pt_seq_begin(&t, 1);
+	pt_seq_note(&t, 1);
+	pt_seq_note(&t, 3 * PT_SEQ_WINDOW);
+	ck_assert_uint_eq(pt_seq_finish(&t), 3 * PT_SEQ_WINDOW - 2);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sources");
@@ -269,6 +313,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_kmsg_formats);
 	tcase_add_test(tc, test_kmsg_other_and_broken);
 	tcase_add_test(tc, test_kmsg_file_to_anomalies);
+	tcase_add_test(tc, test_seq_tracker);
 	suite_add_tcase(s, tc);
 	return s;
 }
