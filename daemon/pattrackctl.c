@@ -50,6 +50,9 @@ static void help(FILE *f)
 		"        The live host's table now, each range with the PCI BAR or\n"
 		"        /proc/iomem resource it lies in, a summary by type and the\n"
 		"        kernel log's x86/PAT anomalies.\n"
+		"  shim [--json]\n"
+		"        pattrack_shim.ko's own status: version, probes attached, events\n"
+		"        sent and dropped, the last sequence number.\n"
 		"\n"
 		"Commands that ask pattrackd (org.pattrack.Tracker1 on the system bus):\n"
 		"  status                 Version, sources, counters\n"
@@ -868,6 +871,69 @@ out:
 	return ret;
 }
 
+static int verb_shim(int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{}
+	};
+	static const char *const probe_names[] = { "reserve", "free", "exit", "fork" };
+	struct pt_shim_status st;
+	struct json_object *o, *probes;
+	bool json = false;
+	int c, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hj", options, NULL)) >= 0) {
+		switch (c) {
+		case 'h':
+			help(stdout);
+			return EXIT_OK;
+		case 'j':
+			json = true;
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		log_error("shim takes no operands");
+		return EXIT_USAGE;
+	}
+	r = pt_netlink_shim_status(&st);
+	if (r == -ENOENT) {
+		log_error("pattrack_shim.ko is not loaded");
+		return EXIT_TROUBLE;
+	}
+	if (r < 0) {
+		log_error_errno(r, "cannot ask pattrack_shim.ko for its status");
+		return EXIT_TROUBLE;
+	}
+	if (!json) {
+		printf("version: %s\nprobes:", st.version);
+		for (size_t i = 0; i < ELEMENTSOF(probe_names); i++)
+			if (st.probes & (1u << i))
+				printf(" %s", probe_names[i]);
+		printf("\nsent: %" PRIu64 "\ndropped: %" PRIu64 "\nseq: %" PRIu64 "\n", st.sent,
+		       st.dropped, st.seq);
+		return EXIT_OK;
+	}
+	o = json_object_new_object();
+	probes = json_object_new_array();
+	for (size_t i = 0; i < ELEMENTSOF(probe_names); i++)
+		if (st.probes & (1u << i))
+			json_object_array_add(probes, json_object_new_string(probe_names[i]));
+	json_object_object_add(o, "version", json_object_new_string(st.version));
+	json_object_object_add(o, "probes", probes);
+	json_object_object_add(o, "sent", json_object_new_uint64(st.sent));
+	json_object_object_add(o, "dropped", json_object_new_uint64(st.dropped));
+	json_object_object_add(o, "seq", json_object_new_uint64(st.seq));
+	r = pt_json_print(stdout, o, isatty(STDOUT_FILENO));
+	json_object_put(o);
+	return r < 0 ? EXIT_TROUBLE : EXIT_OK;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(int argc, char *argv[]);
@@ -876,6 +942,7 @@ static const struct {
 	{ "record", verb_record },
 	{ "replay", verb_replay },
 	{ "snapshot", verb_snapshot },
+	{ "shim", verb_shim },
 	{ "status", verb_status },
 	{ "list", verb_list },
 	{ "lookup", verb_lookup },

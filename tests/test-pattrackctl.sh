@@ -42,6 +42,15 @@ contains "$tmp/err" 'unknown anomaly kind "bogus"'
 expect_rc 3 "$ctl" replay /nonexistent/trace.jsonl
 contains "$tmp/err" "No such file or directory"
 
+# shim: the module is never loaded here (the VM suite reads a loaded one)
+expect_rc 0 "$ctl" shim --help
+expect_rc 2 "$ctl" shim extra
+contains "$tmp/err" "shim takes no operands"
+if [ ! -d /sys/module/pattrack_shim ]; then
+	expect_rc 3 "$ctl" shim
+	contains "$tmp/err" "pattrack_shim.ko is not loaded"
+fi
+
 # every scenario: the printed table is the expected table, byte for byte
 for t in "$traces"/*.jsonl; do
 	name=$(basename "$t" .jsonl)
