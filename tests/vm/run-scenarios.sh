@@ -320,7 +320,20 @@ if [ -n "$ctl" ]; then
 				status=1
 				continue
 			fi
-			echo "ok: loss: a starved netlink socket lost $(grep -o '"lost":[0-9]*' "$t.json" | gawk -F: '{ n += $2 } END { print n }') events in $lost gaps; each a loss anomaly and a resync; replay ends in the kernel's list"
+			nlost=$(grep -o '"lost":[0-9]*' "$t.json" | gawk -F: '{ n += $2 } END { print n + 0 }')
+			echo "ok: loss: a starved netlink socket lost $nlost events in $lost gaps; each a loss anomaly and a resync; replay ends in the kernel's list"
+			# pattrackctl shim, read right after: the shim dropped exactly what the recorder missed
+			sed -n '/^=== shim status$/,/^=== shim end$/p' "$work/out" >"$work/shim-status"
+			field() { sed -n "s/^$1: \([0-9]*\)$/\1/p" "$work/shim-status"; }
+			sent=$(field sent) dropped=$(field dropped) seq=$(field seq)
+			if grep -q '^probes: reserve free exit fork$' "$work/shim-status" && [ "${dropped:-x}" = "$nlost" ] &&
+				[ "${sent:-0}" -gt 0 ] && [ $((${sent:-0} + ${dropped:-0})) -le "${seq:-0}" ]; then
+				echo "ok: pattrackctl shim: $sent sent, $dropped dropped (as many as the recorder counted lost), last sequence number $seq; all four probes attached"
+			else
+				echo "FAIL: pattrackctl shim after the loss test (the recorder counted $nlost lost):"
+				cat "$work/shim-status"
+				status=1
+			fi
 			;;
 		esac
 	done
