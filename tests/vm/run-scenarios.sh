@@ -338,6 +338,17 @@ if [ -n "$ctl" ]; then
 		esac
 	done
 
+	# without CAP_NET_ADMIN the shim's events group is closed
+	nocap=$(sed -n 's/^=== nocap //p' "$work/out" | head -n 1)
+	if [ -n "$nocap" ] && [ "$nocap" != 0 ] &&
+		sed -n '/^=== nocap /,/^=== nocap end$/p' "$work/out" | grep -q 'needs CAP_NET_ADMIN'; then
+		echo "ok: without CAP_NET_ADMIN, record --source=netlink is refused the events group (exit $nocap)"
+	else
+		echo "FAIL: record --source=netlink without capabilities:"
+		sed -n '/^=== nocap /,/^=== nocap end$/p' "$work/out"
+		status=1
+	fi
+
 	# pattrackd in the guest, on a bus of its own, with the bpf source
 	if [ -x "$work/root/bin/pattrackd" ]; then
 		# daemon_run TAG: one run's "=== TAG PART" sections, the kernel's table and
