@@ -12,6 +12,7 @@
 
 struct pt_netlink {
 	struct nl_sock *sock;
+	struct nl_sock *req;	/* requests to the shim, answered in turn */
 	int family;
 	struct pt_seq_tracker seq;
 	uint64_t first;		/* numbered before we joined: not ours; 0: unknown */
@@ -127,7 +128,7 @@ static int on_status(struct nl_msg *msg, void *arg)
 	struct nlattr *tb[PATTRACK_ATTR_MAX + 1];
 	struct pt_shim_status *st = arg;
 
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, PATTRACK_ATTR_MAX, status_policy) < 0 ||
+	if (!st || genlmsg_parse(nlmsg_hdr(msg), 0, tb, PATTRACK_ATTR_MAX, status_policy) < 0 ||
 	    !tb[PATTRACK_ATTR_STATUS_VERSION] || !tb[PATTRACK_ATTR_STATUS_PROBES] ||
 	    !tb[PATTRACK_ATTR_STATUS_SENT] || !tb[PATTRACK_ATTR_STATUS_DROPPED] ||
 	    !tb[PATTRACK_ATTR_STATUS_SEQ])
@@ -147,11 +148,46 @@ static void nl_socket_freep(struct nl_sock **s)
 		nl_socket_free(*s);
 }
 
+/* libnl's -NLE_* codes, as errnos the callers explain */
+static int errno_of(int nle)
+{
+	return nle == -NLE_OBJ_NOTFOUND ? -ENOENT : nle == -NLE_PERM ? -EPERM : -EIO;
+}
+
 /*
- * One request, on a socket of its own, answered before this returns: its
- * acknowledgement, or the shim's refusal.  @st takes GET_STATUS's reply.
+ * One request, answered before this returns: its acknowledgement, or the
+ * shim's refusal.  @st takes GET_STATUS's reply.
  */
-static int shim_request(uint8_t cmd, struct pt_shim_status *st)
+static int shim_request(struct nl_sock *sock, int family, uint8_t cmd, struct pt_shim_status *st)
+{
+	int r;
+
+	r = nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_CUSTOM, on_status, st);
+	if (r >= 0)
+		r = genl_send_simple(sock, family, cmd, PATTRACK_GENL_VERSION, 0);
+	if (r >= 0 && st)
+		r = nl_recvmsgs_default(sock);	/* the reply */
+	if (r >= 0)
+		r = nl_wait_for_ack(sock);
+	if (r < 0) {
+		log_debug("netlink: request %u: %s", cmd, nl_geterror(r));
+		return errno_of(r);
+	}
+	return 0;
+}
+
+static int shim_status(struct nl_sock *sock, int family, struct pt_shim_status *st)
+{
+	int r;
+
+	*st = (struct pt_shim_status){ 0 };
+	r = shim_request(sock, family, PATTRACK_CMD_GET_STATUS, st);
+	if (r < 0)
+		return r;
+	return st->version[0] ? 0 : -EBADMSG;
+}
+
+int pt_netlink_shim_status(struct pt_shim_status *st)
 {
 	_cleanup_(nl_socket_freep) struct nl_sock *sock = nl_socket_alloc();
 	int family, r;
@@ -161,33 +197,24 @@ static int shim_request(uint8_t cmd, struct pt_shim_status *st)
 	r = genl_connect(sock);
 	if (r >= 0)
 		r = family = genl_ctrl_resolve(sock, PATTRACK_GENL_NAME);
-	if (r >= 0 && st)
-		r = nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_CUSTOM, on_status, st);
-	if (r >= 0)
-		r = genl_send_simple(sock, family, cmd, PATTRACK_GENL_VERSION, 0);
-	if (r >= 0 && st)
-		r = nl_recvmsgs_default(sock);	/* the reply */
-	if (r >= 0)
-		r = nl_wait_for_ack(sock);
 	if (r < 0) {
-		log_debug("netlink: request %u: %s", cmd, nl_geterror(r));
-		return r == -NLE_OBJ_NOTFOUND ? -ENOENT : r == -NLE_PERM ? -EPERM : -EIO;
+		log_debug("netlink: %s", nl_geterror(r));
+		return errno_of(r);
 	}
-	return 0;
-}
-
-int pt_netlink_shim_status(struct pt_shim_status *st)
-{
-	int r;
-
-	*st = (struct pt_shim_status){ 0 };
-	r = shim_request(PATTRACK_CMD_GET_STATUS, st);
-	if (r < 0)
-		return r;
-	return st->version[0] ? 0 : -EBADMSG;
+	return shim_status(sock, family, st);
 }
 
 static const struct pt_source_ops netlink_ops;
+
+static void netlink_free(void *impl)
+{
+	struct pt_netlink *nl = impl;
+
+	nl_socket_free(nl->req);
+	nl_socket_free(nl->sock);
+	free(nl);
+}
+
 
 int pt_netlink_source(pt_live_fn fn, void *userdata, struct pt_source *ret)
 {
@@ -200,11 +227,14 @@ int pt_netlink_source(pt_live_fn fn, void *userdata, struct pt_source *ret)
 	nl->fn = fn;
 	nl->userdata = userdata;
 	nl->sock = nl_socket_alloc();
-	if (!nl->sock) {
-		free(nl);
-		return -ENOMEM;
+	nl->req = nl_socket_alloc();
+	if (!nl->sock || !nl->req) {
+		r = -NLE_NOMEM;
+		goto fail_nl;
 	}
 	r = genl_connect(nl->sock);
+	if (r >= 0)
+		r = genl_connect(nl->req);
 	if (r < 0)
 		goto fail_nl;
 	nl->family = genl_ctrl_resolve(nl->sock, PATTRACK_GENL_NAME);
@@ -251,7 +281,7 @@ int pt_netlink_source(pt_live_fn fn, void *userdata, struct pt_source *ret)
 	{
 		struct pt_shim_status st;
 
-		if (pt_netlink_shim_status(&st) >= 0) {
+		if (shim_status(nl->req, nl->family, &st) >= 0) {
 			nl->first = st.seq + 1;
 			pt_seq_begin(&nl->seq, nl->first);
 		}
@@ -263,19 +293,9 @@ int pt_netlink_source(pt_live_fn fn, void *userdata, struct pt_source *ret)
 	return 0;
 
 fail_nl:
-	/* libnl's -NLE_* codes, as errnos the caller explains */
 	log_debug("netlink: %s", nl_geterror(r));
-	nl_socket_free(nl->sock);
-	free(nl);
-	return r == -NLE_OBJ_NOTFOUND ? -ENOENT : r == -NLE_PERM ? -EPERM : -EIO;
-}
-
-static void netlink_free(void *impl)
-{
-	struct pt_netlink *nl = impl;
-
-	nl_socket_free(nl->sock);
-	free(nl);
+	netlink_free(nl);
+	return r == -NLE_NOMEM ? -ENOMEM : errno_of(r);
 }
 
 static void netlink_set_kallsyms(void *impl, const struct pt_kallsyms *syms)
@@ -318,7 +338,7 @@ static int netlink_dispatch(void *impl)
 }
 
 /*
- * The shim runs PATTRACK_CMD_FLUSH in our sendmsg(): when its
+ * The shim runs PATTRACK_CMD_FLUSH in the request's sendmsg(): when its
  * acknowledgement comes, every event numbered before the request is in our
  * socket, or was dropped.  The last number handed out before it tells the
  * tracker what to expect, so that a loss at the very end is counted too.
@@ -331,9 +351,9 @@ static int netlink_barrier(void *impl)
 	struct pt_shim_status st;
 	int r;
 
-	r = pt_netlink_shim_status(&st);
+	r = shim_status(nl->req, nl->family, &st);
 	if (r >= 0)
-		r = shim_request(PATTRACK_CMD_FLUSH, NULL);
+		r = shim_request(nl->req, nl->family, PATTRACK_CMD_FLUSH, NULL);
 	if (r < 0) {
 		log_warning("netlink: the shim did not send its queue on request (%s%s), waiting for it",
 			    strerror(-r), r == -ENOENT ? ": pattrack_shim.ko unloaded?" : "");
