@@ -910,15 +910,6 @@ static int verb_shim(int argc, char *argv[])
 		log_error_errno(r, "cannot ask pattrack_shim.ko for its status");
 		return EXIT_TROUBLE;
 	}
-	if (!json) {
-		printf("version: %s\nprobes:", st.version);
-		for (size_t i = 0; i < ELEMENTSOF(probe_names); i++)
-			if (st.probes & (1u << i))
-				printf(" %s", probe_names[i]);
-		printf("\nsent: %" PRIu64 "\ndropped: %" PRIu64 "\nseq: %" PRIu64 "\n", st.sent,
-		       st.dropped, st.seq);
-		return EXIT_OK;
-	}
 	o = json_object_new_object();
 	probes = json_object_new_array();
 	for (size_t i = 0; i < ELEMENTSOF(probe_names); i++)
@@ -929,7 +920,21 @@ static int verb_shim(int argc, char *argv[])
 	json_object_object_add(o, "sent", json_object_new_uint64(st.sent));
 	json_object_object_add(o, "dropped", json_object_new_uint64(st.dropped));
 	json_object_object_add(o, "seq", json_object_new_uint64(st.seq));
-	r = pt_json_print(stdout, o, isatty(STDOUT_FILENO));
+	if (json) {
+		r = pt_json_print(stdout, o, isatty(STDOUT_FILENO));
+	} else {
+		/* "key: value", a list's values on one line */
+		json_object_object_foreach(o, key, val) {
+			printf("%s:", key);
+			if (json_object_is_type(val, json_type_array))
+				for (size_t i = 0; i < json_object_array_length(val); i++)
+					printf(" %s", json_object_get_string(json_object_array_get_idx(val, i)));
+			else
+				printf(" %s", json_object_get_string(val));
+			putchar('\n');
+		}
+		r = 0;
+	}
 	json_object_put(o);
 	return r < 0 ? EXIT_TROUBLE : EXIT_OK;
 }
