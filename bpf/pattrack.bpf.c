@@ -41,7 +41,7 @@ struct {
 /*
  * The reader is woken once this much waits, not for every event: a wakeup
  * per mmap() costs the mapping process more than the event itself.  The
- * reader also looks on a timer (flush_ms in daemon/live.h).
+ * reader also looks on a timer (flush_ms in daemon/source/source.h).
  */
 #define WAKEUP_BYTES (64 << 10)
 

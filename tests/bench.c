@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "itree.h"
-#include "trace.h"
-#include "util.h"
+#include "core/itree.h"
+#include "core/trace.h"
+#include "core/util.h"
 
 #define PAGE 4096ULL
 #define WINDOW_BASE 0x4000000000ULL

@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "util.h"
+#include "core/util.h"
+#include "service/conf.h"
 
 START_TEST(test_durations)
 {

@@ -3,8 +3,8 @@
 #include "check-main.h"
 #include <stdlib.h>
 
-#include "itree.h"
-#include "util.h"
+#include "core/itree.h"
+#include "core/util.h"
 
 #define MAX_NODES 2000
 
@@ -49,6 +49,22 @@ static int collect(struct itree_node *node, void *userdata)
 	return 0;
 }
 
+/* A random query answered by the tree, and by brute force over @nodes. */
+static void check_query(const struct itree *t, struct ref *nodes, uint64_t space,
+			struct itree_node **got, struct itree_node **want)
+{
+	uint64_t qs = (uint64_t)random() % space;
+	uint64_t qe = qs + 1 + (uint64_t)random() % (space / 8 + 1);
+	struct collect c = { got, 0 };
+	size_t k = ref_overlaps(nodes, MAX_NODES, qs, qe, want);
+
+	itree_visit(t, qs, qe, collect, &c);
+	ck_assert_uint_eq(c.n, k);
+	for (size_t i = 0; i < k; i++)
+		ck_assert_ptr_eq(got[i], want[i]);
+	ck_assert_ptr_eq(itree_first(t, qs, qe), k ? want[0] : NULL);
+}
+
 static void run_seed(unsigned seed, unsigned ops, uint64_t space)
 {
 	static struct ref nodes[MAX_NODES];
@@ -83,17 +99,7 @@ static void run_seed(unsigned seed, unsigned ops, uint64_t space)
 		}
 		if (op % 64 == 0)
 			ck_assert_msg(itree_check(&t), "invariants broken at seed %u op %u", seed, op);
-
-		uint64_t qs = (uint64_t)random() % space;
-		uint64_t qe = qs + 1 + (uint64_t)random() % (space / 8 + 1);
-		struct collect c = { got, 0 };
-		size_t k = ref_overlaps(nodes, MAX_NODES, qs, qe, want);
-
-		itree_visit(&t, qs, qe, collect, &c);
-		ck_assert_uint_eq(c.n, k);
-		for (size_t i = 0; i < k; i++)
-			ck_assert_ptr_eq(got[i], want[i]);
-		ck_assert_ptr_eq(itree_first(&t, qs, qe), k ? want[0] : NULL);
+		check_query(&t, nodes, space, got, want);
 	}
 	ck_assert(itree_check(&t));
 }

@@ -7,8 +7,8 @@
 #include "check-main.h"
 #include <stdlib.h>
 
-#include "model.h"
-#include "util.h"
+#include "core/model.h"
+#include "core/util.h"
 
 #define WB PATTRACK_TYPE_WB
 #define WC PATTRACK_TYPE_WC
@@ -498,6 +498,27 @@ static void compare_tables(struct kernel *k, const struct pt_model *m, unsigned 
 	ck_assert_msg(w.ok, "seed %u op %u: table differs from the kernel's", seed, op);
 }
 
+/* A free of [s, e), or more often of an existing range or its tail, applied to both. */
+static void random_free(struct pt_model *m, struct kernel *k, uint64_t s, uint64_t e, int32_t pid,
+			bool report_outcome)
+{
+	struct pt_event ev;
+
+	if (k->n && random() % 3) {
+		struct kentry *x = &k->e[random() % k->n];
+
+		s = x->start + (random() % 2 ? 0 : 0x1000 * (uint64_t)(random() % 3));
+		e = x->end;
+		if (s >= e)
+			s = x->start;
+	}
+	ev = (struct pt_event){
+		.kind = PT_EV_FREE, .start = s, .end = e,
+		.has_ret = report_outcome, .ret = kfree(k, s, e, pid), .pid = pid,
+	};
+	ck_assert_int_eq(pt_model_apply(m, &ev), 0);
+}
+
 static void random_run(unsigned seed, bool report_outcome)
 {
 	static struct kernel k;
@@ -523,22 +544,7 @@ static void random_run(unsigned seed, bool report_outcome)
 
 			ck_assert_int_eq(pt_model_apply(m, &ev), 0);
 		} else {
-			/* bias frees towards existing ranges and their tails */
-			if (k.n && random() % 3) {
-				struct kentry *x = &k.e[random() % k.n];
-
-				s = x->start + (random() % 2 ? 0 : 0x1000 * (uint64_t)(random() % 3));
-				e = x->end;
-				if (s >= e)
-					s = x->start;
-			}
-			int ret = kfree(&k, s, e, pid);
-			struct pt_event ev = {
-				.kind = PT_EV_FREE, .start = s, .end = e,
-				.has_ret = report_outcome, .ret = ret, .pid = pid,
-			};
-
-			ck_assert_int_eq(pt_model_apply(m, &ev), 0);
+			random_free(m, &k, s, e, pid, report_outcome);
 		}
 		ck_assert_msg(count_kind(m, PT_AN_DRIFT) == drift0,
 			      "seed %u op %u: the model's prediction differs from the kernel's", seed, op);

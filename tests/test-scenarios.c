@@ -10,9 +10,9 @@
 #include <limits.h>
 #include <stdlib.h>
 
-#include "report.h"
-#include "trace.h"
-#include "util.h"
+#include "core/trace.h"
+#include "core/util.h"
+#include "ctl/report.h"
 
 static const char *traces_dir(void)
 {

@@ -4,9 +4,12 @@
 #include <limits.h>
 #include <stdlib.h>
 
-#include "live.h"
-#include "sources.h"
-#include "util.h"
+#include "core/util.h"
+#include "host/debugfs.h"
+#include "host/iomem.h"
+#include "host/kmsg.h"
+#include "host/pci.h"
+#include "source/seq.h"
 
 static char datapath[PATH_MAX];
 
@@ -30,6 +33,14 @@ static struct pt_model *new_model(void)
 
 START_TEST(test_debugfs_lines)
 {
+	static const char *const bad[] = {
+		"PAT: [mem 0x00000000fe000000-0x00000000fe001000] write-combinin",
+		"PAT: [mem 0x00000000fe000000-0x00000000fe00",
+		"PAT: [mem 0x00000000fe001000-0x00000000fe000000] write-back",
+		"PAT: [mem 0x00000000fe000000-0x00000000fe001000] write-back trailing",
+		"PAT: [mem 0x000000000000000000fe000000-0x00000000fe001000] write-back",
+		"garbage",
+	};
 	uint64_t s, e;
 	int t;
 	const char *l = "PAT: [mem 0x00000000fe000000-0x00000000fe001000] write-combining\n";
@@ -44,15 +55,6 @@ START_TEST(test_debugfs_lines)
 	l = "PAT: [mem 0x0000004000208000-0x0000004000209000] uncached-minus";
 	ck_assert_int_eq(pt_debugfs_parse_line(l, strlen(l), &s, &e, &t), 1);
 	ck_assert_int_eq(t, PATTRACK_TYPE_UC_MINUS);
-
-	static const char *const bad[] = {
-		"PAT: [mem 0x00000000fe000000-0x00000000fe001000] write-combinin",
-		"PAT: [mem 0x00000000fe000000-0x00000000fe00",
-		"PAT: [mem 0x00000000fe001000-0x00000000fe000000] write-back",
-		"PAT: [mem 0x00000000fe000000-0x00000000fe001000] write-back trailing",
-		"PAT: [mem 0x000000000000000000fe000000-0x00000000fe001000] write-back",
-		"garbage",
-	};
 	for (size_t i = 0; i < ELEMENTSOF(bad); i++)
 		ck_assert_int_eq(pt_debugfs_parse_line(bad[i], strlen(bad[i]), &s, &e, &t), -EBADMSG);
 }

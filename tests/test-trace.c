@@ -3,8 +3,8 @@
 #include "check-main.h"
 #include <stdlib.h>
 
-#include "trace.h"
-#include "util.h"
+#include "core/trace.h"
+#include "core/util.h"
 
 static struct pt_trace_parser parser;
 

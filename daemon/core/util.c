@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "util.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+
+/*
+ * The only process-wide state: how to label and filter log lines.  It is
+ * set once by main() and never touched by the model.
+ */
+static const char *log_program = "pattrack";
+static bool log_verbose;
+static bool log_levels;
+
+void log_set_program(const char *name)
+{
+	log_program = name;
+}
+
+void log_set_verbose(bool verbose)
+{
+	log_verbose = verbose;
+}
+
+bool log_is_verbose(void)
+{
+	return log_verbose;
+}
+
+void log_set_levels(bool levels)
+{
+	log_levels = levels;
+}
+
+/* @prefix is "<N>" (a syslog priority) and a text label for a terminal. */
+static void log_vprint(const char *prefix, const char *fmt, va_list ap, int r)
+{
+	if (log_levels)
+		fprintf(stderr, "%.3s", prefix);
+	else
+		fprintf(stderr, "%s: %s", log_program, prefix + 3);
+	vfprintf(stderr, fmt, ap);
+	if (r < 0)
+		fprintf(stderr, ": %s", strerror(-r));
+	fputc('\n', stderr);
+}
+
+int log_full_errno(int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vprint("<3>", fmt, ap, r);
+	va_end(ap);
+	return r < 0 ? r : -r;
+}
+
+void log_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vprint("<3>", fmt, ap, 0);
+	va_end(ap);
+}
+
+void log_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vprint("<4>warning: ", fmt, ap, 0);
+	va_end(ap);
+}
+
+void log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vprint("<6>", fmt, ap, 0);
+	va_end(ap);
+}
+
+void log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_verbose)
+		return;
+	va_start(ap, fmt);
+	log_vprint("<7>debug: ", fmt, ap, 0);
+	va_end(ap);
+}
+
+char *strscpy_trunc(char *dst, size_t size, const char *src, size_t len)
+{
+	if (size == 0)
+		return dst;
+	if (len >= size)
+		len = size - 1;
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+	return dst;
+}
+
+int grow_array(void **p, size_t *cap, size_t need, size_t size, size_t first)
+{
+	size_t n = *cap ? *cap : first;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			return -ENOMEM;
+		n *= 2;
+	}
+	if (n > SIZE_MAX / size)
+		return -ENOMEM;
+	q = realloc(*p, n * size);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+int read_full_file(const char *path, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+
+	for (;;) {
+		ssize_t n;
+
+		if (GROW_ARRAY(buf, cap, len + 4096, 16384) < 0)
+			return -ENOMEM;
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*ret = TAKE_PTR(buf);
+	if (ret_len)
+		*ret_len = len;
+	return 0;
+}

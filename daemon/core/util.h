@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * Small helpers used everywhere: cleanup attributes, logging that returns
+ * the negative errno it was given, bounded string copies.
+ */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _unused_ __attribute__((unused))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define _likely_(x) __builtin_expect(!!(x), 1)
+#define _unlikely_(x) __builtin_expect(!!(x), 0)
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+
+static inline void fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+
+static inline void closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+
+#define _cleanup_free_ _cleanup_(freep)
+#define _cleanup_fclose_ _cleanup_(fclosep)
+#define _cleanup_close_ _cleanup_(closep)
+
+/* Take ownership out of a cleanup variable. */
+#define TAKE_PTR(p)                          \
+	({                                   \
+		__typeof__(p) _p_ = (p);     \
+		(p) = NULL;                  \
+		_p_;                         \
+	})
+
+/*
+ * Logging: plain stderr with the program name.  log_*_errno() return the
+ * negative errno they were given so that callers can write
+ * "return log_error_errno(r, ...)".
+ */
+void log_set_program(const char *name);
+void log_set_verbose(bool verbose);
+/* Lines start with a syslog priority ("<3>") for journald, without the program name. */
+void log_set_levels(bool levels);
+bool log_is_verbose(void);
+_printf_(2, 3) int log_full_errno(int r, const char *fmt, ...);
+_printf_(1, 2) void log_error(const char *fmt, ...);
+_printf_(1, 2) void log_warning(const char *fmt, ...);
+_printf_(1, 2) void log_info(const char *fmt, ...);
+_printf_(1, 2) void log_debug(const char *fmt, ...);
+
+#define log_error_errno(r, ...) log_full_errno((r), __VA_ARGS__)
+
+/*
+ * Makes room for @need elements of @size bytes in the array *@p, which has
+ * room for *@cap: the room doubles, starting from @first.  0, or -ENOMEM
+ * with *@p and *@cap as they were.  Use GROW_ARRAY().
+ */
+int grow_array(void **p, size_t *cap, size_t need, size_t size, size_t first);
+
+#define GROW_ARRAY(p, cap, need, first) \
+	grow_array((void **)&(p), &(cap), (need), sizeof(*(p)), (first))
+
+/* Always NUL-terminates; returns dst. */
+char *strscpy_trunc(char *dst, size_t size, const char *src, size_t len);
+
+/* Reads a whole (possibly unseekable, e.g. procfs) file into a NUL-terminated buffer. */
+int read_full_file(const char *path, char **ret, size_t *ret_len);

@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pattrackctl over D-Bus: each verb is one call to pattrackd (or, for
+ * monitor, a match on its Anomaly signal), printed as an aligned table or,
+ * with --json, as JSON.  Exit status: 0 ok, 1 "leaks --fail" found some,
+ * 2 usage, 3 the call failed (the D-Bus error is named).
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "bus.h"
+#include "core/util.h"
+#include "report.h"
+
+#define BUS_NAME "org.pattrack.Tracker1"
+#define BUS_PATH "/org/pattrack/Tracker1"
+#define BUS_IFACE "org.pattrack.Tracker1"
+
+enum { EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_TROUBLE };
+
+static inline void bus_unrefp(sd_bus **b)
+{
+	sd_bus_flush_close_unref(*b);
+}
+
+static inline void json_putp(struct json_object **o)
+{
+	json_object_put(*o);
+}
+
+#define _cleanup_bus_ _cleanup_(bus_unrefp)
+#define _cleanup_msg_ _cleanup_(sd_bus_message_unrefp)
+#define _cleanup_jobj_ _cleanup_(json_putp)
+
+/* --json, and nothing else, for every verb; *rest the first operand. */
+static int parse_common(int argc, char *argv[], bool *json, int *rest)
+{
+	static const struct option options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	int c;
+
+	*json = false;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jh", options, NULL)) >= 0) {
+		switch (c) {
+		case 'j':
+			*json = true;
+			break;
+		case 'h':
+			printf("See pattrackctl --help and pattrackctl(1).\n");
+			return 0;
+		default:
+			return -EINVAL;
+		}
+	}
+	*rest = optind;
+	return 1;
+}
+
+static int connect_bus(sd_bus **ret)
+{
+	int r = sd_bus_open_system(ret);
+
+	if (r < 0)
+		log_error_errno(r, "cannot connect to the system bus");
+	return r;
+}
+
+/*
+ * Connects *bus and calls @method of @iface on the tracker with @types and
+ * the arguments (@types NULL: none).  A failure is logged once, naming the
+ * D-Bus error; the caller only returns EXIT_TROUBLE.
+ */
+static int vcall(sd_bus **bus, const char *iface, const char *method, sd_bus_message **reply,
+		 const char *types, va_list ap)
+{
+	_cleanup_msg_ sd_bus_message *m = NULL;
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	int r;
+
+	r = connect_bus(bus);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_new_method_call(*bus, &m, BUS_NAME, BUS_PATH, iface, method);
+	if (r >= 0 && types)
+		r = sd_bus_message_appendv(m, types, ap);
+	if (r >= 0)
+		r = sd_bus_call(*bus, m, 0, &e, reply);
+	if (r < 0) {
+		if (sd_bus_error_is_set(&e))
+			log_error("%s: %s (%s)", method, e.message ? e.message : "failed", e.name);
+		else
+			log_error_errno(r, "%s failed", method);
+	}
+	sd_bus_error_free(&e);
+	return r;
+}
+
+static int call_iface(sd_bus **bus, const char *iface, const char *method,
+		      sd_bus_message **reply, const char *types, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, types);
+	r = vcall(bus, iface, method, reply, types, ap);
+	va_end(ap);
+	return r;
+}
+
+#define call(bus, method, reply, ...) call_iface((bus), BUS_IFACE, (method), (reply), __VA_ARGS__)
+
+static int parse_address(const char *s, uint64_t *ret)
+{
+	char *end;
+
+	errno = 0;
+	*ret = strtoull(s, &end, 0);
+	if (errno || end == s || *end || *s == '-') {
+		log_error("not an address: %s", s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int print_json(struct json_object *o)
+{
+	return pt_json_print(stdout, o, isatty(STDOUT_FILENO)) < 0 ? EXIT_TROUBLE : EXIT_OK;
+}
+
+/* ---- entries ------------------------------------------------------------- */
+
+static int print_entries(sd_bus_message *reply, bool json)
+{
+	_cleanup_jobj_ struct json_object *arr = json_object_new_array();
+	uint64_t start, end, seq;
+	const char *type, *comm, *where;
+	int32_t pid;
+	int exited, r;
+	size_t n = 0;
+
+	r = sd_bus_message_enter_container(reply, 'a', "(ttsistsb)");
+	if (r < 0)
+		return r;
+	if (!json)
+		printf("%-37s %-16s %7s %-16s %s\n", "RANGE", "TYPE", "PID", "COMM", "RESOURCE");
+	while ((r = sd_bus_message_read(reply, "(ttsistsb)", &start, &end, &type, &pid, &comm,
+					&seq, &where, &exited)) > 0) {
+		n++;
+		if (json) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "start", pt_json_address(start));
+			json_object_object_add(o, "end", pt_json_address(end));
+			json_object_object_add(o, "type", json_object_new_string(type));
+			json_object_object_add(o, "pid", json_object_new_int(pid));
+			json_object_object_add(o, "comm", json_object_new_string(comm));
+			json_object_object_add(o, "seq", json_object_new_uint64(seq));
+			json_object_object_add(o, "resource", json_object_new_string(where));
+			json_object_object_add(o, "owner_exited", json_object_new_boolean(exited));
+			json_object_array_add(arr, o);
+			continue;
+		}
+		printf("0x%016" PRIx64 "-0x%016" PRIx64 " %-16s ", start, end, type);
+		if (pid > 0)
+			printf("%7" PRId32 " %-16s", pid, comm);
+		else
+			printf("%7s %-16s", "-", "-");
+		printf(" %s%s\n", where, exited ? " (owner exited)" : "");
+	}
+	if (r < 0)
+		return r;
+	r = sd_bus_message_exit_container(reply);
+	if (r < 0)
+		return r;
+	if (json)
+		return print_json(arr) == EXIT_OK ? (int)n : -EIO;
+	printf("%zu entries\n", n);
+	return (int)n;
+}
+
+/* Calls @method with @types/args, prints the entries it returns. */
+static int entries_verb(const char *method, bool json, const char *types, ...)
+{
+	_cleanup_bus_ sd_bus *bus = NULL;
+	_cleanup_msg_ sd_bus_message *reply = NULL;
+	va_list ap;
+	int r;
+
+	va_start(ap, types);
+	r = vcall(&bus, BUS_IFACE, method, &reply, types, ap);
+	va_end(ap);
+	if (r < 0)
+		return EXIT_TROUBLE;
+	r = print_entries(reply, json);
+	if (r < 0)
+		return log_error_errno(r, "%s: bad reply", method), EXIT_TROUBLE;
+	return EXIT_OK;
+}
+
+int verb_list(int argc, char *argv[])
+{
+	bool json;
+	int rest, r = parse_common(argc, argv, &json, &rest);
+
+	if (r <= 0)
+		return r < 0 ? EXIT_USAGE : EXIT_OK;
+	if (rest != argc) {
+		log_error("list takes no arguments");
+		return EXIT_USAGE;
+	}
+	return entries_verb("ListEntries", json, NULL);
+}
+
+int verb_lookup(int argc, char *argv[])
+{
+	uint64_t a;
+	bool json;
+	int rest, r = parse_common(argc, argv, &json, &rest);
+
+	if (r <= 0)
+		return r < 0 ? EXIT_USAGE : EXIT_OK;
+	if (rest + 1 != argc || parse_address(argv[rest], &a) < 0) {
+		log_error("lookup needs one ADDRESS");
+		return EXIT_USAGE;
+	}
+	return entries_verb("Lookup", json, "t", a);
+}
+
+int verb_query(int argc, char *argv[])
+{
+	uint64_t s, e;
+	bool json;
+	int rest, r = parse_common(argc, argv, &json, &rest);
+
+	if (r <= 0)
+		return r < 0 ? EXIT_USAGE : EXIT_OK;
+	if (rest + 2 != argc || parse_address(argv[rest], &s) < 0 ||
+	    parse_address(argv[rest + 1], &e) < 0) {
+		log_error("query needs START and END (exclusive)");
+		return EXIT_USAGE;
+	}
+	return entries_verb("QueryRange", json, "tt", s, e);
+}
+
+/* ---- anomalies ----------------------------------------------------------- */
+
+static struct json_object *anomaly_json(const char *kind, uint64_t start, uint64_t end,
+					const char *type, int32_t pid, const char *comm,
+					const char *severity, const char *text)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "kind", json_object_new_string(kind));
+	json_object_object_add(o, "start", pt_json_address(start));
+	json_object_object_add(o, "end", pt_json_address(end));
+	json_object_object_add(o, "type", *type ? json_object_new_string(type) : NULL);
+	json_object_object_add(o, "pid", json_object_new_int(pid));
+	json_object_object_add(o, "comm", json_object_new_string(comm));
+	if (severity && *severity)
+		json_object_object_add(o, "severity", json_object_new_string(severity));
+	json_object_object_add(o, "detail", json_object_new_string(text));
+	return o;
+}
+
+static void anomaly_text(const char *kind, uint64_t start, uint64_t end, const char *type,
+			 int32_t pid, const char *comm, const char *severity, const char *text)
+{
+	printf("%-12s 0x%016" PRIx64 "-0x%016" PRIx64 " %-16s %7" PRId32 " %-16s%s%s\n", kind,
+	       start, end, *type ? type : "-", pid, *comm ? comm : "-",
+	       severity && *severity ? " " : "", severity ? severity : "");
+	printf("             %s\n", text);
+}
+
+static int list_anomalies(const char *kind, bool json, size_t *count)
+{
+	_cleanup_bus_ sd_bus *bus = NULL;
+	_cleanup_msg_ sd_bus_message *reply = NULL;
+	_cleanup_jobj_ struct json_object *arr = json_object_new_array();
+	const char *k, *type, *comm, *sev, *text;
+	uint64_t start, end, seq;
+	int32_t pid;
+	int r;
+
+	*count = 0;
+	if (call(&bus, "ListAnomalies", &reply, "s", kind) < 0)
+		return EXIT_TROUBLE;
+	r = sd_bus_message_enter_container(reply, 'a', "(sttsistss)");
+	if (r < 0)
+		return EXIT_TROUBLE;
+	if (!json)
+		printf("%-12s %-37s %-16s %7s %-16s\n", "KIND", "RANGE", "TYPE", "PID", "COMM");
+	while ((r = sd_bus_message_read(reply, "(sttsistss)", &k, &start, &end, &type, &pid,
+					&comm, &seq, &sev, &text)) > 0) {
+		(*count)++;
+		if (json)
+			json_object_array_add(arr, anomaly_json(k, start, end, type, pid, comm, sev,
+								text));
+		else
+			anomaly_text(k, start, end, type, pid, comm, sev, text);
+	}
+	if (r < 0)
+		return log_error_errno(r, "ListAnomalies: bad reply"), EXIT_TROUBLE;
+	if (json)
+		return print_json(arr);
+	printf("%zu anomalies\n", *count);
+	return EXIT_OK;
+}
+
+int verb_anomalies(int argc, char *argv[])
+{
+	size_t n;
+	bool json;
+	int rest, r = parse_common(argc, argv, &json, &rest);
+
+	if (r <= 0)
+		return r < 0 ? EXIT_USAGE : EXIT_OK;
+	if (rest + 1 < argc) {
+		log_error("anomalies takes at most one KIND");
+		return EXIT_USAGE;
+	}
+	return list_anomalies(rest < argc ? argv[rest] : "", json, &n);
+}
+
+/* ---- checkpoint, leaks --------------------------------------------------- */
+
+int verb_checkpoint(int argc, char *argv[])
+{
+	_cleanup_bus_ sd_bus *bus = NULL;
+	_cleanup_msg_ sd_bus_message *reply = NULL;
+	uint64_t cookie;
+	bool json;
+	int rest, r = parse_common(argc, argv, &json, &rest);
+
+	if (r <= 0)
+		return r < 0 ? EXIT_USAGE : EXIT_OK;
+	if (call(&bus, "Checkpoint", &reply, NULL) < 0)
+		return EXIT_TROUBLE;
+	r = sd_bus_message_read(reply, "t", &cookie);
+	if (r < 0)
+		return log_error_errno(r, "Checkpoint: bad reply"), EXIT_TROUBLE;
+	if (json)
+		printf("{\"cookie\":%" PRIu64 "}\n", cookie);
+	else
+		printf("%" PRIu64 "\n", cookie);
+	return EXIT_OK;
+}
+
+int verb_leaks(int argc, char *argv[])
+{
+	static const struct option options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "since", required_argument, NULL, 's' },
+		{ "fail", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	_cleanup_bus_ sd_bus *bus = NULL;
+	_cleanup_msg_ sd_bus_message *reply = NULL;
+	bool json = false, fail = false, since = false;
+	uint64_t cookie = 0;
+	size_t n;
+	int c, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jh", options, NULL)) >= 0) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 's':
+			if (parse_address(optarg, &cookie) < 0)
+				return EXIT_USAGE;
+			since = true;
+			break;
+		case 'f':
+			fail = true;
+			break;
+		case 'h':
+			printf("See pattrackctl --help and pattrackctl(1).\n");
+			return EXIT_OK;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		log_error("leaks takes no operands; the cookie goes with --since");
+		return EXIT_USAGE;
+	}
+	if (!since) {
+		/* the leaks judged so far: reservations left by exited processes */
+		r = list_anomalies("leak", json, &n);
+		if (r != EXIT_OK)
+			return r;
+		return fail && n ? EXIT_FOUND : EXIT_OK;
+	}
+	if (call(&bus, "Leaks", &reply, "t", cookie) < 0)
+		return EXIT_TROUBLE;
+	r = print_entries(reply, json);
+	if (r < 0)
+		return log_error_errno(r, "Leaks: bad reply"), EXIT_TROUBLE;
+	return fail && r > 0 ? EXIT_FOUND : EXIT_OK;
+}
+
+/* ---- explain ------------------------------------------------------------- */
+
+int verb_explain(int argc, char *argv[])
+{
+	_cleanup_bus_ sd_bus *bus = NULL;
+	_cleanup_msg_ sd_bus_message *reply = NULL;
+	_cleanup_jobj_ struct json_object *arr = json_object_new_array();
+	uint64_t a, clock, seq, start, end;
+	const char *ev, *type, *got, *comm;
+	int32_t ret, pid;
+	size_t n = 0;
+	bool json;
+	int rest, r = parse_common(argc, argv, &json, &rest);
+
+	if (r <= 0)
+		return r < 0 ? EXIT_USAGE : EXIT_OK;
+	if (rest + 1 != argc || parse_address(argv[rest], &a) < 0) {
+		log_error("explain needs one ADDRESS");
+		return EXIT_USAGE;
+	}
+	if (call(&bus, "Explain", &reply, "t", a) < 0)
+		return EXIT_TROUBLE;
+	r = sd_bus_message_enter_container(reply, 'a', "(ttsttssiis)");
+	if (r < 0)
+		return EXIT_TROUBLE;
+	if (!json)
+		printf("%-8s %-8s %-37s %-16s %-16s %5s %7s %s\n", "EVENT", "SEQ", "RANGE", "TYPE",
+		       "GOT", "RET", "PID", "COMM");
+	while ((r = sd_bus_message_read(reply, "(ttsttssiis)", &clock, &seq, &ev, &start, &end,
+					&type, &got, &ret, &pid, &comm)) > 0) {
+		n++;
+		if (json) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "event", json_object_new_string(ev));
+			json_object_object_add(o, "seq", json_object_new_uint64(seq));
+			json_object_object_add(o, "cookie", json_object_new_uint64(clock));
+			json_object_object_add(o, "start", pt_json_address(start));
+			json_object_object_add(o, "end", pt_json_address(end));
+			json_object_object_add(o, "type", json_object_new_string(type));
+			if (*got)
+				json_object_object_add(o, "got", json_object_new_string(got));
+			json_object_object_add(o, "ret", json_object_new_int(ret));
+			json_object_object_add(o, "pid", json_object_new_int(pid));
+			json_object_object_add(o, "comm", json_object_new_string(comm));
+			json_object_array_add(arr, o);
+			continue;
+		}
+		printf("%-8s %-8" PRIu64 " 0x%016" PRIx64 "-0x%016" PRIx64 " %-16s %-16s %5" PRId32
+		       " %7" PRId32 " %s\n", ev, seq, start, end, type, *got ? got : "-", ret, pid,
+		       *comm ? comm : "-");
+	}
+	if (r < 0)
+		return log_error_errno(r, "Explain: bad reply"), EXIT_TROUBLE;
+	if (json)
+		return print_json(arr);
+	printf("%zu events touched 0x%" PRIx64 "\n", n, a);
+	return EXIT_OK;
+}
+
+/* ---- status -------------------------------------------------------------- */
+
+static void print_map(struct json_object *map)
+{
+	json_object_object_foreach(map, k, v)
+		printf(" %s %s", k, json_object_get_string(v));
+	putchar('\n');
+}
+
+static void print_properties(struct json_object *o)
+{
+	json_object_object_foreach(o, key, val) {
+		if (json_object_is_type(val, json_type_object)) {
+			printf("%16s:", key);
+			print_map(val);
+		} else if (json_object_is_type(val, json_type_array)) {
+			for (size_t i = 0; i < json_object_array_length(val); i++)
+				printf("%16s%c %s\n", i ? "" : key, i ? ' ' : ':',
+				       json_object_get_string(json_object_array_get_idx(val, i)));
+		} else {
+			printf("%16s: %s\n", key, json_object_get_string(val));
+		}
+	}
+}
+
+int verb_status(int argc, char *argv[])
+{
+	_cleanup_bus_ sd_bus *bus = NULL;
+	_cleanup_msg_ sd_bus_message *reply = NULL;
+	_cleanup_jobj_ struct json_object *o = json_object_new_object();
+	const char *name;
+	bool json;
+	int rest, r = parse_common(argc, argv, &json, &rest);
+
+	if (r <= 0)
+		return r < 0 ? EXIT_USAGE : EXIT_OK;
+	if (call_iface(&bus, "org.freedesktop.DBus.Properties", "GetAll", &reply, "s",
+		       BUS_IFACE) < 0)
+		return EXIT_TROUBLE;
+	r = sd_bus_message_enter_container(reply, 'a', "{sv}");
+	while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
+		const char *contents, *s;
+		char type;
+		uint64_t t;
+
+		r = sd_bus_message_read(reply, "s", &name);
+		if (r >= 0)
+			r = sd_bus_message_peek_type(reply, &type, &contents);
+		if (r < 0)
+			break;
+		if (!strcmp(contents, "s")) {
+			r = sd_bus_message_read(reply, "v", "s", &s);
+			json_object_object_add(o, name, json_object_new_string(s));
+		} else if (!strcmp(contents, "t")) {
+			r = sd_bus_message_read(reply, "v", "t", &t);
+			json_object_object_add(o, name, json_object_new_uint64(t));
+		} else if (!strcmp(contents, "as")) {
+			struct json_object *arr = json_object_new_array();
+
+			r = sd_bus_message_enter_container(reply, 'v', "as");
+			if (r >= 0)
+				r = sd_bus_message_enter_container(reply, 'a', "s");
+			while (r >= 0 && (r = sd_bus_message_read(reply, "s", &s)) > 0)
+				json_object_array_add(arr, json_object_new_string(s));
+			if (r >= 0)
+				r = sd_bus_message_exit_container(reply);
+			if (r >= 0)
+				r = sd_bus_message_exit_container(reply);
+			json_object_object_add(o, name, arr);
+		} else if (!strcmp(contents, "a{st}")) {
+			struct json_object *map = json_object_new_object();
+
+			r = sd_bus_message_enter_container(reply, 'v', "a{st}");
+			if (r >= 0)
+				r = sd_bus_message_enter_container(reply, 'a', "{st}");
+			while (r >= 0 && (r = sd_bus_message_read(reply, "{st}", &s, &t)) > 0)
+				json_object_object_add(map, s, json_object_new_uint64(t));
+			if (r >= 0)
+				r = sd_bus_message_exit_container(reply);
+			if (r >= 0)
+				r = sd_bus_message_exit_container(reply);
+			json_object_object_add(o, name, map);
+		} else {
+			r = sd_bus_message_skip(reply, "v");
+		}
+		if (r >= 0)
+			r = sd_bus_message_exit_container(reply);
+	}
+	if (r < 0)
+		return log_error_errno(r, "GetAll: bad reply"), EXIT_TROUBLE;
+	if (json)
+		return print_json(o);
+	print_properties(o);
+	return EXIT_OK;
+}
+
+/* ---- monitor ------------------------------------------------------------- */
+
+static int on_anomaly(sd_bus_message *m, void *userdata, sd_bus_error *error)
+{
+	const char *kind, *type, *comm, *text;
+	uint64_t start, end;
+	bool json = *(bool *)userdata;
+	int32_t pid;
+	int r;
+
+	(void)error;
+	r = sd_bus_message_read(m, "sttsiss", &kind, &start, &end, &type, &pid, &comm, &text);
+	if (r < 0)
+		return 0;
+	if (json) {
+		_cleanup_jobj_ struct json_object *o =
+			anomaly_json(kind, start, end, type, pid, comm, NULL, text);
+
+		pt_json_print(stdout, o, false);
+	} else {
+		anomaly_text(kind, start, end, type, pid, comm, NULL, text);
+	}
+	fflush(stdout);
+	return 0;
+}
+
+int verb_monitor(int argc, char *argv[])
+{
+	_cleanup_bus_ sd_bus *bus = NULL;
+	sd_event *event = NULL;
+	sigset_t ss;
+	bool json;
+	int rest, r = parse_common(argc, argv, &json, &rest);
+
+	if (r <= 0)
+		return r < 0 ? EXIT_USAGE : EXIT_OK;
+	if (connect_bus(&bus) < 0)
+		return EXIT_TROUBLE;
+	r = sd_bus_match_signal(bus, NULL, BUS_NAME, BUS_PATH, BUS_IFACE, "Anomaly", on_anomaly,
+				&json);
+	if (r < 0)
+		return log_error_errno(r, "cannot subscribe to Anomaly signals"), EXIT_TROUBLE;
+	r = sd_event_default(&event);
+	if (r >= 0)
+		r = sd_bus_attach_event(bus, event, 0);
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGINT);
+	sigaddset(&ss, SIGTERM);
+	sigprocmask(SIG_BLOCK, &ss, NULL);
+	if (r >= 0)
+		r = sd_event_add_signal(event, NULL, SIGINT, NULL, NULL);
+	if (r >= 0)
+		r = sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
+	if (r >= 0) {
+		if (!json)
+			fprintf(stderr, "Waiting for Anomaly signals from %s; ^C ends.\n", BUS_NAME);
+		r = sd_event_loop(event);
+	}
+	sd_bus_detach_event(bus);
+	sd_event_unref(event);
+	if (r < 0)
+		return log_error_errno(r, "monitor failed"), EXIT_TROUBLE;
+	return EXIT_OK;
+}

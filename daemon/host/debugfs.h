@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The kernel's own memtype list, /sys/kernel/debug/x86/pat_memtype_list:
+ * its parser, tested on real kernel lines, and its reader.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/model.h"
+
+#define PT_DEBUGFS_MOUNT "/sys/kernel/debug"
+#define PT_DEBUGFS_PAT "/sys/kernel/debug/x86/pat_memtype_list"
+
+/*
+ * One line of pat_memtype_list:
+ *   "PAT: [mem 0x00000000fe000000-0x00000000fe001000] write-combining"
+ * 1 and *start, *end (exclusive, as the file prints it), *type; 0 for the
+ * "PAT memtype list:" header or a blank line; -EBADMSG otherwise.
+ */
+int pt_debugfs_parse_line(const char *line, size_t len, uint64_t *start, uint64_t *end,
+			  int *type);
+
+/* Mounts debugfs when @path is absent and debugfs is not mounted; needs root. */
+int pt_debugfs_ensure(const char *path);
+
+/*
+ * The whole list in @text, in file order; *bad_line names the line on
+ * -EBADMSG.
+ */
+int pt_debugfs_parse(const char *text, size_t len, struct pt_kentry **ret, size_t *n,
+		     unsigned long *bad_line);
+
+/* Reads and parses the file at @path; errors are logged. */
+int pt_debugfs_read(const char *path, struct pt_kentry **ret, size_t *n);
+
+/* Feeds every line of the file at @path to the model as "entry" events. */
+int pt_debugfs_load(struct pt_model *m, const char *path);

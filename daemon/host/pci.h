@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* PCI BARs as sysfs lists them: /sys/bus/pci/devices/<bdf>/resource. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PT_SYSFS_PCI "/sys/bus/pci/devices"
+
+struct pt_pci_bar {
+	uint64_t start, end;	/* [start, end) */
+	char device[32];	/* "0000:00:04.0" */
+	char driver[32];	/* "" when unbound */
+	int index;		/* 0-5 BARs, 6 the ROM, 7+ bridge windows */
+};
+
+struct pt_pci {
+	struct pt_pci_bar *bar;
+	size_t n, cap;
+};
+
+/* Parses one device's "resource" file. */
+int pt_pci_parse_resource(const char *text, const char *device, const char *driver,
+			  struct pt_pci *pci);
+int pt_pci_read(const char *devices_dir, struct pt_pci *ret);
+void pt_pci_done(struct pt_pci *pci);
+
+/* The BAR holding all of [start, end), or NULL. */
+const struct pt_pci_bar *pt_pci_find(const struct pt_pci *pci, uint64_t start, uint64_t end);
+char *pt_pci_bar_describe(const struct pt_pci_bar *bar, char *buf, size_t size);

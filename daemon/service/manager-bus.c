@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * org.pattrack.Tracker1 at /org/pattrack/Tracker1: one vtable.  Physical
+ * addresses are sensitive: every method checks the caller's credentials
+ * (root or group "pattrack"; Checkpoint and Reconcile root only), besides
+ * the bus policy that says the same.
+ */
+#include <inttypes.h>
+
+#include "config.h"
+#include "core/util.h"
+#include "manager.h"
+
+#define BUS_NAME "org.pattrack.Tracker1"
+#define BUS_PATH "/org/pattrack/Tracker1"
+#define BUS_IFACE "org.pattrack.Tracker1"
+#define ERR_INVALID_RANGE BUS_IFACE ".Error.InvalidRange"
+#define ERR_UNKNOWN_KIND BUS_IFACE ".Error.UnknownKind"
+#define ERR_UNKNOWN_COOKIE BUS_IFACE ".Error.UnknownCookie"
+#define ERR_NOT_LIVE BUS_IFACE ".Error.NotLive"
+#define ERR_BUSY BUS_IFACE ".Error.Busy"
+
+/* x86-64 physical addresses have at most 52 bits (MAXPHYADDR). */
+#define PHYS_LIMIT (1ULL << 52)
+#define EXPLAIN_EVENTS 64
+
+/* ---- access --------------------------------------------------------------- */
+
+static bool creds_in_group(sd_bus_creds *c, gid_t gid)
+{
+	const gid_t *gids;
+	gid_t g;
+	int n;
+
+	if (sd_bus_creds_get_egid(c, &g) >= 0 && g == gid)
+		return true;
+	if (sd_bus_creds_get_gid(c, &g) >= 0 && g == gid)
+		return true;
+	n = sd_bus_creds_get_supplementary_gids(c, &gids);
+	for (int i = 0; i < n; i++)
+		if (gids[i] == gid)
+			return true;
+	return false;
+}
+
+/* 1 when the caller may, else an sd_bus_error already set. */
+static int check_access(struct manager *m, sd_bus_message *msg, bool root_only,
+			sd_bus_error *error)
+{
+	sd_bus_creds *c = NULL;
+	uid_t uid;
+	int r;
+
+	r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_UID | SD_BUS_CREDS_EUID |
+				      SD_BUS_CREDS_GID | SD_BUS_CREDS_EGID |
+				      SD_BUS_CREDS_SUPPLEMENTARY_GIDS | SD_BUS_CREDS_PID |
+				      SD_BUS_CREDS_AUGMENT, &c);
+	if (r < 0)
+		return sd_bus_error_set_errnof(error, r, "cannot tell who is calling");
+	if (sd_bus_creds_get_euid(c, &uid) < 0 && sd_bus_creds_get_uid(c, &uid) < 0) {
+		sd_bus_creds_unref(c);
+		return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "caller unknown");
+	}
+	if (uid == 0) {
+		sd_bus_creds_unref(c);
+		return 1;
+	}
+	if (!root_only && m->have_pattrack_gid && creds_in_group(c, m->pattrack_gid)) {
+		sd_bus_creds_unref(c);
+		return 1;
+	}
+	sd_bus_creds_unref(c);
+	return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
+				 root_only ? "only root may do this" :
+				 "physical addresses are for root and group pattrack only");
+}
+
+#define CHECK(root_only)                                                  \
+	do {                                                              \
+		int _r = check_access(m, msg, (root_only), error);        \
+		if (_r <= 0)                                              \
+			return _r;                                        \
+	} while (0)
+
+/* ---- entries -------------------------------------------------------------- */
+
+#define ENTRY_SIG "(ttsistsb)"
+
+struct entries_ctx {
+	struct manager *m;
+	sd_bus_message *reply;
+	uint64_t since;		/* Leaks(): born after this clock */
+	bool leaks;
+};
+
+static int append_entry(const struct pt_entry_info *e, void *userdata)
+{
+	struct entries_ctx *c = userdata;
+	char where[256];
+	int r;
+
+	if (c->leaks && e->born <= c->since)
+		return 0;
+	pt_iomem_describe(&c->m->iomem, e->start, e->end, where, sizeof(where));
+	r = sd_bus_message_append(c->reply, ENTRY_SIG, e->start, e->end, pt_type_name(e->type),
+				  e->pid, e->comm, e->seq, where, e->owner_exited);
+	return r < 0 ? r : 0;	/* any other value ends the walk */
+}
+
+static int reply_entries(struct manager *m, sd_bus_message *msg, uint64_t start, uint64_t end,
+			 bool leaks, uint64_t since)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	struct entries_ctx c = { m, NULL, since, leaks };
+	int r;
+
+	r = sd_bus_message_new_method_return(msg, &reply);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_open_container(reply, 'a', ENTRY_SIG);
+	if (r < 0)
+		return r;
+	c.reply = reply;
+	r = pt_model_foreach_entry(m->model, start, end, append_entry, &c);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_close_container(reply);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_list_entries(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+
+	CHECK(false);
+	return reply_entries(m, msg, 0, UINT64_MAX, false, 0);
+}
+
+static int method_lookup(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	uint64_t a;
+	int r;
+
+	CHECK(false);
+	r = sd_bus_message_read(msg, "t", &a);
+	if (r < 0)
+		return r;
+	if (a >= PHYS_LIMIT)
+		return sd_bus_error_setf(error, ERR_INVALID_RANGE,
+					 "0x%" PRIx64 " is beyond 52-bit physical addresses", a);
+	return reply_entries(m, msg, a, a + 1, false, 0);
+}
+
+static int method_query_range(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	uint64_t s, e;
+	int r;
+
+	CHECK(false);
+	r = sd_bus_message_read(msg, "tt", &s, &e);
+	if (r < 0)
+		return r;
+	if (e <= s)
+		return sd_bus_error_setf(error, ERR_INVALID_RANGE,
+					 "end 0x%" PRIx64 " is not above start 0x%" PRIx64
+					 " (the end is exclusive)", e, s);
+	if (e > PHYS_LIMIT)
+		return sd_bus_error_setf(error, ERR_INVALID_RANGE,
+					 "0x%" PRIx64 " is beyond 52-bit physical addresses", e);
+	return reply_entries(m, msg, s, e, false, 0);
+}
+
+static int method_checkpoint(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+
+	CHECK(true);
+	return sd_bus_reply_method_return(msg, "t", pt_model_clock(m->model));
+}
+
+static int method_leaks(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	uint64_t cookie;
+	int r;
+
+	CHECK(false);
+	r = sd_bus_message_read(msg, "t", &cookie);
+	if (r < 0)
+		return r;
+	if (cookie > pt_model_clock(m->model))
+		return sd_bus_error_setf(error, ERR_UNKNOWN_COOKIE,
+					 "cookie %" PRIu64 " was never handed out (now %" PRIu64 ")",
+					 cookie, pt_model_clock(m->model));
+	return reply_entries(m, msg, 0, UINT64_MAX, true, cookie);
+}
+
+/* ---- anomalies ------------------------------------------------------------ */
+
+#define ANOMALY_SIG "(sttsistss)"
+
+static int append_anomaly(struct manager *m, sd_bus_message *reply, const struct pt_anomaly *a)
+{
+	char buf[512];
+
+	pt_anomaly_explain(m->model, a, buf, sizeof(buf));
+	return sd_bus_message_append(reply, ANOMALY_SIG, pt_anomaly_kind_name(a->kind), a->start,
+				     a->end, pt_type_name(a->type) ?: "", a->pid,
+				     pt_strtab_get(pt_model_strings_const(m->model), a->comm), a->seq,
+				     pt_severity_name(a->severity) ?: "", buf);
+}
+
+static int method_list_anomalies(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	struct manager *m = userdata;
+	const char *kind;
+	int want = -1, r;
+
+	CHECK(false);
+	r = sd_bus_message_read(msg, "s", &kind);
+	if (r < 0)
+		return r;
+	if (*kind) {
+		want = pt_anomaly_kind_from_string(kind, strlen(kind));
+		if (want < 0)
+			return sd_bus_error_setf(error, ERR_UNKNOWN_KIND,
+						 "unknown anomaly kind \"%s\" (conflict, degraded, "
+						 "invalid-free, leak, drift, loss, or \"\" for all)", kind);
+	}
+	r = sd_bus_message_new_method_return(msg, &reply);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_open_container(reply, 'a', ANOMALY_SIG);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < pt_model_anomaly_count(m->model); i++) {
+		const struct pt_anomaly *a = pt_model_anomaly(m->model, i);
+
+		if (want >= 0 && (int)a->kind != want)
+			continue;
+		r = append_anomaly(m, reply, a);
+		if (r < 0)
+			return r;
+	}
+	r = sd_bus_message_close_container(reply);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
+/* ---- explain -------------------------------------------------------------- */
+
+#define HISTORY_SIG "(ttsttssiis)"
+
+static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	struct manager *m = userdata;
+	const struct pt_history_event *hit[EXPLAIN_EVENTS];
+	uint64_t a, have;
+	size_t n = 0;
+	int r;
+
+	CHECK(false);
+	r = sd_bus_message_read(msg, "t", &a);
+	if (r < 0)
+		return r;
+	if (a >= PHYS_LIMIT)
+		return sd_bus_error_setf(error, ERR_INVALID_RANGE,
+					 "0x%" PRIx64 " is beyond 52-bit physical addresses", a);
+	/* the newest EXPLAIN_EVENTS events that touched @a, told oldest first */
+	have = m->history_next < m->conf.history ? m->history_next : m->conf.history;
+	for (uint64_t i = 0; i < have && n < EXPLAIN_EVENTS; i++) {
+		const struct pt_history_event *h =
+			&m->history[(m->history_next - 1 - i) % m->conf.history];
+
+		if (h->start <= a && a < h->end)
+			hit[n++] = h;
+	}
+	r = sd_bus_message_new_method_return(msg, &reply);
+	if (r < 0)
+		return r;
+	r = sd_bus_message_open_container(reply, 'a', HISTORY_SIG);
+	if (r < 0)
+		return r;
+	while (n--) {
+		const struct pt_history_event *h = hit[n];
+
+		r = sd_bus_message_append(reply, HISTORY_SIG, h->clock, h->seq, pt_event_kind_name(h->kind),
+					  h->start, h->end, pt_type_name(h->type) ?: "",
+					  pt_type_name(h->got) ?: "", h->ret, h->pid, h->comm);
+		if (r < 0)
+			return r;
+	}
+	r = sd_bus_message_close_container(reply);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_reconcile(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	struct pt_sync_result res;
+	int r;
+
+	CHECK(true);
+	r = manager_reconcile(m, &res);
+	if (r == -EOPNOTSUPP)
+		return sd_bus_error_set(error, ERR_NOT_LIVE,
+					"serving a replayed trace: there is no kernel to reconcile with");
+	if (r == -EBUSY)
+		return sd_bus_error_set(error, ERR_BUSY,
+					"events kept arriving while the kernel's list was read; try again");
+	if (r < 0)
+		return sd_bus_error_set_errnof(error, r, "cannot read %s", m->debugfs);
+	return sd_bus_reply_method_return(msg, "(ttt)", (uint64_t)res.kept, (uint64_t)res.added,
+					  (uint64_t)res.removed);
+}
+
+/* ---- properties ----------------------------------------------------------- */
+
+static int prop_version(sd_bus *bus, const char *path, const char *iface, const char *prop,
+			sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+	(void)bus, (void)path, (void)iface, (void)prop, (void)userdata, (void)error;
+	return sd_bus_message_append(reply, "s", PATTRACK_VERSION);
+}
+
+static int prop_sources(sd_bus *bus, const char *path, const char *iface, const char *prop,
+			sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+
+	(void)bus, (void)path, (void)iface, (void)prop, (void)error;
+	if (m->replay)
+		return sd_bus_message_append(reply, "as", 1, m->source_desc);
+	return sd_bus_message_append(reply, "as", 3, m->source_desc, m->debugfs, m->iomem_path);
+}
+
+static int prop_kernel_release(sd_bus *bus, const char *path, const char *iface,
+			       const char *prop, sd_bus_message *reply, void *userdata,
+			       sd_bus_error *error)
+{
+	struct manager *m = userdata;
+
+	(void)bus, (void)path, (void)iface, (void)prop, (void)error;
+	return sd_bus_message_append(reply, "s", m->kernel_release);
+}
+
+static int prop_counter(sd_bus *bus, const char *path, const char *iface, const char *prop,
+			sd_bus_message *reply, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	uint64_t v;
+
+	(void)bus, (void)path, (void)iface, (void)error;
+	if (strcmp(prop, "EntryCount") == 0)
+		v = pt_model_entry_count(m->model);
+	else if (strcmp(prop, "EventsProcessed") == 0)
+		v = m->events;
+	else
+		v = m->lost;
+	return sd_bus_message_append(reply, "t", v);
+}
+
+static int prop_anomaly_counts(sd_bus *bus, const char *path, const char *iface,
+			       const char *prop, sd_bus_message *reply, void *userdata,
+			       sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	const struct pt_stats *st = pt_model_stats(m->model);
+	int r;
+
+	(void)bus, (void)path, (void)iface, (void)prop, (void)error;
+	r = sd_bus_message_open_container(reply, 'a', "{st}");
+	if (r < 0)
+		return r;
+	for (int k = 0; k < _PT_AN_MAX; k++) {
+		r = sd_bus_message_append(reply, "{st}", pt_anomaly_kind_name(k), st->anomalies[k]);
+		if (r < 0)
+			return r;
+	}
+	return sd_bus_message_close_container(reply);
+}
+
+static const sd_bus_vtable tracker_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("Version", "s", prop_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("Sources", "as", prop_sources, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("KernelRelease", "s", prop_kernel_release, 0,
+			SD_BUS_VTABLE_PROPERTY_CONST),
+	SD_BUS_PROPERTY("EntryCount", "t", prop_counter, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("EventsProcessed", "t", prop_counter, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("EventsLost", "t", prop_counter, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("AnomalyCounts", "a{st}", prop_anomaly_counts, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_METHOD_WITH_ARGS("ListEntries", SD_BUS_NO_ARGS,
+				SD_BUS_RESULT("a" ENTRY_SIG, entries),
+				method_list_entries, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Lookup", SD_BUS_ARGS("t", address),
+				SD_BUS_RESULT("a" ENTRY_SIG, entries),
+				method_lookup, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("QueryRange", SD_BUS_ARGS("t", start, "t", end),
+				SD_BUS_RESULT("a" ENTRY_SIG, entries),
+				method_query_range, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("ListAnomalies", SD_BUS_ARGS("s", kind),
+				SD_BUS_RESULT("a" ANOMALY_SIG, anomalies),
+				method_list_anomalies, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Checkpoint", SD_BUS_NO_ARGS, SD_BUS_RESULT("t", cookie),
+				method_checkpoint, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Leaks", SD_BUS_ARGS("t", cookie),
+				SD_BUS_RESULT("a" ENTRY_SIG, entries),
+				method_leaks, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Explain", SD_BUS_ARGS("t", address),
+				SD_BUS_RESULT("a" HISTORY_SIG, events),
+				method_explain, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Reconcile", SD_BUS_NO_ARGS,
+				SD_BUS_RESULT("(ttt)", kept_added_removed),
+				method_reconcile, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_SIGNAL_WITH_ARGS("Anomaly",
+				SD_BUS_ARGS("s", kind, "t", start, "t", end, "s", type, "i", pid,
+					    "s", comm, "s", explanation), 0),
+	SD_BUS_VTABLE_END
+};
+
+int manager_bus_emit_anomaly(struct manager *m, const struct pt_anomaly *a)
+{
+	char buf[512];
+
+	pt_anomaly_explain(m->model, a, buf, sizeof(buf));
+	return sd_bus_emit_signal(m->bus, BUS_PATH, BUS_IFACE, "Anomaly", "sttsiss",
+				  pt_anomaly_kind_name(a->kind), a->start, a->end,
+				  pt_type_name(a->type) ?: "", a->pid,
+				  pt_strtab_get(pt_model_strings_const(m->model), a->comm), buf);
+}
+
+int manager_bus_emit_changed(struct manager *m)
+{
+	if (!m->bus)
+		return 0;
+	return sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_IFACE, "EntryCount",
+					      "EventsProcessed", "EventsLost", "AnomalyCounts",
+					      NULL);
+}
+
+int manager_bus_setup(struct manager *m)
+{
+	int r;
+
+	r = sd_bus_open_system(&m->bus);
+	if (r < 0)
+		return log_error_errno(r, "cannot connect to the system bus");
+	r = sd_bus_add_object_vtable(m->bus, &m->vtable_slot, BUS_PATH, BUS_IFACE, tracker_vtable,
+				     m);
+	if (r < 0)
+		return log_error_errno(r, "cannot publish %s", BUS_PATH);
+	r = sd_bus_request_name(m->bus, BUS_NAME, 0);
+	if (r < 0)
+		return log_error_errno(r, "cannot own %s", BUS_NAME);
+	r = sd_bus_attach_event(m->bus, m->event, 0);
+	if (r < 0)
+		return log_error_errno(r, "cannot attach the bus to the event loop");
+	return 0;
+}

@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pattrackd's manager: one model, one source, timers for reconciliation,
+ * leak judgement and property announcements; anomalies to the journal and
+ * the bus as they are found.
+ */
+#include <grp.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
+#include <time.h>
+
+#include "core/trace.h"
+#include "core/util.h"
+#include "host/debugfs.h"
+#include "source/open.h"
+#include "manager.h"
+
+#define EXPLAIN_MAX 512
+#define RECONCILE_TRIES 3
+
+/* One MESSAGE_ID per anomaly kind; systemd/pattrack.catalog explains each. */
+static const char *const message_ids[_PT_AN_MAX] = {
+	[PT_AN_CONFLICT] = "34f173d121ce416f95cb91ecbcd0c2e9",
+	[PT_AN_DEGRADED] = "bc89f4eaaadd4ba18564eb4b635bed44",
+	[PT_AN_INVALID_FREE] = "164728fc156b462e816e38079e016624",
+	[PT_AN_LEAK] = "3d10dd9f81904370949a5804d7f05688",
+	[PT_AN_DRIFT] = "ee312808d43b4f04a3cf3d90c00cf372",
+	[PT_AN_LOSS] = "7943675eb0f64573be4ef25cf0014094",
+};
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
+int manager_new(struct manager **ret)
+{
+	_cleanup_(manager_freep) struct manager *m = NULL;
+	int r;
+
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	pt_conf_defaults(&m->conf);
+	m->debugfs = PT_DEBUGFS_PAT;
+	m->iomem_path = PT_IOMEM;
+	r = sd_event_default(&m->event);
+	if (r < 0)
+		return log_error_errno(r, "cannot create the event loop");
+	r = pt_model_new(&m->model);
+	if (r < 0)
+		return r;
+	*ret = TAKE_PTR(m);
+	return 0;
+}
+
+void manager_free(struct manager *m)
+{
+	if (!m)
+		return;
+	sd_event_source_unref(m->source_io);
+	sd_event_source_unref(m->reconcile_timer);
+	sd_event_source_unref(m->leak_timer);
+	sd_event_source_unref(m->changed_timer);
+	sd_event_source_unref(m->flush_timer);
+	sd_bus_slot_unref(m->vtable_slot);
+	sd_bus_flush_close_unref(m->bus);
+	pt_source_close(&m->source);
+	pt_kallsyms_free(m->syms);
+	pt_iomem_done(&m->iomem);
+	pt_model_free(m->model);
+	sd_event_unref(m->event);
+	free(m->source_desc);
+	free(m->history);
+	free(m->exits);
+	free(m);
+}
+
+/* ---- anomalies: the journal and the bus ----------------------------------- */
+
+static int anomaly_priority(const struct pt_anomaly *a)
+{
+	switch (a->kind) {
+	case PT_AN_LOSS:
+		return LOG_ERR;
+	case PT_AN_DEGRADED:
+		return a->severity == PT_SEV_HAZARD ? LOG_WARNING : LOG_NOTICE;
+	case PT_AN_INVALID_FREE:
+		return LOG_NOTICE;
+	default:
+		return LOG_WARNING;
+	}
+}
+
+static void journal_anomaly(struct manager *m, const struct pt_anomaly *a)
+{
+	const struct pt_strtab *st = pt_model_strings_const(m->model);
+	const char *kind = pt_anomaly_kind_name(a->kind);
+	const char *type = pt_type_name(a->type);
+	char buf[EXPLAIN_MAX];
+
+	pt_anomaly_explain(m->model, a, buf, sizeof(buf));
+	if (!m->journal) {
+		fprintf(stderr, "pattrackd: %s: %s\n", kind, buf);
+		return;
+	}
+	sd_journal_send("MESSAGE=%s: %s", kind, buf,
+			"PRIORITY=%d", anomaly_priority(a),
+			"MESSAGE_ID=%s", message_ids[a->kind],
+			"PATTRACK_KIND=%s", kind,
+			"PATTRACK_START=0x%" PRIx64, a->start,
+			"PATTRACK_END=0x%" PRIx64, a->end,
+			"PATTRACK_TYPE=%s", type ? type : "",
+			"PATTRACK_PID=%" PRId32, a->pid,
+			"PATTRACK_COMM=%s", pt_strtab_get(st, a->comm),
+			"PATTRACK_SEQ=%" PRIu64, a->seq,
+			"PATTRACK_SEVERITY=%s", pt_severity_name(a->severity) ?: "",
+			NULL);
+}
+
+void manager_report_anomalies(struct manager *m)
+{
+	size_t n = pt_model_anomaly_count(m->model);
+
+	for (; m->anomalies_reported < n; m->anomalies_reported++) {
+		const struct pt_anomaly *a = pt_model_anomaly(m->model, m->anomalies_reported);
+
+		journal_anomaly(m, a);
+		if (m->bus)
+			(void)manager_bus_emit_anomaly(m, a);
+	}
+}
+
+/* ---- events -------------------------------------------------------------- */
+
+static void history_note(struct manager *m, const struct pt_event *ev)
+{
+	struct pt_history_event *h;
+
+	/* what touched an address: reservations, releases, entries (a resync's among them) */
+	if (!m->history ||
+	    (ev->kind != PT_EV_RESERVE && ev->kind != PT_EV_FREE && ev->kind != PT_EV_ENTRY))
+		return;
+	h = &m->history[m->history_next++ % m->conf.history];
+	*h = (struct pt_history_event){
+		.clock = pt_model_clock(m->model),
+		.seq = ev->has_seq ? ev->seq : 0,
+		.ts_ns = ev->ts_ns,
+		.start = ev->start,
+		.end = ev->end,
+		.kind = ev->kind,
+		.type = (int8_t)(ev->kind == PT_EV_RESERVE ? ev->req : ev->type),
+		.got = (int8_t)(ev->kind == PT_EV_RESERVE && !ev->strict ? ev->got : PT_TYPE_NONE),
+		.ret = ev->has_ret ? ev->ret : 0,
+		.pid = ev->pid,
+	};
+	if (ev->comm)
+		strscpy_trunc(h->comm, sizeof(h->comm), ev->comm, ev->comm_len);
+}
+
+static void leak_timer_arm(struct manager *m);
+
+static int exits_push(struct manager *m)
+{
+	if (m->exits_len == m->exits_cap) {
+		size_t cap = m->exits_cap ? m->exits_cap * 2 : 64;
+		struct pt_pending_exit *v = malloc(cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		for (size_t i = 0; i < m->exits_len; i++)
+			v[i] = m->exits[(m->exits_head + i) % m->exits_cap];
+		free(m->exits);
+		m->exits = v;
+		m->exits_cap = cap;
+		m->exits_head = 0;
+	}
+	m->exits[(m->exits_head + m->exits_len++) % m->exits_cap] = (struct pt_pending_exit){
+		.clock = pt_model_clock(m->model),
+		.due_usec = now_usec() + m->conf.leak_grace_usec,
+	};
+	if (m->exits_len == 1)
+		leak_timer_arm(m);
+	return 0;
+}
+
+int manager_apply(struct manager *m, const struct pt_event *ev)
+{
+	int r;
+
+	history_note(m, ev);
+	r = pt_model_apply(m->model, ev);
+	if (r == -ENOMEM)
+		return log_error_errno(r, "out of memory for the model");
+	if (r < 0) {
+		m->rejected++;
+		log_debug("event %" PRIu64 " (kind %d) rejected by the model", ev->seq, ev->kind);
+		return 0;
+	}
+	m->events++;
+	if (ev->kind == PT_EV_LOST || ev->kind == PT_EV_SYNC)
+		m->lost += ev->lost;
+	if (ev->kind == PT_EV_EXIT) {
+		r = exits_push(m);
+		if (r < 0)
+			return r;
+	}
+	manager_report_anomalies(m);
+	manager_mark_changed(m);
+	return 0;
+}
+
+static int on_live_event(const struct pt_event *ev, void *userdata)
+{
+	return manager_apply(userdata, ev);
+}
+
+/* ---- timers -------------------------------------------------------------- */
+
+static int on_leak_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct manager *m = userdata;
+	uint64_t upto = 0;
+	bool any = false;
+	int r;
+
+	(void)s;
+	(void)usec;
+	while (m->exits_len && m->exits[m->exits_head].due_usec <= now_usec()) {
+		upto = m->exits[m->exits_head].clock;
+		any = true;
+		m->exits_head = (m->exits_head + 1) % m->exits_cap;
+		m->exits_len--;
+	}
+	if (any) {
+		r = pt_model_judge_leaks_upto(m->model, upto);
+		if (r < 0)
+			log_error_errno(r, "cannot judge leaks");
+		manager_report_anomalies(m);
+		manager_mark_changed(m);
+	}
+	leak_timer_arm(m);
+	return 0;
+}
+
+static void leak_timer_arm(struct manager *m)
+{
+	uint64_t due;
+	int r;
+
+	if (!m->exits_len) {
+		if (m->leak_timer)
+			sd_event_source_set_enabled(m->leak_timer, SD_EVENT_OFF);
+		return;
+	}
+	due = m->exits[m->exits_head].due_usec;
+	if (!m->leak_timer) {
+		r = sd_event_add_time(m->event, &m->leak_timer, CLOCK_MONOTONIC, due, 10000,
+				      on_leak_timer, m);
+		if (r < 0)
+			log_error_errno(r, "cannot arm the leak timer");
+		return;
+	}
+	sd_event_source_set_time(m->leak_timer, due);
+	sd_event_source_set_enabled(m->leak_timer, SD_EVENT_ONESHOT);
+}
+
+static int on_changed_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct manager *m = userdata;
+
+	(void)s;
+	(void)usec;
+	if (m->changed) {
+		m->changed = false;
+		(void)manager_bus_emit_changed(m);
+		if (m->ready)
+			sd_notifyf(false, "STATUS=%zu entries, %" PRIu64 " events, %zu anomalies",
+				   pt_model_entry_count(m->model), m->events,
+				   pt_model_anomaly_count(m->model));
+	}
+	return 0;
+}
+
+void manager_mark_changed(struct manager *m)
+{
+	uint64_t now;
+
+	if (m->changed || !m->event)
+		return;
+	m->changed = true;
+	/* coalesced: at most one PropertiesChanged a quarter second */
+	now = now_usec();
+	if (!m->changed_timer) {
+		if (sd_event_add_time(m->event, &m->changed_timer, CLOCK_MONOTONIC, now + 250000,
+				      50000, on_changed_timer, m) < 0) {
+			m->changed_timer = NULL;
+			m->changed = false;	/* try again at the next change */
+		}
+		return;
+	}
+	sd_event_source_set_time(m->changed_timer, now + 250000);
+	sd_event_source_set_enabled(m->changed_timer, SD_EVENT_ONESHOT);
+}
+
+/* ---- reconciliation with debugfs ----------------------------------------- */
+
+/* @all: also what the kernel has reported but not yet sent (see pt_source_drain()) */
+static int drain_source(struct manager *m, bool all)
+{
+	int r;
+
+	if (!m->source.ops)
+		return 0;
+	r = all ? pt_source_drain(&m->source) : m->source.ops->dispatch(m->source.impl);
+	if (r >= 0)
+		r = pt_live_resync_on_loss(&m->source, &m->seen_lost, m->debugfs, on_live_event, m);
+	return r;
+}
+
+int manager_reconcile(struct manager *m, struct pt_sync_result *res)
+{
+	int r;
+
+	if (!m->source.ops)
+		return -EOPNOTSUPP;	/* a replayed trace is not this host's */
+	for (int attempt = 0; attempt < RECONCILE_TRIES; attempt++) {
+		_cleanup_free_ struct pt_kentry *k = NULL;
+		uint64_t before;
+		size_t n;
+
+		/* a consistent view: nothing may arrive while the list is read */
+		r = drain_source(m, true);
+		if (r < 0)
+			return r;
+		before = m->events;
+		r = pt_debugfs_read(m->debugfs, &k, &n);
+		if (r < 0)
+			return r;
+		r = drain_source(m, true);
+		if (r < 0)
+			return r;
+		if (m->events != before)
+			continue;
+		r = pt_model_resync(m->model, PT_SYNC_RECONCILE, 0, k, n, res);
+		if (r < 0)
+			return r;
+		manager_report_anomalies(m);
+		manager_mark_changed(m);
+		return 0;
+	}
+	log_debug("reconcile: events kept arriving, later");
+	return -EBUSY;
+}
+
+static int on_reconcile_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct manager *m = userdata;
+	struct pt_sync_result res;
+	int r;
+
+	r = manager_reconcile(m, &res);
+	if (r < 0 && r != -EBUSY)
+		log_warning("reconcile with %s failed: %s", m->debugfs, strerror(-r));
+	else if (r == 0 && (res.added || res.removed))
+		log_warning("reconcile: the kernel's list and the model differed by %zu added, %zu dropped",
+			    res.added, res.removed);
+	sd_event_source_set_time(s, usec + m->conf.reconcile_usec);
+	return 0;
+}
+
+/* ---- start --------------------------------------------------------------- */
+
+static int on_source_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct manager *m = userdata;
+	int r;
+
+	(void)s;
+	(void)fd;
+	(void)revents;
+	r = drain_source(m, false);
+	if (r < 0) {
+		log_error_errno(r, "the %s source failed", m->source.ops->name);
+		return sd_event_exit(m->event, r);
+	}
+	return 0;
+}
+
+static int on_flush_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct manager *m = userdata;
+
+	sd_event_source_set_time(s, usec + m->source.ops->flush_ms * 1000ULL);
+	return on_source_io(NULL, -1, 0, m);
+}
+
+static bool stderr_is_journal(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!e || sscanf(e, "%llu:%llu", &dev, &ino) != 2 || fstat(STDERR_FILENO, &st) < 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+static int replay_trace(struct manager *m)
+{
+	_cleanup_(pt_trace_reader_freep) struct pt_trace_reader *tr = NULL;
+	struct pt_event ev;
+	int r;
+
+	r = pt_trace_reader_open(m->replay, &tr);
+	if (r < 0)
+		return log_error_errno(r, "cannot open %s", m->replay);
+	while ((r = pt_trace_read(tr, &ev)) != 0) {
+		if (r == -EBADMSG)
+			continue;	/* reported with file and line */
+		if (r < 0)
+			return log_error_errno(r, "cannot read %s", m->replay);
+		r = manager_apply(m, &ev);
+		if (r < 0)
+			return r;
+	}
+	log_info("replayed %s: %" PRIu64 " events, %zu entries, %zu anomalies", m->replay,
+		 m->events, pt_model_entry_count(m->model), pt_model_anomaly_count(m->model));
+	return 0;
+}
+
+static int on_replay(sd_event_source *s, void *userdata)
+{
+	struct manager *m = userdata;
+	int r;
+
+	(void)s;
+	r = replay_trace(m);
+	if (r < 0)
+		return sd_event_exit(m->event, r);
+	return 0;
+}
+
+/* The host's table and RAM, from debugfs and /proc/iomem, into the model. */
+static int bootstrap(struct manager *m)
+{
+	_cleanup_free_ struct pt_kentry *k = NULL;
+	size_t n;
+	int r;
+
+	r = pt_debugfs_ensure(m->debugfs);
+	if (r >= 0)
+		r = pt_debugfs_read(m->debugfs, &k, &n);
+	if (r < 0)
+		return log_error_errno(r, "cannot read %s", m->debugfs);
+	for (size_t i = 0; i < n; i++) {
+		struct pt_event ev = {
+			.kind = PT_EV_ENTRY, .start = k[i].start, .end = k[i].end, .type = k[i].type,
+		};
+
+		r = manager_apply(m, &ev);
+		if (r < 0)
+			return r;
+	}
+	return pt_iomem_load_ram(m->model, &m->iomem);
+}
+
+int manager_start(struct manager *m)
+{
+	struct group *g = getgrnam("pattrack");
+	struct utsname u;
+	int fd, r;
+
+	m->journal = stderr_is_journal();
+	if (m->journal)
+		log_set_levels(true);
+	if (g) {
+		m->pattrack_gid = g->gr_gid;
+		m->have_pattrack_gid = true;
+	}
+	if (uname(&u) == 0)
+		snprintf(m->kernel_release, sizeof(m->kernel_release), "%s", u.release);
+	if (m->conf.history) {
+		m->history = calloc(m->conf.history, sizeof(*m->history));
+		if (!m->history)
+			return -ENOMEM;
+	}
+
+	r = sd_event_set_watchdog(m->event, true);
+	if (r < 0)
+		log_warning("cannot set up the watchdog: %s", strerror(-r));
+	{
+		sigset_t ss;
+
+		sigemptyset(&ss);
+		sigaddset(&ss, SIGTERM);
+		sigaddset(&ss, SIGINT);
+		sigprocmask(SIG_BLOCK, &ss, NULL);
+	}
+	r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
+	if (r >= 0)
+		r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
+	if (r < 0)
+		return log_error_errno(r, "cannot handle signals");
+
+	if (m->replay) {
+		if (asprintf(&m->source_desc, "replay %s", m->replay) < 0)
+			return -ENOMEM;
+		/* after the bus is up, so that Anomaly signals go out */
+		r = sd_event_add_defer(m->event, NULL, on_replay, m);
+		if (r < 0)
+			return log_error_errno(r, "cannot schedule the replay");
+	} else {
+		unsigned poll_ms = (unsigned)(m->conf.poll_usec / 1000);
+
+		r = pt_iomem_read(m->iomem_path, &m->iomem);
+		if (r < 0)
+			log_warning("cannot read %s (%s): System RAM unknown", m->iomem_path,
+				    strerror(-r));
+		/* subscribe first, then read the table: nothing falls between unseen */
+		r = pt_source_open(m->conf.source, m->debugfs, poll_ms ? poll_ms : 1, on_live_event, m,
+				   &m->source);
+		if (r < 0)
+			return r;
+		if (asprintf(&m->source_desc, "%s%s%s%s", m->source.ops->name,
+			     m->source.detail ? " (" : "", m->source.detail ?: "",
+			     m->source.detail ? ")" : "") < 0)
+			return -ENOMEM;
+		if (pt_kallsyms_load("/proc/kallsyms", &m->syms) >= 0)
+			m->source.ops->set_kallsyms(m->source.impl, m->syms);
+		r = bootstrap(m);
+		if (r < 0)
+			return r;
+		fd = m->source.ops->fd(m->source.impl);
+		if (fd >= 0) {
+			r = sd_event_add_io(m->event, &m->source_io, fd, EPOLLIN, on_source_io, m);
+			if (r < 0)
+				return log_error_errno(r, "cannot watch the source");
+		}
+		if (m->source.ops->flush_ms) {
+			r = sd_event_add_time_relative(m->event, &m->flush_timer, CLOCK_MONOTONIC,
+						       m->source.ops->flush_ms * 1000ULL,
+						       m->source.ops->flush_ms * 100ULL, on_flush_timer, m);
+			if (r < 0)
+				return log_error_errno(r, "cannot arm the flush timer");
+			sd_event_source_set_enabled(m->flush_timer, SD_EVENT_ON);
+		}
+		if (m->conf.reconcile_usec && strcmp(m->source.ops->name, "debugfs") != 0) {
+			r = sd_event_add_time_relative(m->event, &m->reconcile_timer, CLOCK_MONOTONIC,
+						       m->conf.reconcile_usec, 1000000,
+						       on_reconcile_timer, m);
+			if (r < 0)
+				return log_error_errno(r, "cannot arm the reconcile timer");
+			sd_event_source_set_enabled(m->reconcile_timer, SD_EVENT_ON);
+		}
+	}
+
+	r = manager_bus_setup(m);
+	if (r < 0)
+		return r;
+	m->ready = true;
+	sd_notifyf(false, "READY=1\nSTATUS=source %s; %zu entries", m->source_desc,
+		   pt_model_entry_count(m->model));
+	log_info("source %s; %zu entries; on the bus as org.pattrack.Tracker1", m->source_desc,
+		 pt_model_entry_count(m->model));
+	return 0;
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * pattrackd's state: the model fed by one live source (or a replayed
+ * trace), the periodic reconciliation with debugfs, live leak judgement,
+ * the journal, and what the bus object reads (manager-bus.c).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "conf.h"
+#include "core/model.h"
+#include "host/iomem.h"
+#include "host/kallsyms.h"
+#include "source/source.h"
+
+/* One event as Explain() tells it. */
+struct pt_history_event {
+	uint64_t clock, seq, ts_ns;
+	uint64_t start, end;
+	enum pt_event_kind kind;
+	int8_t type;		/* entry: its type; reserve: req */
+	int8_t got;
+	int32_t ret;
+	int32_t pid;
+	char comm[16];
+};
+
+/* An exit whose leaks are judged once the grace period has passed. */
+struct pt_pending_exit {
+	uint64_t clock;		/* the model's clock at the exit */
+	uint64_t due_usec;	/* CLOCK_MONOTONIC */
+};
+
+struct manager {
+	struct pt_conf conf;
+	const char *replay;	/* a trace to serve instead of a live source */
+	const char *debugfs;
+	const char *iomem_path;
+
+	sd_event *event;
+	sd_bus *bus;
+	sd_event_source *source_io, *flush_timer, *reconcile_timer, *leak_timer, *changed_timer;
+	sd_bus_slot *vtable_slot;
+
+	struct pt_model *model;
+	struct pt_source source;
+	struct pt_kallsyms *syms;
+	struct pt_iomem iomem;
+	char *source_desc;	/* "bpf (fentry/fexit + tp_btf)" */
+	char kernel_release[65];
+
+	uint64_t events;	/* events applied */
+	uint64_t rejected;	/* events the model refused */
+	uint64_t seen_lost;	/* the source's count, as last acted on */
+	uint64_t lost;		/* events lost, by the loss records applied */
+	size_t anomalies_reported;
+	bool ready;
+	bool changed;		/* properties to announce */
+	bool journal;		/* stderr is connected to journald */
+
+	struct pt_history_event *history;	/* a ring of conf.history */
+	uint64_t history_next;
+
+	struct pt_pending_exit *exits;	/* FIFO */
+	size_t exits_head, exits_len, exits_cap;
+
+	gid_t pattrack_gid;
+	bool have_pattrack_gid;
+};
+
+int manager_new(struct manager **ret);
+void manager_free(struct manager *m);
+static inline void manager_freep(struct manager **m)
+{
+	if (*m)
+		manager_free(*m);
+}
+
+/* Bootstraps the model and attaches the source; then the bus. */
+int manager_start(struct manager *m);
+
+/* Hands one event to the model, the history and, for anomalies, the journal and bus. */
+int manager_apply(struct manager *m, const struct pt_event *ev);
+
+/* Compares the table with debugfs now and resynchronises (drift anomalies). */
+int manager_reconcile(struct manager *m, struct pt_sync_result *res);
+
+/* Reports anomalies the model recorded since the last call. */
+void manager_report_anomalies(struct manager *m);
+
+/* Ask for PropertiesChanged soon (coalesced). */
+void manager_mark_changed(struct manager *m);
+
+/* manager-bus.c */
+int manager_bus_setup(struct manager *m);
+int manager_bus_emit_anomaly(struct manager *m, const struct pt_anomaly *a);
+int manager_bus_emit_changed(struct manager *m);

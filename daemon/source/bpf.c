@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The "bpf" live source: pattrack.bpf.c through libbpf, over a ring buffer. */
+#include <bpf/libbpf.h>
+#include <stdarg.h>
+
+#include "bpf.h"
+#include "core/util.h"
+#include "decode.h"
+#include "host/kallsyms.h"
+#include "pattrack.skel.h"
+#include "seq.h"
+#include "source.h"
+
+struct pt_bpf {
+	struct pattrack_bpf *skel;
+	struct ring_buffer *rb;
+	pt_live_fn fn;
+	void *userdata;
+	const struct pt_kallsyms *syms;
+	struct pt_seq_tracker seq;
+	int error;
+	const char *mode;
+	char stack[PATTRACK_STACK_DEPTH * 96];
+};
+
+/* libbpf's own chatter (verifier logs) only with --verbose: failures are explained by the caller */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || !log_is_verbose())
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/*
+ * An fexit program's stack begins with itself and its trampoline: drop the
+ * frames up to the "bpf_trampoline_" one, or else any leading "bpf_" or
+ * unnamed ones, so that it begins at the probed function's caller.
+ */
+static size_t trim_bpf_frames(char *stack, size_t len)
+{
+	char *p = stack, *tramp = memmem(stack, len, "bpf_trampoline_", 15);
+
+	if (tramp) {
+		char *nl = memchr(tramp, '\n', (size_t)(stack + len - tramp));
+
+		p = nl ? nl + 1 : stack + len;
+	}
+	while (p < stack + len && (strncmp(p, "bpf_", 4) == 0 || strncmp(p, "0x", 2) == 0)) {
+		char *nl = memchr(p, '\n', (size_t)(stack + len - p));
+
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	memmove(stack, p, (size_t)(stack + len - p));
+	return (size_t)(stack + len - p);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct pt_bpf *b = ctx;
+	const struct pattrack_event *e = data;
+	struct pt_event ev;
+	int r;
+
+	/* not noted as seen: a record that cannot be used shows as a gap, a loss */
+	if (size < sizeof(*e) || pt_decode_event(e, b->syms, b->stack, sizeof(b->stack), &ev) < 0)
+		return 0;
+	pt_seq_note(&b->seq, e->seq);
+	if (ev.stack) {
+		ev.stack_len = trim_bpf_frames(b->stack, ev.stack_len);
+		ev.stack = ev.stack_len ? b->stack : NULL;
+	}
+	r = b->fn(&ev, b->userdata);
+	if (r < 0) {
+		b->error = r;
+		return r;
+	}
+	return 0;
+}
+
+static void bpf_free(void *impl)
+{
+	struct pt_bpf *b = impl;
+
+	ring_buffer__free(b->rb);
+	pattrack_bpf__destroy(b->skel);
+	free(b);
+}
+
+static const struct {
+	bool fentry, tp_btf;
+	const char *name;
+} modes[] = {
+	{ true, true, "fentry/fexit + tp_btf" },
+	{ false, true, "kprobe/kretprobe + tp_btf" },
+	{ false, false, "kprobe/kretprobe + tracepoints" },
+};
+
+static int try_mode(struct pt_bpf *b, size_t m)
+{
+	struct pattrack_bpf *s = pattrack_bpf__open();
+	int r;
+
+	if (!s)
+		return -errno;
+	bpf_program__set_autoload(s->progs.fexit_reserve, modes[m].fentry);
+	bpf_program__set_autoload(s->progs.fexit_free, modes[m].fentry);
+	bpf_program__set_autoload(s->progs.kprobe_reserve, !modes[m].fentry);
+	bpf_program__set_autoload(s->progs.kretprobe_reserve, !modes[m].fentry);
+	bpf_program__set_autoload(s->progs.kprobe_free, !modes[m].fentry);
+	bpf_program__set_autoload(s->progs.kretprobe_free, !modes[m].fentry);
+	bpf_program__set_autoload(s->progs.tp_btf_exit, modes[m].tp_btf);
+	bpf_program__set_autoload(s->progs.tp_btf_fork, modes[m].tp_btf);
+	bpf_program__set_autoload(s->progs.tp_exit, !modes[m].tp_btf);
+	bpf_program__set_autoload(s->progs.tp_fork, !modes[m].tp_btf);
+	r = pattrack_bpf__load(s);
+	if (r == 0)
+		r = pattrack_bpf__attach(s);
+	if (r < 0) {
+		pattrack_bpf__destroy(s);
+		return r;
+	}
+	b->skel = s;
+	b->mode = modes[m].name;
+	return 0;
+}
+
+static const struct pt_source_ops bpf_ops;
+
+int pt_bpf_source(pt_live_fn fn, void *userdata, struct pt_source *ret, char *why,
+		  size_t why_size)
+{
+	struct pt_bpf *b;
+	size_t len = 0;
+	int r = -ENOENT;
+
+	libbpf_set_print(libbpf_print);
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->fn = fn;
+	b->userdata = userdata;
+	why[0] = '\0';
+	for (size_t m = 0; m < ELEMENTSOF(modes); m++) {
+		r = try_mode(b, m);
+		if (r == 0)
+			break;
+		len += (size_t)snprintf(why + len, len < why_size ? why_size - len : 0, "%s%s: %s",
+					len ? "; " : "", modes[m].name, strerror(-r));
+	}
+	if (r < 0) {
+		free(b);
+		return r;
+	}
+	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), on_event, b, NULL);
+	if (!b->rb) {
+		r = -errno;
+		bpf_free(b);
+		return r;
+	}
+	*ret = (struct pt_source){ .ops = &bpf_ops, .impl = b, .detail = b->mode };
+	return 0;
+}
+
+static void bpf_set_kallsyms(void *impl, const struct pt_kallsyms *syms)
+{
+	((struct pt_bpf *)impl)->syms = syms;
+}
+
+static int bpf_fd(void *impl)
+{
+	return ring_buffer__epoll_fd(((struct pt_bpf *)impl)->rb);
+}
+
+static int bpf_dispatch(void *impl)
+{
+	struct pt_bpf *b = impl;
+	int r = ring_buffer__consume(b->rb);
+
+	if (b->error)
+		return b->error;
+	return r < 0 ? r : 0;
+}
+
+static uint64_t bpf_finish(void *impl)
+{
+	return pt_seq_finish(&((struct pt_bpf *)impl)->seq);
+}
+
+static uint64_t bpf_lost(void *impl)
+{
+	return ((struct pt_bpf *)impl)->seq.lost;
+}
+
+static const struct pt_source_ops bpf_ops = {
+	.name = "bpf",
+	.flush_ms = 100,	/* the program wakes its reader only for a batch */
+	.fd = bpf_fd,
+	.dispatch = bpf_dispatch,
+	.finish = bpf_finish,
+	.lost = bpf_lost,
+	.set_kallsyms = bpf_set_kallsyms,
+	.free = bpf_free,
+};

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Loss detection by sequence numbers, for the sources that number their events. */
+#include <inttypes.h>
+
+#include "core/util.h"
+#include "seq.h"
+
+static bool take_bit(struct pt_seq_tracker *t, uint64_t seq)
+{
+	uint64_t *w = &t->seen[(seq % PT_SEQ_WINDOW) / 64], bit = 1ULL << (seq % 64);
+	bool set = *w & bit;
+
+	*w &= ~bit;
+	return set;
+}
+
+/* Gives up on the numbers below @upto that never came. */
+static void slide(struct pt_seq_tracker *t, uint64_t upto)
+{
+	uint64_t gap = 0;
+
+	for (; t->base < upto; t->base++)
+		if (!take_bit(t, t->base))
+			gap++;
+	if (gap) {
+		t->lost += gap;
+		log_warning("%" PRIu64 " events lost before sequence number %" PRIu64, gap, upto);
+	}
+}
+
+void pt_seq_begin(struct pt_seq_tracker *t, uint64_t first)
+{
+	if (!t->base && first)
+		t->base = first;
+}
+
+void pt_seq_expect(struct pt_seq_tracker *t, uint64_t last)
+{
+	if (t->base && last >= t->base && last > t->max_seq)
+		t->max_seq = last;
+}
+
+void pt_seq_note(struct pt_seq_tracker *t, uint64_t seq)
+{
+	if (!t->base)
+		t->base = seq;
+	if (seq < t->base)
+		return;	/* later than the window allowed: counted lost already */
+	if (seq >= t->base + PT_SEQ_WINDOW)
+		slide(t, seq - PT_SEQ_WINDOW + 1);
+	t->seen[(seq % PT_SEQ_WINDOW) / 64] |= 1ULL << (seq % 64);
+	if (seq > t->max_seq)
+		t->max_seq = seq;
+	/* move past what has all arrived */
+	while (t->base <= t->max_seq && take_bit(t, t->base))
+		t->base++;
+}
+
+uint64_t pt_seq_finish(struct pt_seq_tracker *t)
+{
+	if (t->base)
+		slide(t, t->max_seq + 1);
+	return t->lost;
+}

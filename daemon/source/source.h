@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * What every live source is: events as the kernel reports them, handed to
+ * a callback; a table of operations; and what the sources share (the sync
+ * block, resynchronising after a loss).
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/model.h"
+#include "host/kallsyms.h"
+
+typedef int (*pt_live_fn)(const struct pt_event *ev, void *userdata);
+
+/* What pattrackctl and pattrackd need of any source. */
+struct pt_source_ops {
+	const char *name;
+	unsigned flush_ms;	/* call dispatch this often even when fd stays quiet; 0: no need */
+	/* Readable when events wait; negative: none, the source is read every flush_ms. */
+	int (*fd)(void *impl);
+	int (*dispatch)(void *impl);			/* hands them to the callback */
+	/*
+	 * May be NULL.  Makes every event the kernel reported before the call
+	 * readable, for a reader that needs all of them up to now: the shim
+	 * queues events and sends them a tick later.
+	 */
+	int (*barrier)(void *impl);
+	uint64_t (*finish)(void *impl);			/* after the last dispatch: events lost */
+	uint64_t (*lost)(void *impl);			/* events known lost so far */
+	void (*set_kallsyms)(void *impl, const struct pt_kallsyms *syms);
+	void (*free)(void *impl);
+};
+
+struct pt_source {
+	const struct pt_source_ops *ops;
+	void *impl;
+	const char *detail;	/* e.g. the BPF attach mode; may be NULL */
+};
+
+/* Hands @fn the kernel's list @k as a PT_EV_SYNC ... PT_EV_SYNC_END block. */
+int pt_live_emit_sync(pt_live_fn fn, void *userdata, enum pt_sync_reason why, uint64_t lost,
+		      const struct pt_kentry *k, size_t n);
+
+/*
+ * Call after every dispatch and after finish: when the source has lost
+ * events since *seen, hands @fn the kernel's list from @debugfs as a sync
+ * block (reason loss), or a PT_EV_LOST event when the list cannot be read.
+ * Events in flight while the list is read may then apply twice and show
+ * as drift: the loss anomaly says the gap happened.
+ */
+int pt_live_resync_on_loss(const struct pt_source *s, uint64_t *seen, const char *debugfs,
+			   pt_live_fn fn, void *userdata);
+
+/* Everything reported so far, handed to the callback. */
+static inline int pt_source_drain(const struct pt_source *s)
+{
+	int r = s->ops->barrier ? s->ops->barrier(s->impl) : 0;
+
+	return r < 0 ? r : s->ops->dispatch(s->impl);
+}
+
+static inline void pt_source_close(struct pt_source *s)
+{
+	if (s->ops)
+		s->ops->free(s->impl);
+	*s = (struct pt_source){ 0 };
+}
