@@ -1,139 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The memtype model.  Each function below names the kernel function whose
- * decision it reproduces (Linux 6.1, arch/x86/mm/pat/).
+ * The model's policy, as the kernel's memtype.c: RAM, the ISA hole, MTRR,
+ * what a reserve is granted, what a free erases, exits and leaks.  Each
+ * function names the kernel function whose decision it reproduces
+ * (Linux 6.1, arch/x86/mm/pat/).
  */
-#include "model.h"
-
-#include <assert.h>
-
-#include "itree.h"
+#include "model-internal.h"
 #include "util.h"
-
-#define PAGE_SHIFT 12
-#define PAGE_SIZE (1ULL << PAGE_SHIFT)
-
-enum {
-	ENTRY_PREEXISTING = 1 << 0,	/* from an "entry" record / debugfs */
-	ENTRY_SHRUNK = 1 << 1,		/* cut by an end-matching free */
-	ENTRY_LEAK_REPORTED = 1 << 2,
-	ENTRY_RESYNCED = 1 << 3,	/* added at a resync: owner unknown */
-};
-
-/*
- * An entry is two halves in one slab: its tree node, one cache line that
- * searches touch, and this, which only the entries they report touch.
- */
-struct pt_entry {
-	uint64_t born;		/* model clock at the reserve */
-	uint64_t seq;
-	uint64_t ts_ns;
-	int32_t pid;
-	uint32_t comm;
-	uint32_t stack;
-	uint8_t type;
-	uint8_t flags;
-};
-
-/*
- * Entries come from slabs and go back to a free list: no malloc per event.
- * A slab is aligned to its own size, so either half of an entry finds its
- * slab, and so the other half, by masking its address.
- */
-#define SLAB_BYTES (512 * 1024)
-#define SLAB_ENTRIES ((SLAB_BYTES - 64) / (sizeof(struct itree_node) + sizeof(struct pt_entry)))
-
-struct slab {
-	struct itree_node node[SLAB_ENTRIES];
-	struct pt_entry entry[SLAB_ENTRIES];
-	struct slab *next;
-};
-
-_Static_assert(sizeof(struct slab) <= SLAB_BYTES, "slab too large");
-
-static inline struct slab *slab_of(const void *p)
-{
-	return (struct slab *)((uintptr_t)p & ~(uintptr_t)(SLAB_BYTES - 1));
-}
-
-static inline struct pt_entry *entry_of(const struct itree_node *n)
-{
-	struct slab *s = slab_of(n);
-
-	return &s->entry[n - s->node];
-}
-
-static inline struct itree_node *node_of(const struct pt_entry *e)
-{
-	struct slab *s = slab_of(e);
-
-	return &s->node[e - s->entry];
-}
-
-/* Exited processes: pid -> model clock at its exit.  Open addressing. */
-struct exit_slot {
-	int32_t pid;		/* 0 = empty */
-	uint64_t clock;
-};
-
-struct ram_range {
-	uint64_t start, end;	/* [start, end) */
-};
-
-/*
- * A process keeps its name: the last name interned for a pid, so that most
- * events skip hashing it.  Indexed by the pid's low bits.
- */
-#define COMM_CACHE_SIZE 256
-#define COMM_CACHE_LEN 16
-
-struct comm_cache {
-	int32_t pid;
-	uint32_t id;
-	uint32_t len;
-	char comm[COMM_CACHE_LEN];
-};
-
-/*
- * Every node of the tree by its exact range.  memtype_free() nearly always
- * names a reservation exactly; this finds the candidates in a probe or two
- * instead of a descent through the tree.  Open addressing, linear probing,
- * deletion by backward shift (no tombstones); at most half full.
- */
-struct exact_index {
-	struct itree_node **slot;
-	size_t cap, n;		/* cap is a power of two */
-	unsigned shift;		/* 64 - log2(cap) */
-};
-
-struct pt_model {
-	struct itree tree;
-	struct exact_index exact;
-	struct slab *slabs;
-	size_t slab_used;	/* entries handed out of the newest slab */
-	struct itree_node *free_list;	/* linked through left */
-
-	struct ram_range *ram;
-	size_t n_ram, cap_ram;
-
-	struct exit_slot *exits;
-	size_t n_exits, cap_exits;	/* cap is a power of two */
-
-	struct pt_anomaly *anomalies;
-	size_t n_anomalies, cap_anomalies;
-
-	struct pt_strtab strings;
-	struct comm_cache comm_cache[COMM_CACHE_SIZE];
-	struct pt_stats stats;
-	uint64_t clock;		/* one tick per applied event */
-
-	/* Inside a PT_EV_SYNC block: the kernel's list as it arrives. */
-	bool syncing;
-	enum pt_sync_reason sync_reason;
-	uint64_t sync_lost;
-	struct pt_kentry *pending;
-	size_t n_pending, cap_pending;
-};
 
 int pt_model_new(struct pt_model **ret)
 {
@@ -169,157 +42,6 @@ void pt_model_free(struct pt_model *m)
 	free(m->pending);
 	pt_strtab_done(&m->strings);
 	free(m);
-}
-
-/* A zeroed entry whose node has @start and @end. */
-static struct pt_entry *entry_alloc(struct pt_model *m, uint64_t start, uint64_t end)
-{
-	struct itree_node *n;
-	struct pt_entry *e;
-
-	if (m->free_list) {
-		n = m->free_list;
-		m->free_list = n->left;
-	} else {
-		if (!m->slabs || m->slab_used == SLAB_ENTRIES) {
-			struct slab *s = aligned_alloc(SLAB_BYTES, SLAB_BYTES);
-
-			if (!s)
-				return NULL;
-			s->next = m->slabs;
-			m->slabs = s;
-			m->slab_used = 0;
-		}
-		n = &m->slabs->node[m->slab_used++];
-	}
-	n->start = start;
-	n->end = end;
-	e = entry_of(n);
-	*e = (struct pt_entry){ 0 };
-	return e;
-}
-
-static void entry_release(struct pt_model *m, struct pt_entry *e)
-{
-	struct itree_node *n = node_of(e);
-
-	n->left = m->free_list;
-	m->free_list = n;
-}
-
-/* ---- the exact index ------------------------------------------------------ */
-
-static inline size_t exact_home(const struct exact_index *x, uint64_t start, uint64_t end)
-{
-	return (size_t)(((start ^ (end * 0x9e3779b97f4a7c15ULL)) * 0xff51afd7ed558ccdULL) >> x->shift);
-}
-
-/* Into the first free slot of @n's run; the caller counts it. */
-static void exact_place(struct exact_index *x, struct itree_node *n)
-{
-	size_t i;
-
-	for (i = exact_home(x, n->start, n->end); x->slot[i]; i = (i + 1) & (x->cap - 1))
-		;
-	x->slot[i] = n;
-}
-
-/* The slot holding @n, or x->cap when the index does not hold it. */
-static size_t exact_find(const struct exact_index *x, const struct itree_node *n)
-{
-	if (!x->cap)
-		return 0;
-	for (size_t i = exact_home(x, n->start, n->end); x->slot[i]; i = (i + 1) & (x->cap - 1))
-		if (x->slot[i] == n)
-			return i;
-	return x->cap;
-}
-
-static int exact_grow(struct exact_index *x)
-{
-	struct exact_index bigger = { .cap = x->cap ? x->cap * 2 : 256, .n = x->n };
-
-	bigger.shift = 64 - (unsigned)__builtin_ctzll(bigger.cap);
-	bigger.slot = calloc(bigger.cap, sizeof(*bigger.slot));
-	if (!bigger.slot)
-		return -ENOMEM;
-	for (size_t i = 0; i < x->cap; i++)
-		if (x->slot[i])
-			exact_place(&bigger, x->slot[i]);
-	free(x->slot);
-	*x = bigger;
-	return 0;
-}
-
-static int exact_add(struct exact_index *x, struct itree_node *n)
-{
-	int r;
-
-	if ((x->n + 1) * 2 > x->cap) {
-		r = exact_grow(x);
-		if (r < 0)
-			return r;
-	}
-	exact_place(x, n);
-	x->n++;
-	return 0;
-}
-
-static void exact_del(struct exact_index *x, const struct itree_node *n)
-{
-	size_t mask = x->cap - 1, i = exact_find(x, n), j;
-
-	assert(i < x->cap);
-	/* pull back every later slot of the run that may live at or before i */
-	for (j = (i + 1) & mask; x->slot[j]; j = (j + 1) & mask) {
-		size_t home = exact_home(x, x->slot[j]->start, x->slot[j]->end);
-
-		if (((j - home) & mask) >= ((j - i) & mask)) {
-			x->slot[i] = x->slot[j];
-			i = j;
-		}
-	}
-	x->slot[i] = NULL;
-	x->n--;
-}
-
-static void exact_clear(struct exact_index *x)
-{
-	if (x->slot)
-		memset(x->slot, 0, x->cap * sizeof(*x->slot));
-	x->n = 0;
-}
-
-/*
- * Into the tree and the index, or neither.  The index grows first, so a
- * failure leaves the table as it was.  Returns 1 when another entry
- * overlaps @e, 0 when none does, or a negative errno.
- */
-static int entry_insert(struct pt_model *m, struct pt_entry *e)
-{
-	int r = exact_add(&m->exact, node_of(e));
-
-	if (r < 0)
-		return r;
-	return itree_insert(&m->tree, node_of(e));
-}
-
-/* For good: counted in the table's high-water mark. */
-static int entry_link(struct pt_model *m, struct pt_entry *e)
-{
-	int r = entry_insert(m, e);
-
-	if (r < 0)
-		return r;
-	if (m->tree.count > m->stats.max_entries)
-		m->stats.max_entries = m->tree.count;
-	return 0;
-}
-
-static void entry_unlink(struct pt_model *m, struct pt_entry *e)
-{
-	exact_del(&m->exact, node_of(e));
-	itree_remove(&m->tree, node_of(e));
 }
 
 /* ---- exited processes ---------------------------------------------------- */
@@ -385,7 +107,7 @@ static uint64_t exits_lookup(const struct pt_model *m, int32_t pid)
 	return 0;
 }
 
-static bool owner_exited(const struct pt_model *m, const struct pt_entry *e)
+bool owner_exited(const struct pt_model *m, const struct pt_entry *e)
 {
 	return e->pid > 0 && exits_lookup(m, e->pid) > e->born;
 }
@@ -460,8 +182,8 @@ static enum ram_state ram_state(const struct pt_model *m, uint64_t start, uint64
 
 /* ---- anomalies ----------------------------------------------------------- */
 
-static struct pt_anomaly *anomaly_new(struct pt_model *m, enum pt_anomaly_kind kind,
-				      const struct pt_event *ev, uint32_t comm, uint32_t stack)
+struct pt_anomaly *anomaly_new(struct pt_model *m, enum pt_anomaly_kind kind,
+			       const struct pt_event *ev, uint32_t comm, uint32_t stack)
 {
 	struct pt_anomaly *a;
 
@@ -502,22 +224,7 @@ int pt_model_add_anomaly(struct pt_model *m, const struct pt_anomaly *in)
 	return 0;
 }
 
-static struct pt_party party_of(const struct pt_entry *e)
-{
-	return (struct pt_party){
-		.start = node_of(e)->start,
-		.end = node_of(e)->end,
-		.seq = e->seq,
-		.pid = e->pid,
-		.comm = e->comm,
-		.type = (int8_t)e->type,
-	};
-}
-
 /* ---- reserve: memtype_reserve() / memtype_check_conflict() --------------- */
-
-/* How far a conflict scan goes on after the verdict, to name the parties. */
-#define OVERLAP_SCAN_LIMIT 64
 
 enum path {
 	PATH_INVALID,	/* start >= end */
@@ -526,46 +233,6 @@ enum path {
 	PATH_MIXED,	/* RAM and non-RAM: -EINVAL */
 	PATH_TREE,
 };
-
-struct overlap {
-	const struct itree_node *self;	/* the request's own node, already linked */
-	int req;
-	bool strict;
-	int found;		/* the first overlapping entry's type */
-	bool conflict;
-	struct pt_entry *first;
-	uint32_t count;
-	bool more;
-	uint8_t n_parties;
-	struct pt_party party[PT_MAX_PARTIES];
-};
-
-static int overlap_step(struct itree_node *n, void *userdata)
-{
-	struct overlap *o = userdata;
-	struct pt_entry *e;
-
-	if (n == o->self)
-		return 0;
-	e = entry_of(n);
-
-	if (o->count == 0) {
-		o->first = e;
-		o->found = e->type;
-		if (o->strict && e->type != o->req)
-			o->conflict = true;
-	} else if (e->type != o->found) {
-		o->conflict = true;
-	}
-	o->count++;
-	if (o->n_parties < PT_MAX_PARTIES)
-		o->party[o->n_parties++] = party_of(e);
-	if (o->conflict && o->count >= OVERLAP_SCAN_LIMIT) {
-		o->more = true;
-		return 1;
-	}
-	return 0;
-}
 
 static enum path classify(const struct pt_model *m, uint64_t start, uint64_t end)
 {
@@ -631,7 +298,7 @@ static void predict_reserve(const struct pt_model *m, const struct pt_event *ev,
 		return;
 	case PATH_TREE:
 		if (overlaps)
-			itree_visit(&m->tree, ev->start, ev->end, overlap_step, o);
+			tree_scan_overlaps(m, ev->start, ev->end, o);
 		p->ret = o->conflict ? -EBUSY : 0;
 		p->got = o->found;
 		return;
@@ -822,95 +489,6 @@ fail:
 
 /* ---- free: memtype_free() / memtype_erase() ------------------------------ */
 
-struct match {
-	uint64_t start, end;
-	int32_t pid;
-	struct pt_entry *exact, *exact_own;
-	struct pt_entry *tail, *tail_own;	/* END_MATCH candidates */
-	struct pt_entry *first;			/* first overlapping entry */
-};
-
-static int match_step(struct itree_node *n, void *userdata)
-{
-	struct match *mt = userdata;
-	struct pt_entry *e = entry_of(n);
-
-	if (!mt->first)
-		mt->first = e;
-	if (n->end != mt->end)
-		return 0;
-	if (n->start == mt->start) {
-		if (!mt->exact)
-			mt->exact = e;
-		if (!mt->exact_own && e->pid == mt->pid && e->type == mt->exact->type)
-			mt->exact_own = e;
-	} else if (n->start < mt->start) {
-		if (!mt->tail)
-			mt->tail = e;
-		if (!mt->tail_own && e->pid == mt->pid && n->start == node_of(mt->tail)->start &&
-		    e->type == mt->tail->type)
-			mt->tail_own = e;
-	}
-	return 0;
-}
-
-/*
- * The exact candidates match_step() would find, from the index: the
- * kernel's is the first in tree order, and among equal starts that is the
- * lowest insertion stamp.
- */
-static void exact_match(const struct pt_model *m, struct match *mt)
-{
-	const struct exact_index *x = &m->exact;
-	size_t mask = x->cap - 1, home;
-	const struct itree_node *kernel = NULL, *own = NULL;
-
-	if (!x->cap)
-		return;
-	home = exact_home(x, mt->start, mt->end);
-	for (size_t i = home; x->slot[i]; i = (i + 1) & mask) {
-		const struct itree_node *n = x->slot[i];
-
-		if (n->start == mt->start && n->end == mt->end && (!kernel || n->order < kernel->order))
-			kernel = n;
-	}
-	if (!kernel)
-		return;
-	mt->exact = entry_of(kernel);
-	for (size_t i = home; x->slot[i]; i = (i + 1) & mask) {
-		const struct itree_node *n = x->slot[i];
-		const struct pt_entry *e = entry_of(n);
-
-		if (n->start == mt->start && n->end == mt->end && e->pid == mt->pid &&
-		    e->type == mt->exact->type && (!own || n->order < own->order))
-			own = n;
-	}
-	mt->exact_own = own ? entry_of(own) : NULL;
-}
-
-/*
- * memtype_erase(): an exact match first, else an entry with the same end
- * and a lower start, which is shrunk to [entry.start, start).  The model
- * erases or shrinks exactly the node the kernel does (the first in tree
- * order), so the table and its order stay the kernel's.  Identical
- * candidates differ only in whom the model thinks they belong to: when the
- * freeing process owns one of them, its owner moves onto the node the
- * kernel takes, which keeps owners (and leak verdicts) right.
- */
-static struct pt_entry *erase_target(struct match *mt)
-{
-	struct pt_entry *kernel = mt->exact ? mt->exact : mt->tail;
-	struct pt_entry *own = mt->exact ? mt->exact_own : mt->tail_own;
-
-	if (own && own != kernel) {
-		struct pt_entry tmp = *kernel;
-
-		*kernel = *own;
-		*own = tmp;
-	}
-	return kernel;
-}
-
 static int apply_free(struct pt_model *m, const struct pt_event *ev)
 {
 	struct prediction p = { .path = classify(m, ev->start, ev->end), .known = true };
@@ -934,11 +512,7 @@ static int apply_free(struct pt_model *m, const struct pt_event *ev)
 	case PATH_INVALID:
 	case PATH_TREE:
 		/* a failed free names what it overlapped: that takes the walk */
-		if (!ev->has_ret || ev->ret == 0)
-			exact_match(m, &mt);
-		if (!mt.exact && ev->start < ev->end)
-			itree_visit(&m->tree, ev->start, ev->end, match_step, &mt);
-		target = erase_target(&mt);
+		target = tree_erase_target(m, &mt, !ev->has_ret || ev->ret == 0);
 		p.ret = target ? 0 : -EINVAL;
 		p.path = PATH_TREE;
 		break;
@@ -995,12 +569,6 @@ static int apply_free(struct pt_model *m, const struct pt_event *ev)
 
 /* ---- the rest ------------------------------------------------------------ */
 
-/* A line of the kernel's list, or an "entry" record, that can be one. */
-static bool kentry_valid(uint64_t start, uint64_t end, int type)
-{
-	return start < end && pt_type_name(type) != NULL;
-}
-
 static int apply_entry(struct pt_model *m, const struct pt_event *ev)
 {
 	struct pt_entry *e;
@@ -1019,35 +587,6 @@ static int apply_entry(struct pt_model *m, const struct pt_event *ev)
 	if (r < 0)
 		entry_release(m, e);
 	return r;
-}
-
-static int pending_add(struct pt_model *m, const struct pt_event *ev)
-{
-	if (!kentry_valid(ev->start, ev->end, ev->type))
-		return -EINVAL;
-	if (GROW_ARRAY(m->pending, m->cap_pending, m->n_pending + 1, 64) < 0)
-		return -ENOMEM;
-	m->pending[m->n_pending++] = (struct pt_kentry){ ev->start, ev->end, ev->type };
-	return 0;
-}
-
-static int apply_sync(struct pt_model *m, const struct pt_event *ev)
-{
-	if ((unsigned)ev->reason >= _PT_SYNC_MAX)
-		return -EINVAL;
-	m->syncing = true;
-	m->sync_reason = ev->reason;
-	m->sync_lost = ev->lost;
-	m->n_pending = 0;
-	return 0;
-}
-
-static int apply_sync_end(struct pt_model *m)
-{
-	if (!m->syncing)
-		return -EINVAL;
-	m->syncing = false;
-	return pt_model_resync(m, m->sync_reason, m->sync_lost, m->pending, m->n_pending, NULL);
 }
 
 static int apply_lost(struct pt_model *m, const struct pt_event *ev)
@@ -1074,7 +613,7 @@ int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
 	m->clock++;
 	switch (ev->kind) {
 	case PT_EV_ENTRY:
-		r = m->syncing ? pending_add(m, ev) : apply_entry(m, ev);
+		r = m->syncing ? sync_entry(m, ev) : apply_entry(m, ev);
 		break;
 	case PT_EV_RAM:
 		r = ev->start < ev->end ? ram_add(m, ev->start, ev->end) : -EINVAL;
@@ -1095,10 +634,10 @@ int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
 		r = apply_lost(m, ev);
 		break;
 	case PT_EV_SYNC:
-		r = apply_sync(m, ev);
+		r = sync_begin(m, ev);
 		break;
 	case PT_EV_SYNC_END:
-		r = apply_sync_end(m);
+		r = sync_end(m);
 		break;
 	default:
 		r = -EINVAL;
@@ -1108,211 +647,7 @@ int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
 	return r;
 }
 
-/* ---- names: the trace format's words ------------------------------------- */
-
-static const char *const event_kind_names[_PT_EV_MAX] = {
-	[PT_EV_ENTRY] = "entry",
-	[PT_EV_RAM] = "ram",
-	[PT_EV_RESERVE] = "reserve",
-	[PT_EV_FREE] = "free",
-	[PT_EV_EXIT] = "exit",
-	[PT_EV_FORK] = "fork",
-	[PT_EV_LOST] = "lost",
-	[PT_EV_SYNC] = "sync",
-	[PT_EV_SYNC_END] = "sync_end",
-};
-
-const char *pt_event_kind_name(enum pt_event_kind kind)
-{
-	return (unsigned)kind < _PT_EV_MAX ? event_kind_names[kind] : NULL;
-}
-
-/* ---- resynchronisation from the kernel's list ----------------------------- */
-
-static const char *const sync_reason_names[_PT_SYNC_MAX] = {
-	[PT_SYNC_RECONCILE] = "reconcile",
-	[PT_SYNC_LOSS] = "loss",
-	[PT_SYNC_POLL] = "poll",
-};
-
-const char *pt_sync_reason_name(enum pt_sync_reason why)
-{
-	return (unsigned)why < _PT_SYNC_MAX ? sync_reason_names[why] : NULL;
-}
-
-int pt_sync_reason_from_string(const char *s, size_t len)
-{
-	for (int i = 0; i < _PT_SYNC_MAX; i++)
-		if (strlen(sync_reason_names[i]) == len && strncmp(sync_reason_names[i], s, len) == 0)
-			return i;
-	return -EINVAL;
-}
-
-struct collect {
-	struct pt_entry **v;
-	size_t n;
-};
-
-static int collect_step(struct itree_node *n, void *userdata)
-{
-	struct collect *c = userdata;
-
-	c->v[c->n++] = entry_of(n);
-	return 0;
-}
-
-static int drift_entry(struct pt_model *m, uint64_t start, uint64_t end, int type,
-		       const struct pt_entry *e)
-{
-	struct pt_anomaly *a = anomaly_new(m, PT_AN_DRIFT, NULL, e ? e->comm : 0, e ? e->stack : 0);
-
-	if (!a)
-		return -ENOMEM;
-	a->event = PT_EV_SYNC_END;
-	a->start = start;
-	a->end = end;
-	a->type = (int8_t)type;
-	a->kernel_only = !e;
-	a->pid = e ? e->pid : 0;
-	a->seq = e ? e->seq : m->clock;
-	a->ts_ns = e ? e->ts_ns : 0;
-	return 0;
-}
-
-/* Insertion sort by start: stable, and the lists are short and nearly sorted. */
-static void kentry_sort(struct pt_kentry *k, size_t n)
-{
-	for (size_t i = 1; i < n; i++) {
-		struct pt_kentry x = k[i];
-		size_t j = i;
-
-		for (; j > 0 && k[j - 1].start > x.start; j--)
-			k[j] = k[j - 1];
-		k[j] = x;
-	}
-}
-
-int pt_model_resync(struct pt_model *m, enum pt_sync_reason why, uint64_t lost,
-		    const struct pt_kentry *k, size_t n, struct pt_sync_result *res)
-{
-	_cleanup_free_ struct pt_entry **have = NULL, **keep = NULL;
-	_cleanup_free_ bool *used = NULL;
-	_cleanup_free_ struct pt_kentry *sorted_k = NULL;
-	struct collect c;
-	struct pt_sync_result sr = { 0 };
-	size_t nhave = m->tree.count, i = 0;
-	bool same, sorted = true;
-	int r;
-
-	if ((unsigned)why >= _PT_SYNC_MAX)
-		return -EINVAL;
-	for (size_t j = 0; j < n; j++) {
-		if (!kentry_valid(k[j].start, k[j].end, k[j].type))
-			return -EINVAL;
-		if (j && k[j].start < k[j - 1].start)
-			sorted = false;
-	}
-	if (!sorted) {
-		/*
-		 * debugfs copies the list one entry per lock hold, so a read
-		 * racing changes can come out of order: sort it, stably.
-		 */
-		sorted_k = malloc((n + 1) * sizeof(*sorted_k));
-		if (!sorted_k)
-			return -ENOMEM;
-		memcpy(sorted_k, k, n * sizeof(*k));
-		kentry_sort(sorted_k, n);
-		k = sorted_k;
-	}
-
-	have = calloc(nhave + 1, sizeof(*have));
-	used = calloc(nhave + 1, sizeof(*used));
-	keep = calloc(n + 1, sizeof(*keep));
-	if (!have || !used || !keep)
-		return -ENOMEM;
-	c = (struct collect){ have, 0 };
-	itree_visit(&m->tree, 0, UINT64_MAX, collect_step, &c);
-
-	/* Match group by group of equal starts, in order, by end and type. */
-	for (size_t j = 0; j < n; j++) {
-		size_t g;
-
-		while (i < nhave && node_of(have[i])->start < k[j].start)
-			i++;
-		for (g = i; g < nhave && node_of(have[g])->start == k[j].start; g++) {
-			if (!used[g] && node_of(have[g])->end == k[j].end &&
-			    have[g]->type == k[j].type) {
-				used[g] = true;
-				keep[j] = have[g];
-				sr.kept++;
-				break;
-			}
-		}
-	}
-	sr.added = n - sr.kept;
-	sr.removed = nhave - sr.kept;
-	same = sr.added == 0 && sr.removed == 0;
-	for (size_t j = 0; same && j < n; j++)
-		same = keep[j] == have[j];
-
-	if (!same) {
-		for (size_t h = 0; h < nhave; h++) {
-			if (used[h])
-				continue;
-			if (why == PT_SYNC_RECONCILE) {
-				r = drift_entry(m, node_of(have[h])->start, node_of(have[h])->end,
-						have[h]->type, have[h]);
-				if (r < 0)
-					return r;
-			}
-		}
-		/* Rebuild in the kernel's order: equal starts go in behind their equals. */
-		m->tree = (struct itree)ITREE_INIT;
-		exact_clear(&m->exact);
-		for (size_t h = 0; h < nhave; h++)
-			if (!used[h])
-				entry_release(m, have[h]);
-		for (size_t j = 0; j < n; j++) {
-			struct pt_entry *e = keep[j];
-
-			if (!e) {
-				if (why == PT_SYNC_RECONCILE) {
-					r = drift_entry(m, k[j].start, k[j].end, k[j].type, NULL);
-					if (r < 0)
-						return r;
-				}
-				e = entry_alloc(m, k[j].start, k[j].end);
-				if (!e)
-					return -ENOMEM;	/* the table is short; the next resync mends it */
-				e->type = (uint8_t)k[j].type;
-				e->born = m->clock;
-				e->seq = m->clock;
-				e->flags = ENTRY_PREEXISTING | ENTRY_RESYNCED;
-			}
-			r = entry_link(m, e);
-			if (r < 0) {
-				entry_release(m, e);
-				return r;
-			}
-		}
-	}
-
-	if (why == PT_SYNC_LOSS) {
-		struct pt_anomaly *a = anomaly_new(m, PT_AN_LOSS, NULL, 0, 0);
-
-		if (!a)
-			return -ENOMEM;
-		a->event = PT_EV_SYNC_END;
-		a->seq = m->clock;
-		a->lost = lost;
-		a->resynced = true;
-		a->added = (uint32_t)sr.added;
-		a->removed = (uint32_t)sr.removed;
-	}
-	if (res)
-		*res = sr;
-	return 0;
-}
+/* ---- leaks ---------------------------------------------------------------- */
 
 struct judge {
 	struct pt_model *m;
@@ -1364,43 +699,6 @@ uint64_t pt_model_clock(const struct pt_model *m)
 	return m->clock;
 }
 
-struct foreach_ctx {
-	const struct pt_model *m;
-	pt_entry_fn fn;
-	void *userdata;
-};
-
-static int foreach_step(struct itree_node *n, void *userdata)
-{
-	struct foreach_ctx *c = userdata;
-	struct pt_entry *e = entry_of(n);
-	struct pt_entry_info info = {
-		.start = n->start,
-		.end = n->end,
-		.type = e->type,
-		.pid = e->pid,
-		.comm = pt_strtab_get(&c->m->strings, e->comm),
-		.stack = pt_strtab_get(&c->m->strings, e->stack),
-		.seq = e->seq,
-		.ts_ns = e->ts_ns,
-		.born = e->born,
-		.preexisting = e->flags & ENTRY_PREEXISTING,
-		.resynced = e->flags & ENTRY_RESYNCED,
-		.shrunk = e->flags & ENTRY_SHRUNK,
-		.owner_exited = owner_exited(c->m, e),
-	};
-
-	return c->fn(&info, c->userdata);
-}
-
-int pt_model_foreach_entry(const struct pt_model *m, uint64_t start, uint64_t end,
-			   pt_entry_fn fn, void *userdata)
-{
-	struct foreach_ctx c = { m, fn, userdata };
-
-	return itree_visit(&m->tree, start, end, foreach_step, &c);
-}
-
 size_t pt_model_entry_count(const struct pt_model *m)
 {
 	return m->tree.count;
@@ -1436,28 +734,3 @@ const struct pt_strtab *pt_model_strings_const(const struct pt_model *m)
 	return &m->strings;
 }
 
-size_t pt_model_memory(const struct pt_model *m)
-{
-	size_t slabs = 0;
-
-	for (const struct slab *s = m->slabs; s; s = s->next)
-		slabs++;
-	return slabs * SLAB_BYTES + m->exact.cap * sizeof(*m->exact.slot) +
-	       m->cap_ram * sizeof(struct ram_range) +
-	       m->cap_exits * sizeof(struct exit_slot) +
-	       m->cap_anomalies * sizeof(struct pt_anomaly) + pt_strtab_memory(&m->strings);
-}
-
-static int indexed_step(struct itree_node *n, void *userdata)
-{
-	const struct exact_index *x = userdata;
-
-	return exact_find(x, n) == x->cap;
-}
-
-bool pt_model_check(const struct pt_model *m)
-{
-	/* as many in the index as in the tree, and each of the tree's found in it */
-	return itree_check(&m->tree) && m->exact.n == m->tree.count &&
-	       itree_visit(&m->tree, 0, UINT64_MAX, indexed_step, (void *)&m->exact) == 0;
-}

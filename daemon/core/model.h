@@ -181,10 +181,6 @@ uint64_t pt_model_clock(const struct pt_model *m);
 int pt_model_resync(struct pt_model *m, enum pt_sync_reason why, uint64_t lost,
 		    const struct pt_kentry *k, size_t n, struct pt_sync_result *res);
 
-const char *pt_sync_reason_name(enum pt_sync_reason why);
-/* "entry", "reserve", ... as a trace names events; NULL for a bad kind. */
-const char *pt_event_kind_name(enum pt_event_kind kind);
-int pt_sync_reason_from_string(const char *s, size_t len);
 
 /* Adds an anomaly found elsewhere (e.g. in the kernel log). */
 int pt_model_add_anomaly(struct pt_model *m, const struct pt_anomaly *a);

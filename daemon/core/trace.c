@@ -35,6 +35,32 @@ enum {
 	HAVE_REASON = 1 << 7,
 };
 
+/* ---- the trace format's words ------------------------------------------- */
+
+static const char *const event_kind_names[_PT_EV_MAX] = {
+	[PT_EV_ENTRY] = "entry",
+	[PT_EV_RAM] = "ram",
+	[PT_EV_RESERVE] = "reserve",
+	[PT_EV_FREE] = "free",
+	[PT_EV_EXIT] = "exit",
+	[PT_EV_FORK] = "fork",
+	[PT_EV_LOST] = "lost",
+	[PT_EV_SYNC] = "sync",
+	[PT_EV_SYNC_END] = "sync_end",
+};
+
+DEFINE_STRING_TABLE_LOOKUP(pt_event_kind_name, pt_event_kind_from_string, enum pt_event_kind,
+			   event_kind_names)
+
+static const char *const sync_reason_names[_PT_SYNC_MAX] = {
+	[PT_SYNC_RECONCILE] = "reconcile",
+	[PT_SYNC_LOSS] = "loss",
+	[PT_SYNC_POLL] = "poll",
+};
+
+DEFINE_STRING_TABLE_LOOKUP(pt_sync_reason_name, pt_sync_reason_from_string, enum pt_sync_reason,
+			   sync_reason_names)
+
 static bool key_is(const char *key, size_t len, const char *want)
 {
 	return strlen(want) == len && memcmp(key, want, len) == 0;
@@ -365,12 +391,10 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 			return PT_LINE_HEADER;
 		BAD("no \"event\" field");
 	}
-	ev->kind = _PT_EV_MAX;
-	for (int i = 0; i < _PT_EV_MAX; i++)
-		if (key_is(event, event_len, pt_event_kind_name(i)))
-			ev->kind = (enum pt_event_kind)i;
-	if (ev->kind == _PT_EV_MAX)
+	r = pt_event_kind_from_string(event, event_len);
+	if (r < 0)
 		return PT_LINE_UNKNOWN;
+	ev->kind = (enum pt_event_kind)r;
 
 	switch (ev->kind) {
 	case PT_EV_ENTRY:
@@ -465,7 +489,7 @@ int pt_trace_read(struct pt_trace_reader *r, struct pt_event *ev)
 		errno = 0;
 		n = getline(&r->line, &r->line_cap, r->f);
 		if (n < 0)
-			return errno && errno != EOF ? -errno : (ferror(r->f) ? -EIO : 0);
+			return errno ? -errno : ferror(r->f) ? -EIO : 0;	/* at the end errno stays 0 */
 		r->counts.lines++;
 		if (n > 0 && r->line[n - 1] != '\n' && !feof(r->f))
 			return -EIO;
@@ -526,6 +550,17 @@ static void write_json_string(FILE *f, const char *s, size_t len)
 	fputc('"', f);
 }
 
+/* The kinds that name a range, and those that name a process (pattrack-trace(5)). */
+static bool kind_has_range(enum pt_event_kind k)
+{
+	return k == PT_EV_ENTRY || k == PT_EV_RAM || k == PT_EV_RESERVE || k == PT_EV_FREE;
+}
+
+static bool kind_has_process(enum pt_event_kind k)
+{
+	return k == PT_EV_RESERVE || k == PT_EV_FREE || k == PT_EV_EXIT || k == PT_EV_FORK;
+}
+
 int pt_trace_write_event(FILE *f, const struct pt_event *ev)
 {
 	if ((unsigned)ev->kind >= _PT_EV_MAX)
@@ -535,7 +570,7 @@ int pt_trace_write_event(FILE *f, const struct pt_event *ev)
 		fprintf(f, ",\"reason\":\"%s\"", pt_sync_reason_name(ev->reason));
 	if (ev->kind == PT_EV_SYNC || ev->kind == PT_EV_LOST)
 		fprintf(f, ",\"lost\":%" PRIu64, ev->lost);
-	if (ev->kind <= PT_EV_FREE)
+	if (kind_has_range(ev->kind))
 		fprintf(f, ",\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\"", ev->start, ev->end);
 	if (ev->kind == PT_EV_ENTRY)
 		fprintf(f, ",\"type\":\"%s\"", pt_type_name(ev->type));
@@ -550,7 +585,7 @@ int pt_trace_write_event(FILE *f, const struct pt_event *ev)
 		fprintf(f, ",\"ret\":%d", ev->ret);
 	if (ev->kind == PT_EV_FORK)
 		fprintf(f, ",\"child\":%" PRId32, ev->child);
-	if (ev->kind >= PT_EV_RESERVE && ev->kind <= PT_EV_FORK) {
+	if (kind_has_process(ev->kind)) {
 		fprintf(f, ",\"pid\":%" PRId32 ",\"comm\":", ev->pid);
 		write_json_string(f, ev->comm ? ev->comm : "", ev->comm ? ev->comm_len : 0);
 	}

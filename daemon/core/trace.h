@@ -68,5 +68,13 @@ void pt_trace_parser_done(struct pt_trace_parser *p);
 int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 			struct pt_event *ev, const char **why);
 
+/* "entry", "reserve", ... as a trace names events; NULL for a bad kind. */
+const char *pt_event_kind_name(enum pt_event_kind kind);
+int pt_event_kind_from_string(const char *s, size_t len);
+
+/* "reconcile", "loss", "poll": a sync block's reason. */
+const char *pt_sync_reason_name(enum pt_sync_reason why);
+int pt_sync_reason_from_string(const char *s, size_t len);
+
 /* Writes one event as a trace line. */
 int pt_trace_write_event(FILE *f, const struct pt_event *ev);

@@ -104,6 +104,14 @@ char *strscpy_trunc(char *dst, size_t size, const char *src, size_t len)
 	return dst;
 }
 
+int string_table_lookup(const char *const *table, size_t n, const char *s, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (table[i] && strlen(table[i]) == len && memcmp(table[i], s, len) == 0)
+			return (int)i;
+	return -EINVAL;
+}
+
 int grow_array(void **p, size_t *cap, size_t need, size_t size, size_t first)
 {
 	size_t n = *cap ? *cap : first;

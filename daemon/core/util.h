@@ -83,6 +83,32 @@ int grow_array(void **p, size_t *cap, size_t need, size_t size, size_t first);
 #define GROW_ARRAY(p, cap, need, first) \
 	grow_array((void **)&(p), &(cap), (need), sizeof(*(p)), (first))
 
+/*
+ * An enum's names: a table indexed by value, NULL where a value has none,
+ * and its lookups both ways, as systemd's string-table.h.
+ *   static const char *const color_table[_COLOR_MAX] = { [RED] = "red", ... };
+ *   DEFINE_STRING_TABLE_LOOKUP(color_name, color_from_string, enum color, color_table)
+ * gives color_name(RED) == "red" and color_from_string("red", 3) == RED;
+ * NULL for a value out of range, -EINVAL for an unknown name.
+ */
+int string_table_lookup(const char *const *table, size_t n, const char *s, size_t len);
+
+#define DEFINE_STRING_TABLE_TO_STRING(to_name, type, table)                 \
+	const char *to_name(type i)                                         \
+	{                                                                   \
+		return (size_t)i < ELEMENTSOF(table) ? (table)[i] : NULL;   \
+	}
+
+#define DEFINE_STRING_TABLE_FROM_STRING(from_name, table)                   \
+	int from_name(const char *s, size_t len)                            \
+	{                                                                   \
+		return string_table_lookup(table, ELEMENTSOF(table), s, len); \
+	}
+
+#define DEFINE_STRING_TABLE_LOOKUP(to_name, from_name, type, table) \
+	DEFINE_STRING_TABLE_TO_STRING(to_name, type, table)         \
+	DEFINE_STRING_TABLE_FROM_STRING(from_name, table)
+
 /* Always NUL-terminates; returns dst. */
 char *strscpy_trunc(char *dst, size_t size, const char *src, size_t len);
 

@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 
+#include "core/trace.h"
 #include "core/util.h"
 
 #define EXPLAIN_MAX 1024

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 
 #include "config.h"
+#include "core/trace.h"
 #include "core/util.h"
 #include "manager.h"
 

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * The model's insides, shared by its three files as the kernel's memtype.h
+ * is by memtype.c and memtype_interval.c:
+ *   model-tree.c    the tree side: entries in slabs, the exact-range index,
+ *                   linking and unlinking, the conflict walk, erase matching
+ *   model.c         the policy: RAM, ISA, MTRR, reserve and free, exits, leaks
+ *   model-resync.c  making the table the kernel's list again
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "itree.h"
+#include "model.h"
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (1ULL << PAGE_SHIFT)
+
+enum {
+	ENTRY_PREEXISTING = 1 << 0,	/* from an "entry" record / debugfs */
+	ENTRY_SHRUNK = 1 << 1,		/* cut by an end-matching free */
+	ENTRY_LEAK_REPORTED = 1 << 2,
+	ENTRY_RESYNCED = 1 << 3,	/* added at a resync: owner unknown */
+	ENTRY_NEW = 1 << 4,		/* made by a resync, not linked yet */
+};
+
+/*
+ * An entry is two halves in one slab: its tree node, one cache line that
+ * searches touch, and this, which only the entries they report touch.
+ */
+struct pt_entry {
+	uint64_t born;		/* model clock at the reserve */
+	uint64_t seq;
+	uint64_t ts_ns;
+	int32_t pid;
+	uint32_t comm;
+	uint32_t stack;
+	uint8_t type;
+	uint8_t flags;
+};
+
+/*
+ * Entries come from slabs and go back to a free list: no malloc per event.
+ * A slab is aligned to its own size, so either half of an entry finds its
+ * slab, and so the other half, by masking its address.
+ */
+#define SLAB_BYTES (512 * 1024)
+#define SLAB_ENTRIES ((SLAB_BYTES - 64) / (sizeof(struct itree_node) + sizeof(struct pt_entry)))
+
+struct slab {
+	struct itree_node node[SLAB_ENTRIES];
+	struct pt_entry entry[SLAB_ENTRIES];
+	struct slab *next;
+};
+
+_Static_assert(sizeof(struct slab) <= SLAB_BYTES, "slab too large");
+
+static inline struct slab *slab_of(const void *p)
+{
+	return (struct slab *)((uintptr_t)p & ~(uintptr_t)(SLAB_BYTES - 1));
+}
+
+static inline struct pt_entry *entry_of(const struct itree_node *n)
+{
+	struct slab *s = slab_of(n);
+
+	return &s->entry[n - s->node];
+}
+
+static inline struct itree_node *node_of(const struct pt_entry *e)
+{
+	struct slab *s = slab_of(e);
+
+	return &s->node[e - s->entry];
+}
+
+/* Exited processes: pid -> model clock at its exit.  Open addressing. */
+struct exit_slot {
+	int32_t pid;		/* 0 = empty */
+	uint64_t clock;
+};
+
+struct ram_range {
+	uint64_t start, end;	/* [start, end) */
+};
+
+/*
+ * A process keeps its name: the last name interned for a pid, so that most
+ * events skip hashing it.  Indexed by the pid's low bits.
+ */
+#define COMM_CACHE_SIZE 256
+#define COMM_CACHE_LEN 16
+
+struct comm_cache {
+	int32_t pid;
+	uint32_t id;
+	uint32_t len;
+	char comm[COMM_CACHE_LEN];
+};
+
+/*
+ * Every node of the tree by its exact range.  memtype_free() nearly always
+ * names a reservation exactly; this finds the candidates in a probe or two
+ * instead of a descent through the tree.  Open addressing, linear probing,
+ * deletion by backward shift (no tombstones); at most half full.
+ */
+struct exact_index {
+	struct itree_node **slot;
+	size_t cap, n;		/* cap is a power of two */
+	unsigned shift;		/* 64 - log2(cap) */
+};
+
+struct pt_model {
+	struct itree tree;
+	struct exact_index exact;
+	struct slab *slabs;
+	size_t slab_used;	/* entries handed out of the newest slab */
+	struct itree_node *free_list;	/* linked through left */
+
+	struct ram_range *ram;
+	size_t n_ram, cap_ram;
+
+	struct exit_slot *exits;
+	size_t n_exits, cap_exits;	/* cap is a power of two */
+
+	struct pt_anomaly *anomalies;
+	size_t n_anomalies, cap_anomalies;
+
+	struct pt_strtab strings;
+	struct comm_cache comm_cache[COMM_CACHE_SIZE];
+	struct pt_stats stats;
+	uint64_t clock;		/* one tick per applied event */
+
+	/* Inside a PT_EV_SYNC block: the kernel's list as it arrives. */
+	bool syncing;
+	enum pt_sync_reason sync_reason;
+	uint64_t sync_lost;
+	struct pt_kentry *pending;
+	size_t n_pending, cap_pending;
+};
+
+static inline struct pt_party party_of(const struct pt_entry *e)
+{
+	return (struct pt_party){
+		.start = node_of(e)->start,
+		.end = node_of(e)->end,
+		.seq = e->seq,
+		.pid = e->pid,
+		.comm = e->comm,
+		.type = (int8_t)e->type,
+	};
+}
+
+/* A line of the kernel's list, or an "entry" record, that can be one. */
+static inline bool kentry_valid(uint64_t start, uint64_t end, int type)
+{
+	return start < end && pt_type_name(type) != NULL;
+}
+
+/* ---- model-tree.c -------------------------------------------------------- */
+
+/* A zeroed entry whose node has @start and @end, from a slab; NULL when out of memory. */
+struct pt_entry *entry_alloc(struct pt_model *m, uint64_t start, uint64_t end);
+void entry_release(struct pt_model *m, struct pt_entry *e);
+
+/*
+ * Into the tree and the index, or neither.  Returns 1 when another entry
+ * overlaps @e, 0 when none does, or a negative errno.
+ */
+int entry_insert(struct pt_model *m, struct pt_entry *e);
+/* The same, for good: counted in the table's high-water mark; 0 or a negative errno. */
+int entry_link(struct pt_model *m, struct pt_entry *e);
+void entry_unlink(struct pt_model *m, struct pt_entry *e);
+
+/* Room in the index for @n entries, so that linking that many cannot fail. */
+int tree_reserve(struct pt_model *m, size_t n);
+
+/* Empties the tree and the index; the entries stay allocated, the caller's to relink or release. */
+void tree_clear(struct pt_model *m);
+
+/* Every entry in tree order into @v, which has room for all of them. */
+void tree_collect(const struct pt_model *m, struct pt_entry **v);
+
+/* How far a conflict scan goes on after the verdict, to name the parties. */
+#define OVERLAP_SCAN_LIMIT 64
+
+struct overlap {
+	const struct itree_node *self;	/* the request's own node, already linked */
+	int req;
+	bool strict;
+	int found;		/* the first overlapping entry's type */
+	bool conflict;
+	struct pt_entry *first;
+	uint32_t count;
+	bool more;
+	uint8_t n_parties;
+	struct pt_party party[PT_MAX_PARTIES];
+};
+
+/*
+ * memtype_check_conflict(): the entries overlapping [start, end) other than
+ * o->self, in tree order, into @o (set up by the caller).
+ */
+void tree_scan_overlaps(const struct pt_model *m, uint64_t start, uint64_t end, struct overlap *o);
+
+struct match {
+	uint64_t start, end;
+	int32_t pid;
+	struct pt_entry *exact, *exact_own;
+	struct pt_entry *tail, *tail_own;	/* END_MATCH candidates */
+	struct pt_entry *first;			/* first overlapping entry */
+};
+
+/*
+ * memtype_erase()'s choice for a free of [mt->start, mt->end): the entry
+ * the kernel erases or shrinks, or NULL.  @indexed: look the exact match
+ * up in the index (a free that succeeded); a failed free takes the walk,
+ * which also names what it overlapped (mt->first).
+ */
+struct pt_entry *tree_erase_target(const struct pt_model *m, struct match *mt, bool indexed);
+
+/* ---- model.c ------------------------------------------------------------- */
+
+/* A new anomaly of @kind about @ev (may be NULL), counted; NULL when out of memory. */
+struct pt_anomaly *anomaly_new(struct pt_model *m, enum pt_anomaly_kind kind,
+			       const struct pt_event *ev, uint32_t comm, uint32_t stack);
+bool owner_exited(const struct pt_model *m, const struct pt_entry *e);
+
+/* ---- model-resync.c ------------------------------------------------------ */
+
+/* A PT_EV_SYNC ... PT_EV_SYNC_END block: its start, each entry of it, its end. */
+int sync_begin(struct pt_model *m, const struct pt_event *ev);
+int sync_entry(struct pt_model *m, const struct pt_event *ev);
+int sync_end(struct pt_model *m);
