@@ -12,57 +12,18 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "bus.h"
+#include "core/bus-api.h"
 #include "core/util.h"
+#include "ctl.h"
 #include "report.h"
-
-#define BUS_NAME "org.pattrack.Tracker1"
-#define BUS_PATH "/org/pattrack/Tracker1"
-#define BUS_IFACE "org.pattrack.Tracker1"
-
-enum { EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_TROUBLE };
 
 static inline void bus_unrefp(sd_bus **b)
 {
 	sd_bus_flush_close_unref(*b);
 }
 
-static inline void json_putp(struct json_object **o)
-{
-	json_object_put(*o);
-}
-
 #define _cleanup_bus_ _cleanup_(bus_unrefp)
 #define _cleanup_msg_ _cleanup_(sd_bus_message_unrefp)
-#define _cleanup_jobj_ _cleanup_(json_putp)
-
-/* --json, and nothing else, for every verb; *rest the first operand. */
-static int parse_common(int argc, char *argv[], bool *json, int *rest)
-{
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	int c;
-
-	*json = false;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "jh", options, NULL)) >= 0) {
-		switch (c) {
-		case 'j':
-			*json = true;
-			break;
-		case 'h':
-			printf("See pattrackctl --help and pattrackctl(1).\n");
-			return 0;
-		default:
-			return -EINVAL;
-		}
-	}
-	*rest = optind;
-	return 1;
-}
 
 static int connect_bus(sd_bus **ret)
 {
@@ -88,7 +49,7 @@ static int vcall(sd_bus **bus, const char *iface, const char *method, sd_bus_mes
 	r = connect_bus(bus);
 	if (r < 0)
 		return r;
-	r = sd_bus_message_new_method_call(*bus, &m, BUS_NAME, BUS_PATH, iface, method);
+	r = sd_bus_message_new_method_call(*bus, &m, PT_BUS_NAME, PT_BUS_PATH, iface, method);
 	if (r >= 0 && types)
 		r = sd_bus_message_appendv(m, types, ap);
 	if (r >= 0)
@@ -115,20 +76,7 @@ static int call_iface(sd_bus **bus, const char *iface, const char *method,
 	return r;
 }
 
-#define call(bus, method, reply, ...) call_iface((bus), BUS_IFACE, (method), (reply), __VA_ARGS__)
-
-static int parse_address(const char *s, uint64_t *ret)
-{
-	char *end;
-
-	errno = 0;
-	*ret = strtoull(s, &end, 0);
-	if (errno || end == s || *end || *s == '-') {
-		log_error("not an address: %s", s);
-		return -EINVAL;
-	}
-	return 0;
-}
+#define call(bus, method, reply, ...) call_iface((bus), PT_BUS_IFACE, (method), (reply), __VA_ARGS__)
 
 static int print_json(struct json_object *o)
 {
@@ -139,19 +87,19 @@ static int print_json(struct json_object *o)
 
 static int print_entries(sd_bus_message *reply, bool json)
 {
-	_cleanup_jobj_ struct json_object *arr = json_object_new_array();
+	_cleanup_json_ struct json_object *arr = json_object_new_array();
 	uint64_t start, end, seq;
 	const char *type, *comm, *where;
 	int32_t pid;
 	int exited, r;
 	size_t n = 0;
 
-	r = sd_bus_message_enter_container(reply, 'a', "(ttsistsb)");
+	r = sd_bus_message_enter_container(reply, 'a', PT_BUS_ENTRY_SIG);
 	if (r < 0)
 		return r;
 	if (!json)
 		printf("%-37s %-16s %7s %-16s %s\n", "RANGE", "TYPE", "PID", "COMM", "RESOURCE");
-	while ((r = sd_bus_message_read(reply, "(ttsistsb)", &start, &end, &type, &pid, &comm,
+	while ((r = sd_bus_message_read(reply, PT_BUS_ENTRY_SIG, &start, &end, &type, &pid, &comm,
 					&seq, &where, &exited)) > 0) {
 		n++;
 		if (json) {
@@ -195,7 +143,7 @@ static int entries_verb(const char *method, bool json, const char *types, ...)
 	int r;
 
 	va_start(ap, types);
-	r = vcall(&bus, BUS_IFACE, method, &reply, types, ap);
+	r = vcall(&bus, PT_BUS_IFACE, method, &reply, types, ap);
 	va_end(ap);
 	if (r < 0)
 		return EXIT_TROUBLE;
@@ -205,49 +153,35 @@ static int entries_verb(const char *method, bool json, const char *types, ...)
 	return EXIT_OK;
 }
 
-int verb_list(int argc, char *argv[])
+int verb_list(int argc, char *argv[], const struct ctl_options *o)
 {
-	bool json;
-	int rest, r = parse_common(argc, argv, &json, &rest);
-
-	if (r <= 0)
-		return r < 0 ? EXIT_USAGE : EXIT_OK;
-	if (rest != argc) {
-		log_error("list takes no arguments");
-		return EXIT_USAGE;
-	}
-	return entries_verb("ListEntries", json, NULL);
+	(void)argc;
+	(void)argv;
+	return entries_verb("ListEntries", o->json, NULL);
 }
 
-int verb_lookup(int argc, char *argv[])
+int verb_lookup(int argc, char *argv[], const struct ctl_options *o)
 {
 	uint64_t a;
-	bool json;
-	int rest, r = parse_common(argc, argv, &json, &rest);
 
-	if (r <= 0)
-		return r < 0 ? EXIT_USAGE : EXIT_OK;
-	if (rest + 1 != argc || parse_address(argv[rest], &a) < 0) {
+	(void)argc;
+	if (parse_address(argv[0], &a) < 0) {
 		log_error("lookup needs one ADDRESS");
 		return EXIT_USAGE;
 	}
-	return entries_verb("Lookup", json, "t", a);
+	return entries_verb("Lookup", o->json, "t", a);
 }
 
-int verb_query(int argc, char *argv[])
+int verb_query(int argc, char *argv[], const struct ctl_options *o)
 {
 	uint64_t s, e;
-	bool json;
-	int rest, r = parse_common(argc, argv, &json, &rest);
 
-	if (r <= 0)
-		return r < 0 ? EXIT_USAGE : EXIT_OK;
-	if (rest + 2 != argc || parse_address(argv[rest], &s) < 0 ||
-	    parse_address(argv[rest + 1], &e) < 0) {
+	(void)argc;
+	if (parse_address(argv[0], &s) < 0 || parse_address(argv[1], &e) < 0) {
 		log_error("query needs START and END (exclusive)");
 		return EXIT_USAGE;
 	}
-	return entries_verb("QueryRange", json, "tt", s, e);
+	return entries_verb("QueryRange", o->json, "tt", s, e);
 }
 
 /* ---- anomalies ----------------------------------------------------------- */
@@ -283,7 +217,7 @@ static int list_anomalies(const char *kind, bool json, size_t *count)
 {
 	_cleanup_bus_ sd_bus *bus = NULL;
 	_cleanup_msg_ sd_bus_message *reply = NULL;
-	_cleanup_jobj_ struct json_object *arr = json_object_new_array();
+	_cleanup_json_ struct json_object *arr = json_object_new_array();
 	const char *k, *type, *comm, *sev, *text;
 	uint64_t start, end, seq;
 	int32_t pid;
@@ -292,12 +226,12 @@ static int list_anomalies(const char *kind, bool json, size_t *count)
 	*count = 0;
 	if (call(&bus, "ListAnomalies", &reply, "s", kind) < 0)
 		return EXIT_TROUBLE;
-	r = sd_bus_message_enter_container(reply, 'a', "(sttsistss)");
+	r = sd_bus_message_enter_container(reply, 'a', PT_BUS_ANOMALY_SIG);
 	if (r < 0)
 		return EXIT_TROUBLE;
 	if (!json)
 		printf("%-12s %-37s %-16s %7s %-16s\n", "KIND", "RANGE", "TYPE", "PID", "COMM");
-	while ((r = sd_bus_message_read(reply, "(sttsistss)", &k, &start, &end, &type, &pid,
+	while ((r = sd_bus_message_read(reply, PT_BUS_ANOMALY_SIG, &k, &start, &end, &type, &pid,
 					&comm, &seq, &sev, &text)) > 0) {
 		(*count)++;
 		if (json)
@@ -314,130 +248,88 @@ static int list_anomalies(const char *kind, bool json, size_t *count)
 	return EXIT_OK;
 }
 
-int verb_anomalies(int argc, char *argv[])
+int verb_anomalies(int argc, char *argv[], const struct ctl_options *o)
 {
 	size_t n;
-	bool json;
-	int rest, r = parse_common(argc, argv, &json, &rest);
 
-	if (r <= 0)
-		return r < 0 ? EXIT_USAGE : EXIT_OK;
-	if (rest + 1 < argc) {
-		log_error("anomalies takes at most one KIND");
-		return EXIT_USAGE;
-	}
-	return list_anomalies(rest < argc ? argv[rest] : "", json, &n);
+	return list_anomalies(argc > 0 ? argv[0] : "", o->json, &n);
 }
 
 /* ---- checkpoint, leaks --------------------------------------------------- */
 
-int verb_checkpoint(int argc, char *argv[])
+int verb_checkpoint(int argc, char *argv[], const struct ctl_options *o)
 {
 	_cleanup_bus_ sd_bus *bus = NULL;
 	_cleanup_msg_ sd_bus_message *reply = NULL;
 	uint64_t cookie;
-	bool json;
-	int rest, r = parse_common(argc, argv, &json, &rest);
+	int r;
 
-	if (r <= 0)
-		return r < 0 ? EXIT_USAGE : EXIT_OK;
+	(void)argc;
+	(void)argv;
 	if (call(&bus, "Checkpoint", &reply, NULL) < 0)
 		return EXIT_TROUBLE;
 	r = sd_bus_message_read(reply, "t", &cookie);
 	if (r < 0)
 		return log_error_errno(r, "Checkpoint: bad reply"), EXIT_TROUBLE;
-	if (json)
+	if (o->json)
 		printf("{\"cookie\":%" PRIu64 "}\n", cookie);
 	else
 		printf("%" PRIu64 "\n", cookie);
 	return EXIT_OK;
 }
 
-int verb_leaks(int argc, char *argv[])
+int verb_leaks(int argc, char *argv[], const struct ctl_options *o)
 {
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "since", required_argument, NULL, 's' },
-		{ "fail", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
 	_cleanup_bus_ sd_bus *bus = NULL;
 	_cleanup_msg_ sd_bus_message *reply = NULL;
-	bool json = false, fail = false, since = false;
-	uint64_t cookie = 0;
 	size_t n;
-	int c, r;
+	int r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "jh", options, NULL)) >= 0) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 's':
-			if (parse_address(optarg, &cookie) < 0)
-				return EXIT_USAGE;
-			since = true;
-			break;
-		case 'f':
-			fail = true;
-			break;
-		case 'h':
-			printf("See pattrackctl --help and pattrackctl(1).\n");
-			return EXIT_OK;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		log_error("leaks takes no operands; the cookie goes with --since");
-		return EXIT_USAGE;
-	}
-	if (!since) {
+	(void)argc;
+	(void)argv;
+	if (!o->since) {
 		/* the leaks judged so far: reservations left by exited processes */
-		r = list_anomalies("leak", json, &n);
+		r = list_anomalies("leak", o->json, &n);
 		if (r != EXIT_OK)
 			return r;
-		return fail && n ? EXIT_FOUND : EXIT_OK;
+		return o->fail && n ? EXIT_ANOMALY : EXIT_OK;
 	}
-	if (call(&bus, "Leaks", &reply, "t", cookie) < 0)
+	if (call(&bus, "Leaks", &reply, "t", o->cookie) < 0)
 		return EXIT_TROUBLE;
-	r = print_entries(reply, json);
+	r = print_entries(reply, o->json);
 	if (r < 0)
 		return log_error_errno(r, "Leaks: bad reply"), EXIT_TROUBLE;
-	return fail && r > 0 ? EXIT_FOUND : EXIT_OK;
+	return o->fail && r > 0 ? EXIT_ANOMALY : EXIT_OK;
 }
 
 /* ---- explain ------------------------------------------------------------- */
 
-int verb_explain(int argc, char *argv[])
+int verb_explain(int argc, char *argv[], const struct ctl_options *opts)
 {
 	_cleanup_bus_ sd_bus *bus = NULL;
 	_cleanup_msg_ sd_bus_message *reply = NULL;
-	_cleanup_jobj_ struct json_object *arr = json_object_new_array();
+	_cleanup_json_ struct json_object *arr = json_object_new_array();
 	uint64_t a, clock, seq, start, end;
 	const char *ev, *type, *got, *comm;
 	int32_t ret, pid;
 	size_t n = 0;
-	bool json;
-	int rest, r = parse_common(argc, argv, &json, &rest);
+	bool json = opts->json;
+	int r;
 
-	if (r <= 0)
-		return r < 0 ? EXIT_USAGE : EXIT_OK;
-	if (rest + 1 != argc || parse_address(argv[rest], &a) < 0) {
+	(void)argc;
+	if (parse_address(argv[0], &a) < 0) {
 		log_error("explain needs one ADDRESS");
 		return EXIT_USAGE;
 	}
 	if (call(&bus, "Explain", &reply, "t", a) < 0)
 		return EXIT_TROUBLE;
-	r = sd_bus_message_enter_container(reply, 'a', "(ttsttssiis)");
+	r = sd_bus_message_enter_container(reply, 'a', PT_BUS_HISTORY_SIG);
 	if (r < 0)
 		return EXIT_TROUBLE;
 	if (!json)
 		printf("%-8s %-8s %-37s %-16s %-16s %5s %7s %s\n", "EVENT", "SEQ", "RANGE", "TYPE",
 		       "GOT", "RET", "PID", "COMM");
-	while ((r = sd_bus_message_read(reply, "(ttsttssiis)", &clock, &seq, &ev, &start, &end,
+	while ((r = sd_bus_message_read(reply, PT_BUS_HISTORY_SIG, &clock, &seq, &ev, &start, &end,
 					&type, &got, &ret, &pid, &comm)) > 0) {
 		n++;
 		if (json) {
@@ -494,19 +386,19 @@ static void print_properties(struct json_object *o)
 	}
 }
 
-int verb_status(int argc, char *argv[])
+int verb_status(int argc, char *argv[], const struct ctl_options *opts)
 {
 	_cleanup_bus_ sd_bus *bus = NULL;
 	_cleanup_msg_ sd_bus_message *reply = NULL;
-	_cleanup_jobj_ struct json_object *o = json_object_new_object();
+	_cleanup_json_ struct json_object *o = json_object_new_object();
 	const char *name;
-	bool json;
-	int rest, r = parse_common(argc, argv, &json, &rest);
+	bool json = opts->json;
+	int r;
 
-	if (r <= 0)
-		return r < 0 ? EXIT_USAGE : EXIT_OK;
+	(void)argc;
+	(void)argv;
 	if (call_iface(&bus, "org.freedesktop.DBus.Properties", "GetAll", &reply, "s",
-		       BUS_IFACE) < 0)
+		       PT_BUS_IFACE) < 0)
 		return EXIT_TROUBLE;
 	r = sd_bus_message_enter_container(reply, 'a', "{sv}");
 	while (r >= 0 && (r = sd_bus_message_enter_container(reply, 'e', "sv")) > 0) {
@@ -576,11 +468,11 @@ static int on_anomaly(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	int r;
 
 	(void)error;
-	r = sd_bus_message_read(m, "sttsiss", &kind, &start, &end, &type, &pid, &comm, &text);
+	r = sd_bus_message_read(m, PT_BUS_ANOMALY_SIGNAL_SIG, &kind, &start, &end, &type, &pid, &comm, &text);
 	if (r < 0)
 		return 0;
 	if (json) {
-		_cleanup_jobj_ struct json_object *o =
+		_cleanup_json_ struct json_object *o =
 			anomaly_json(kind, start, end, type, pid, comm, NULL, text);
 
 		pt_json_print(stdout, o, false);
@@ -591,19 +483,19 @@ static int on_anomaly(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	return 0;
 }
 
-int verb_monitor(int argc, char *argv[])
+int verb_monitor(int argc, char *argv[], const struct ctl_options *o)
 {
 	_cleanup_bus_ sd_bus *bus = NULL;
 	sd_event *event = NULL;
 	sigset_t ss;
-	bool json;
-	int rest, r = parse_common(argc, argv, &json, &rest);
+	bool json = o->json;
+	int r;
 
-	if (r <= 0)
-		return r < 0 ? EXIT_USAGE : EXIT_OK;
+	(void)argc;
+	(void)argv;
 	if (connect_bus(&bus) < 0)
 		return EXIT_TROUBLE;
-	r = sd_bus_match_signal(bus, NULL, BUS_NAME, BUS_PATH, BUS_IFACE, "Anomaly", on_anomaly,
+	r = sd_bus_match_signal(bus, NULL, PT_BUS_NAME, PT_BUS_PATH, PT_BUS_IFACE, "Anomaly", on_anomaly,
 				&json);
 	if (r < 0)
 		return log_error_errno(r, "cannot subscribe to Anomaly signals"), EXIT_TROUBLE;
@@ -620,7 +512,7 @@ int verb_monitor(int argc, char *argv[])
 		r = sd_event_add_signal(event, NULL, SIGTERM, NULL, NULL);
 	if (r >= 0) {
 		if (!json)
-			fprintf(stderr, "Waiting for Anomaly signals from %s; ^C ends.\n", BUS_NAME);
+			fprintf(stderr, "Waiting for Anomaly signals from %s; ^C ends.\n", PT_BUS_NAME);
 		r = sd_event_loop(event);
 	}
 	sd_bus_detach_event(bus);

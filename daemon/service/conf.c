@@ -6,6 +6,7 @@
 
 #include "conf.h"
 #include "core/util.h"
+#include "source/open.h"
 
 void pt_conf_defaults(struct pt_conf *c)
 {
@@ -51,8 +52,7 @@ int pt_conf_set(struct pt_conf *c, const char *key, const char *value)
 	uint64_t *usec = NULL;
 
 	if (strcmp(key, "Source") == 0) {
-		if (strcmp(value, "auto") && strcmp(value, "bpf") && strcmp(value, "netlink") &&
-		    strcmp(value, "debugfs"))
+		if (pt_source_kind_from_string(value, strlen(value)) < 0)
 			return -EINVAL;
 		snprintf(c->source, sizeof(c->source), "%s", value);
 		return 0;

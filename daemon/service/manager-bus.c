@@ -8,18 +8,11 @@
 #include <inttypes.h>
 
 #include "config.h"
+#include "core/bus-api.h"
 #include "core/trace.h"
 #include "core/util.h"
 #include "manager.h"
 
-#define BUS_NAME "org.pattrack.Tracker1"
-#define BUS_PATH "/org/pattrack/Tracker1"
-#define BUS_IFACE "org.pattrack.Tracker1"
-#define ERR_INVALID_RANGE BUS_IFACE ".Error.InvalidRange"
-#define ERR_UNKNOWN_KIND BUS_IFACE ".Error.UnknownKind"
-#define ERR_UNKNOWN_COOKIE BUS_IFACE ".Error.UnknownCookie"
-#define ERR_NOT_LIVE BUS_IFACE ".Error.NotLive"
-#define ERR_BUSY BUS_IFACE ".Error.Busy"
 
 /* x86-64 physical addresses have at most 52 bits (MAXPHYADDR). */
 #define PHYS_LIMIT (1ULL << 52)
@@ -85,7 +78,6 @@ static int check_access(struct manager *m, sd_bus_message *msg, bool root_only,
 
 /* ---- entries -------------------------------------------------------------- */
 
-#define ENTRY_SIG "(ttsistsb)"
 
 struct entries_ctx {
 	struct manager *m;
@@ -103,7 +95,7 @@ static int append_entry(const struct pt_entry_info *e, void *userdata)
 	if (c->leaks && e->born <= c->since)
 		return 0;
 	pt_iomem_describe(&c->m->iomem, e->start, e->end, where, sizeof(where));
-	r = sd_bus_message_append(c->reply, ENTRY_SIG, e->start, e->end, pt_type_name(e->type),
+	r = sd_bus_message_append(c->reply, PT_BUS_ENTRY_SIG, e->start, e->end, pt_type_name(e->type),
 				  e->pid, e->comm, e->seq, where, e->owner_exited);
 	return r < 0 ? r : 0;	/* any other value ends the walk */
 }
@@ -118,7 +110,7 @@ static int reply_entries(struct manager *m, sd_bus_message *msg, uint64_t start,
 	r = sd_bus_message_new_method_return(msg, &reply);
 	if (r < 0)
 		return r;
-	r = sd_bus_message_open_container(reply, 'a', ENTRY_SIG);
+	r = sd_bus_message_open_container(reply, 'a', PT_BUS_ENTRY_SIG);
 	if (r < 0)
 		return r;
 	c.reply = reply;
@@ -150,7 +142,7 @@ static int method_lookup(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	if (r < 0)
 		return r;
 	if (a >= PHYS_LIMIT)
-		return sd_bus_error_setf(error, ERR_INVALID_RANGE,
+		return sd_bus_error_setf(error, PT_BUS_ERR_INVALID_RANGE,
 					 "0x%" PRIx64 " is beyond 52-bit physical addresses", a);
 	return reply_entries(m, msg, a, a + 1, false, 0);
 }
@@ -166,11 +158,11 @@ static int method_query_range(sd_bus_message *msg, void *userdata, sd_bus_error 
 	if (r < 0)
 		return r;
 	if (e <= s)
-		return sd_bus_error_setf(error, ERR_INVALID_RANGE,
+		return sd_bus_error_setf(error, PT_BUS_ERR_INVALID_RANGE,
 					 "end 0x%" PRIx64 " is not above start 0x%" PRIx64
 					 " (the end is exclusive)", e, s);
 	if (e > PHYS_LIMIT)
-		return sd_bus_error_setf(error, ERR_INVALID_RANGE,
+		return sd_bus_error_setf(error, PT_BUS_ERR_INVALID_RANGE,
 					 "0x%" PRIx64 " is beyond 52-bit physical addresses", e);
 	return reply_entries(m, msg, s, e, false, 0);
 }
@@ -194,7 +186,7 @@ static int method_leaks(sd_bus_message *msg, void *userdata, sd_bus_error *error
 	if (r < 0)
 		return r;
 	if (cookie > pt_model_clock(m->model))
-		return sd_bus_error_setf(error, ERR_UNKNOWN_COOKIE,
+		return sd_bus_error_setf(error, PT_BUS_ERR_UNKNOWN_COOKIE,
 					 "cookie %" PRIu64 " was never handed out (now %" PRIu64 ")",
 					 cookie, pt_model_clock(m->model));
 	return reply_entries(m, msg, 0, UINT64_MAX, true, cookie);
@@ -202,14 +194,13 @@ static int method_leaks(sd_bus_message *msg, void *userdata, sd_bus_error *error
 
 /* ---- anomalies ------------------------------------------------------------ */
 
-#define ANOMALY_SIG "(sttsistss)"
 
 static int append_anomaly(struct manager *m, sd_bus_message *reply, const struct pt_anomaly *a)
 {
 	char buf[512];
 
 	pt_anomaly_explain(m->model, a, buf, sizeof(buf));
-	return sd_bus_message_append(reply, ANOMALY_SIG, pt_anomaly_kind_name(a->kind), a->start,
+	return sd_bus_message_append(reply, PT_BUS_ANOMALY_SIG, pt_anomaly_kind_name(a->kind), a->start,
 				     a->end, pt_type_name(a->type) ?: "", a->pid,
 				     pt_strtab_get(pt_model_strings_const(m->model), a->comm), a->seq,
 				     pt_severity_name(a->severity) ?: "", buf);
@@ -229,14 +220,14 @@ static int method_list_anomalies(sd_bus_message *msg, void *userdata, sd_bus_err
 	if (*kind) {
 		want = pt_anomaly_kind_from_string(kind, strlen(kind));
 		if (want < 0)
-			return sd_bus_error_setf(error, ERR_UNKNOWN_KIND,
+			return sd_bus_error_setf(error, PT_BUS_ERR_UNKNOWN_KIND,
 						 "unknown anomaly kind \"%s\" (conflict, degraded, "
 						 "invalid-free, leak, drift, loss, or \"\" for all)", kind);
 	}
 	r = sd_bus_message_new_method_return(msg, &reply);
 	if (r < 0)
 		return r;
-	r = sd_bus_message_open_container(reply, 'a', ANOMALY_SIG);
+	r = sd_bus_message_open_container(reply, 'a', PT_BUS_ANOMALY_SIG);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < pt_model_anomaly_count(m->model); i++) {
@@ -256,7 +247,6 @@ static int method_list_anomalies(sd_bus_message *msg, void *userdata, sd_bus_err
 
 /* ---- explain -------------------------------------------------------------- */
 
-#define HISTORY_SIG "(ttsttssiis)"
 
 static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
@@ -272,7 +262,7 @@ static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *err
 	if (r < 0)
 		return r;
 	if (a >= PHYS_LIMIT)
-		return sd_bus_error_setf(error, ERR_INVALID_RANGE,
+		return sd_bus_error_setf(error, PT_BUS_ERR_INVALID_RANGE,
 					 "0x%" PRIx64 " is beyond 52-bit physical addresses", a);
 	/* the newest EXPLAIN_EVENTS events that touched @a, told oldest first */
 	have = m->history_next < m->conf.history ? m->history_next : m->conf.history;
@@ -286,13 +276,13 @@ static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *err
 	r = sd_bus_message_new_method_return(msg, &reply);
 	if (r < 0)
 		return r;
-	r = sd_bus_message_open_container(reply, 'a', HISTORY_SIG);
+	r = sd_bus_message_open_container(reply, 'a', PT_BUS_HISTORY_SIG);
 	if (r < 0)
 		return r;
 	while (n--) {
 		const struct pt_history_event *h = hit[n];
 
-		r = sd_bus_message_append(reply, HISTORY_SIG, h->clock, h->seq, pt_event_kind_name(h->kind),
+		r = sd_bus_message_append(reply, PT_BUS_HISTORY_SIG, h->clock, h->seq, pt_event_kind_name(h->kind),
 					  h->start, h->end, pt_type_name(h->type) ?: "",
 					  pt_type_name(h->got) ?: "", h->ret, h->pid, h->comm);
 		if (r < 0)
@@ -313,10 +303,10 @@ static int method_reconcile(sd_bus_message *msg, void *userdata, sd_bus_error *e
 	CHECK(true);
 	r = manager_reconcile(m, &res);
 	if (r == -EOPNOTSUPP)
-		return sd_bus_error_set(error, ERR_NOT_LIVE,
+		return sd_bus_error_set(error, PT_BUS_ERR_NOT_LIVE,
 					"serving a replayed trace: there is no kernel to reconcile with");
 	if (r == -EBUSY)
-		return sd_bus_error_set(error, ERR_BUSY,
+		return sd_bus_error_set(error, PT_BUS_ERR_BUSY,
 					"events kept arriving while the kernel's list was read; try again");
 	if (r < 0)
 		return sd_bus_error_set_errnof(error, r, "cannot read %s", m->debugfs);
@@ -404,24 +394,24 @@ static const sd_bus_vtable tracker_vtable[] = {
 	SD_BUS_PROPERTY("AnomalyCounts", "a{st}", prop_anomaly_counts, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_METHOD_WITH_ARGS("ListEntries", SD_BUS_NO_ARGS,
-				SD_BUS_RESULT("a" ENTRY_SIG, entries),
+				SD_BUS_RESULT("a" PT_BUS_ENTRY_SIG, entries),
 				method_list_entries, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("Lookup", SD_BUS_ARGS("t", address),
-				SD_BUS_RESULT("a" ENTRY_SIG, entries),
+				SD_BUS_RESULT("a" PT_BUS_ENTRY_SIG, entries),
 				method_lookup, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("QueryRange", SD_BUS_ARGS("t", start, "t", end),
-				SD_BUS_RESULT("a" ENTRY_SIG, entries),
+				SD_BUS_RESULT("a" PT_BUS_ENTRY_SIG, entries),
 				method_query_range, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("ListAnomalies", SD_BUS_ARGS("s", kind),
-				SD_BUS_RESULT("a" ANOMALY_SIG, anomalies),
+				SD_BUS_RESULT("a" PT_BUS_ANOMALY_SIG, anomalies),
 				method_list_anomalies, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("Checkpoint", SD_BUS_NO_ARGS, SD_BUS_RESULT("t", cookie),
 				method_checkpoint, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("Leaks", SD_BUS_ARGS("t", cookie),
-				SD_BUS_RESULT("a" ENTRY_SIG, entries),
+				SD_BUS_RESULT("a" PT_BUS_ENTRY_SIG, entries),
 				method_leaks, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("Explain", SD_BUS_ARGS("t", address),
-				SD_BUS_RESULT("a" HISTORY_SIG, events),
+				SD_BUS_RESULT("a" PT_BUS_HISTORY_SIG, events),
 				method_explain, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("Reconcile", SD_BUS_NO_ARGS,
 				SD_BUS_RESULT("(ttt)", kept_added_removed),
@@ -437,7 +427,7 @@ int manager_bus_emit_anomaly(struct manager *m, const struct pt_anomaly *a)
 	char buf[512];
 
 	pt_anomaly_explain(m->model, a, buf, sizeof(buf));
-	return sd_bus_emit_signal(m->bus, BUS_PATH, BUS_IFACE, "Anomaly", "sttsiss",
+	return sd_bus_emit_signal(m->bus, PT_BUS_PATH, PT_BUS_IFACE, "Anomaly", PT_BUS_ANOMALY_SIGNAL_SIG,
 				  pt_anomaly_kind_name(a->kind), a->start, a->end,
 				  pt_type_name(a->type) ?: "", a->pid,
 				  pt_strtab_get(pt_model_strings_const(m->model), a->comm), buf);
@@ -447,7 +437,7 @@ int manager_bus_emit_changed(struct manager *m)
 {
 	if (!m->bus)
 		return 0;
-	return sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_IFACE, "EntryCount",
+	return sd_bus_emit_properties_changed(m->bus, PT_BUS_PATH, PT_BUS_IFACE, "EntryCount",
 					      "EventsProcessed", "EventsLost", "AnomalyCounts",
 					      NULL);
 }
@@ -459,13 +449,13 @@ int manager_bus_setup(struct manager *m)
 	r = sd_bus_open_system(&m->bus);
 	if (r < 0)
 		return log_error_errno(r, "cannot connect to the system bus");
-	r = sd_bus_add_object_vtable(m->bus, &m->vtable_slot, BUS_PATH, BUS_IFACE, tracker_vtable,
+	r = sd_bus_add_object_vtable(m->bus, &m->vtable_slot, PT_BUS_PATH, PT_BUS_IFACE, tracker_vtable,
 				     m);
 	if (r < 0)
-		return log_error_errno(r, "cannot publish %s", BUS_PATH);
-	r = sd_bus_request_name(m->bus, BUS_NAME, 0);
+		return log_error_errno(r, "cannot publish %s", PT_BUS_PATH);
+	r = sd_bus_request_name(m->bus, PT_BUS_NAME, 0);
 	if (r < 0)
-		return log_error_errno(r, "cannot own %s", BUS_NAME);
+		return log_error_errno(r, "cannot own %s", PT_BUS_NAME);
 	r = sd_bus_attach_event(m->bus, m->event, 0);
 	if (r < 0)
 		return log_error_errno(r, "cannot attach the bus to the event loop");

@@ -525,7 +525,7 @@ int manager_start(struct manager *m)
 			log_warning("cannot read %s (%s): System RAM unknown", m->iomem_path,
 				    strerror(-r));
 		/* subscribe first, then read the table: nothing falls between unseen */
-		r = pt_source_open(m->conf.source, m->debugfs, poll_ms ? poll_ms : 1, on_live_event, m,
+		r = pt_source_open(pt_source_kind_from_string(m->conf.source, strlen(m->conf.source)), m->debugfs, poll_ms ? poll_ms : 1, on_live_event, m,
 				   &m->source);
 		if (r < 0)
 			return r;
@@ -552,7 +552,7 @@ int manager_start(struct manager *m)
 				return log_error_errno(r, "cannot arm the flush timer");
 			sd_event_source_set_enabled(m->flush_timer, SD_EVENT_ON);
 		}
-		if (m->conf.reconcile_usec && strcmp(m->source.ops->name, "debugfs") != 0) {
+		if (m->conf.reconcile_usec && (m->source.ops->caps & PT_SOURCE_CALLS)) {
 			r = sd_event_add_time_relative(m->event, &m->reconcile_timer, CLOCK_MONOTONIC,
 						       m->conf.reconcile_usec, 1000000,
 						       on_reconcile_timer, m);

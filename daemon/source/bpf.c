@@ -195,6 +195,7 @@ static uint64_t bpf_lost(void *impl)
 
 static const struct pt_source_ops bpf_ops = {
 	.name = "bpf",
+	.caps = PT_SOURCE_CALLS | PT_SOURCE_OWNERS | PT_SOURCE_STACKS,
 	.flush_ms = 100,	/* the program wakes its reader only for a batch */
 	.fd = bpf_fd,
 	.dispatch = bpf_dispatch,

@@ -83,6 +83,7 @@ static void poll_free(void *impl)
 
 static const struct pt_source_ops poll_ops = {
 	.name = "debugfs",
+	.caps = 0,	/* the table, and nothing about who or how */
 	.fd = poll_fd,
 	.dispatch = poll_dispatch,
 	.finish = poll_finish,

@@ -385,6 +385,7 @@ static uint64_t netlink_lost(void *impl)
 
 static const struct pt_source_ops netlink_ops = {
 	.name = "netlink",
+	.caps = PT_SOURCE_CALLS | PT_SOURCE_OWNERS | PT_SOURCE_STACKS,
 	.fd = netlink_fd,
 	.dispatch = netlink_dispatch,
 	.barrier = netlink_barrier,

@@ -22,26 +22,32 @@ static const char *netlink_why(int r)
 	       r == -EPERM ? "joining its group needs CAP_NET_ADMIN" : strerror(-r);
 }
 
-/*
- * --source=auto|bpf|netlink|debugfs.  auto takes bpf, else netlink, else
- * debugfs polling, and says which it got and why each better one failed.
- */
-int pt_source_open(const char *want, const char *debugfs, unsigned poll_ms, pt_live_fn fn,
+static const char *const source_kind_names[_PT_SOURCE_KIND_MAX] = {
+	[PT_SOURCE_AUTO] = "auto",
+	[PT_SOURCE_BPF] = "bpf",
+	[PT_SOURCE_NETLINK] = "netlink",
+	[PT_SOURCE_DEBUGFS] = "debugfs",
+};
+
+DEFINE_STRING_TABLE_LOOKUP(pt_source_kind_name, pt_source_kind_from_string, enum pt_source_kind,
+			   source_kind_names)
+
+int pt_source_open(enum pt_source_kind want, const char *debugfs, unsigned poll_ms, pt_live_fn fn,
 		   void *userdata, struct pt_source *s)
 {
-	bool any = !strcmp(want, "auto");
+	bool any = want == PT_SOURCE_AUTO;
 	char why_bpf[512];
 	int r;
 
 	*s = (struct pt_source){ 0 };
-	if (!strcmp(want, "debugfs")) {
+	if (want == PT_SOURCE_DEBUGFS) {
 		r = debugfs_open(debugfs, poll_ms, fn, userdata, s);
 		if (r == 0)
 			log_info("source: debugfs (polling every %u ms: the table only, "
 				 "without owners, stacks or failed calls)", poll_ms);
 		return r;
 	}
-	if (any || !strcmp(want, "bpf")) {
+	if (any || want == PT_SOURCE_BPF) {
 		r = pt_bpf_source(fn, userdata, s, why_bpf, sizeof(why_bpf));
 		if (r == 0) {
 			/* why_bpf holds what the better modes ran into */

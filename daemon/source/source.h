@@ -15,9 +15,17 @@
 
 typedef int (*pt_live_fn)(const struct pt_event *ev, void *userdata);
 
+/* What a source can tell beyond the table itself: its flags. */
+enum pt_source_caps {
+	PT_SOURCE_CALLS = 1 << 0,	/* every reserve and free, failed ones too: checkable against the kernel */
+	PT_SOURCE_OWNERS = 1 << 1,	/* who made each call; forks and exits */
+	PT_SOURCE_STACKS = 1 << 2,	/* a reserve's kernel stack */
+};
+
 /* What pattrackctl and pattrackd need of any source. */
 struct pt_source_ops {
 	const char *name;
+	unsigned caps;		/* enum pt_source_caps */
 	unsigned flush_ms;	/* call dispatch this often even when fd stays quiet; 0: no need */
 	/* Readable when events wait; negative: none, the source is read every flush_ms. */
 	int (*fd)(void *impl);

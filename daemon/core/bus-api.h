@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/*
+ * org.pattrack.Tracker1(5): the names and signatures pattrackd serves and
+ * pattrackctl calls, written once for both.  Only strings: the core stays
+ * free of sd-bus.
+ */
+
+#define PT_BUS_NAME "org.pattrack.Tracker1"
+#define PT_BUS_PATH "/org/pattrack/Tracker1"
+#define PT_BUS_IFACE "org.pattrack.Tracker1"
+
+#define PT_BUS_ERR_INVALID_RANGE PT_BUS_IFACE ".Error.InvalidRange"
+#define PT_BUS_ERR_UNKNOWN_KIND PT_BUS_IFACE ".Error.UnknownKind"
+#define PT_BUS_ERR_UNKNOWN_COOKIE PT_BUS_IFACE ".Error.UnknownCookie"
+#define PT_BUS_ERR_NOT_LIVE PT_BUS_IFACE ".Error.NotLive"
+#define PT_BUS_ERR_BUSY PT_BUS_IFACE ".Error.Busy"
+
+/* an entry: start, end, type, pid, comm, seq, resource, owner exited */
+#define PT_BUS_ENTRY_SIG "(ttsistsb)"
+/* an anomaly: kind, start, end, type, pid, comm, seq, severity, explanation */
+#define PT_BUS_ANOMALY_SIG "(sttsistss)"
+/* an event of Explain: cookie, seq, kind, start, end, type, got, ret, pid, comm */
+#define PT_BUS_HISTORY_SIG "(ttsttssiis)"
+/* the Anomaly signal: kind, start, end, type, pid, comm, explanation */
+#define PT_BUS_ANOMALY_SIGNAL_SIG "sttsiss"

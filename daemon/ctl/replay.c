@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pattrackctl replay: a trace file through the model, and what it found. */
+#include <inttypes.h>
+
+#include "core/trace.h"
+#include "core/util.h"
+#include "ctl.h"
+#include "report.h"
+
+static bool anomaly_matches(const struct pt_model *m, unsigned mask)
+{
+	const struct pt_stats *s = pt_model_stats(m);
+
+	for (int k = 0; k < _PT_AN_MAX; k++)
+		if ((mask & (1u << k)) && s->anomalies[k])
+			return true;
+	return false;
+}
+
+int verb_replay(int argc, char *argv[], const struct ctl_options *o)
+{
+	_cleanup_(pt_trace_reader_freep) struct pt_trace_reader *reader = NULL;
+	_cleanup_(pt_model_freep) struct pt_model *m = NULL;
+	uint64_t rejected = 0;
+	struct pt_event ev;
+	int r;
+
+	(void)argc;
+	r = pt_trace_reader_open(argv[0], &reader);
+	if (r < 0) {
+		log_error_errno(r, "cannot open %s", argv[0]);
+		return EXIT_TROUBLE;
+	}
+	r = pt_model_new(&m);
+	if (r < 0) {
+		log_error_errno(r, "cannot create the model");
+		return EXIT_TROUBLE;
+	}
+
+	while ((r = pt_trace_read(reader, &ev)) != 0) {
+		if (r == -EBADMSG) {
+			if (o->strict)
+				return EXIT_TROUBLE;
+			continue;
+		}
+		if (r < 0) {
+			log_error_errno(r, "%s: read error", pt_trace_name(reader));
+			return EXIT_TROUBLE;
+		}
+		r = pt_model_apply(m, &ev);
+		if (r == -ENOMEM) {
+			log_error_errno(r, "out of memory");
+			return EXIT_TROUBLE;
+		}
+		if (r < 0) {
+			rejected++;
+			log_error_errno(r, "%s:%lu: event rejected", pt_trace_name(reader),
+					pt_trace_line(reader));
+			if (o->strict)
+				return EXIT_TROUBLE;
+		}
+	}
+	r = pt_model_judge_leaks(m);
+	if (r < 0) {
+		log_error_errno(r, "cannot judge leaks");
+		return EXIT_TROUBLE;
+	}
+
+	if (o->json) {
+		_cleanup_json_ struct json_object *out = json_object_new_object();
+		struct json_object *stats = pt_json_stats(m);
+		const struct pt_trace_counts *tc = pt_trace_counts(reader);
+
+		json_object_object_add(stats, "lines", json_object_new_uint64(tc->lines));
+		json_object_object_add(stats, "unknown_events", json_object_new_uint64(tc->unknown_events));
+		json_object_object_add(stats, "malformed_lines", json_object_new_uint64(tc->malformed));
+		json_object_object_add(stats, "rejected_events", json_object_new_uint64(rejected));
+		json_object_object_add(out, "entries", pt_json_entries(m));
+		json_object_object_add(out, "anomalies", pt_json_anomalies(m));
+		json_object_object_add(out, "stats", stats);
+		pt_json_print(stdout, out, isatty(STDOUT_FILENO));
+	} else {
+		const struct pt_trace_counts *tc = pt_trace_counts(reader);
+
+		pt_print_table(stdout, m);
+		fputc('\n', stdout);
+		pt_print_anomalies(stdout, m);
+		if (tc->unknown_events || tc->malformed || rejected)
+			fprintf(stdout, "\nSkipped: %" PRIu64 " unknown events, %" PRIu64
+				" malformed lines, %" PRIu64 " rejected events\n",
+				tc->unknown_events, tc->malformed, rejected);
+	}
+	if (fflush(stdout) != 0) {
+		log_error_errno(-errno, "cannot write output");
+		return EXIT_TROUBLE;
+	}
+	return anomaly_matches(m, o->fail_on) ? EXIT_ANOMALY : EXIT_OK;
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pattrackctl run: a command and its descendants followed from their first
+ * instruction, and what they leaked, conflicted on or degraded.  The CI gate.
+ */
+#include <inttypes.h>
+
+#include "core/trace.h"
+#include "core/util.h"
+#include "ctl.h"
+#include "live.h"
+#include "report.h"
+
+struct run_ctx {
+	struct pt_model *m;
+	struct lineage lineage;
+	FILE *trace;	/* also record, or NULL */
+};
+
+static int run_event(const struct pt_event *ev, void *userdata)
+{
+	struct run_ctx *c = userdata;
+	int r;
+
+	if (ev->kind == PT_EV_FORK && followed(&c->lineage, ev->pid))
+		follow(&c->lineage, ev->child);
+	if (c->trace) {
+		r = pt_trace_write_event(c->trace, ev);
+		if (r < 0)
+			return r;
+	}
+	r = pt_model_apply(c->m, ev);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		log_warning("event %" PRIu64 " rejected by the model", ev->seq);
+	return 0;
+}
+
+int verb_run(int argc, char *argv[], const struct ctl_options *o)
+{
+	_cleanup_(pt_model_freep) struct pt_model *m = NULL;
+	struct pt_iomem iomem = { 0 };
+	struct run_ctx c = { 0 };
+	struct pt_kallsyms *syms = NULL;
+	struct pt_source src = { 0 };
+	const char *output = o->output;
+	unsigned found = 0;
+	pid_t child = 0;
+	uint64_t lost = 0;
+	size_t shown = 0;
+	int r, status = 0, ret = EXIT_TROUBLE;
+
+	(void)argc;
+	r = pt_model_new(&m);
+	if (r < 0)
+		return EXIT_TROUBLE;
+	c.m = m;
+	{
+		_cleanup_fclose_ FILE *pm = fopen("/proc/sys/kernel/pid_max", "re");
+		unsigned long max = 4194304;
+
+		if (pm && fscanf(pm, "%lu", &max) != 1)
+			max = 4194304;
+		c.lineage.max = (uint32_t)max + 1;
+		c.lineage.bits = calloc(c.lineage.max / 64 + 1, sizeof(uint64_t));
+		if (!c.lineage.bits)
+			return EXIT_TROUBLE;
+	}
+	/* subscribe, then read the table, as record does: nothing falls between unseen */
+	if (source_open(o->source, run_event, &c,
+			&src) < 0)
+		goto out;
+	syms = source_symbolize(&src);
+	if (load_host(m, &iomem) < 0)
+		goto out;
+	if (output) {
+		c.trace = fopen(output, "we");
+		if (!c.trace) {
+			log_error_errno(-errno, "cannot create %s", output);
+			goto out;
+		}
+		/* the opening is the very table the model starts from */
+		if (write_opening(c.trace, src.ops->name, m, &iomem) < 0)
+			goto out;
+	}
+
+	/* the command is followed from its first instruction: fork, then mark, then read */
+	if (!(src.ops->caps & PT_SOURCE_OWNERS))
+		log_warning("the debugfs source has no owners: nothing can be attributed to %s",
+			    argv[0]);
+	r = follow_command(&src, run_event, &c, argv, &c.lineage, &child, &status);
+	if (r < 0)
+		goto out;
+	lost = src.ops->lost(src.impl);
+	r = pt_model_judge_leaks(m);
+	if (r < 0)
+		goto out;
+
+	for (size_t i = 0; i < pt_model_anomaly_count(m); i++)
+		if (followed(&c.lineage, pt_model_anomaly(m, i)->pid)) {
+			found |= 1u << pt_model_anomaly(m, i)->kind;
+			shown++;
+		}
+	if (o->json) {
+		_cleanup_json_ struct json_object *out = json_object_new_object();
+		struct json_object *arr = json_object_new_array();
+
+		for (size_t i = 0; i < pt_model_anomaly_count(m); i++)
+			if (followed(&c.lineage, pt_model_anomaly(m, i)->pid))
+				json_object_array_add(arr, pt_json_anomaly(m, pt_model_anomaly(m, i)));
+		json_object_object_add(out, "command", json_object_new_string(argv[0]));
+		json_object_object_add(out, "exit_status", json_object_new_int(exit_status_of(status)));
+		json_object_object_add(out, "processes", json_object_new_uint64(c.lineage.count));
+		json_object_object_add(out, "events_lost", json_object_new_uint64(lost));
+		json_object_object_add(out, "anomalies", arr);
+		pt_json_print(stdout, out, isatty(STDOUT_FILENO));
+	} else {
+		printf("pattrackctl run: %s exited with status %d; %zu processes followed; "
+		       "%zu anomalies:\n", argv[0], exit_status_of(status), c.lineage.count,
+		       shown);
+		for (size_t i = 0; i < pt_model_anomaly_count(m); i++)
+			if (followed(&c.lineage, pt_model_anomaly(m, i)->pid))
+				pt_print_anomaly(stdout, m, pt_model_anomaly(m, i), true);
+	}
+	if (lost)
+		log_warning("%" PRIu64 " events were lost: the verdict may be incomplete", lost);
+	fflush(stdout);
+	ret = (found & o->fail_on) ? EXIT_ANOMALY : exit_status_of(status);
+
+out:
+	pt_iomem_done(&iomem);
+	pt_source_close(&src);
+	pt_kallsyms_free(syms);
+	if (c.trace)
+		fclose(c.trace);
+	free(c.lineage.bits);
+	return ret;
+}
