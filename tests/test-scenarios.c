@@ -44,7 +44,7 @@ static char *summarize(const char *path)
 	ck_assert_int_eq(pt_trace_reader_open(path, &r), 0);
 	ck_assert_int_eq(pt_model_new(&m), 0);
 	while ((k = pt_trace_read(r, &ev)) != 0) {
-		ck_assert_msg(k == 1, "%s:%lu: unreadable", path, pt_trace_line(r));
+		ck_assert_msg(k == 1, "%s:%lu: unreadable: %s", path, pt_trace_line(r), pt_trace_error(r));
 		ck_assert_msg(pt_model_apply(m, &ev) == 0, "%s:%lu: rejected", path, pt_trace_line(r));
 	}
 	ck_assert_int_eq(pt_model_judge_leaks(m), 0);

@@ -5,7 +5,7 @@
  * A validating pull scanner for one JSON text held in a mutable buffer.
  * Strings are decoded in place (the buffer is overwritten), so reading a
  * trace line allocates nothing.  Used for the trace reader's hot path; see
- * README ("Why not json-c for reading traces").
+ * docs/design.md ("Reading traces: jscan, not json-c").
  */
 
 #include <stdbool.h>

@@ -535,8 +535,9 @@ static int apply_free(struct pt_model *m, const struct pt_event *ev)
 				return -ENOMEM;
 			a->ret = ret;
 			if (p.path == PATH_MIXED) {
-				r = pt_strtab_intern(&m->strings, "range mixes System RAM and other memory",
-						     39, &a->note);
+				static const char mixed[] = "range mixes System RAM and other memory";
+
+				r = pt_strtab_intern(&m->strings, mixed, sizeof(mixed) - 1, &a->note);
 				if (r < 0)
 					return r;
 			}

@@ -14,6 +14,7 @@ struct pt_trace_reader {
 	size_t line_cap;
 	struct pt_trace_parser parser;
 	struct pt_trace_counts counts;
+	const char *why;	/* the last malformed line's fault */
 };
 
 /* ---- one line ------------------------------------------------------------ */
@@ -508,8 +509,7 @@ int pt_trace_read(struct pt_trace_reader *r, struct pt_event *ev)
 			continue;
 		case -EBADMSG:
 			r->counts.malformed++;
-			log_error("%s:%lu: malformed line: %s", r->name,
-				  (unsigned long)r->counts.lines, why);
+			r->why = why;
 			return -EBADMSG;
 		default:
 			return k;
@@ -525,6 +525,11 @@ const struct pt_trace_counts *pt_trace_counts(const struct pt_trace_reader *r)
 const char *pt_trace_name(const struct pt_trace_reader *r)
 {
 	return r->name;
+}
+
+const char *pt_trace_error(const struct pt_trace_reader *r)
+{
+	return r->why ? r->why : "";
 }
 
 unsigned long pt_trace_line(const struct pt_trace_reader *r)

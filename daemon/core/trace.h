@@ -2,7 +2,7 @@
 #pragma once
 
 /*
- * "pattrack trace v1": JSON Lines, one event per line (README, pattrack-trace(5)).
+ * "pattrack trace v1": JSON Lines, one event per line (pattrack-trace(5)).
  */
 
 #include <stdbool.h>
@@ -44,6 +44,8 @@ int pt_trace_read(struct pt_trace_reader *r, struct pt_event *ev);
 
 const struct pt_trace_counts *pt_trace_counts(const struct pt_trace_reader *r);
 const char *pt_trace_name(const struct pt_trace_reader *r);
+/* After -EBADMSG from pt_trace_read(): what is wrong with the line (pt_trace_line()). */
+const char *pt_trace_error(const struct pt_trace_reader *r);
 unsigned long pt_trace_line(const struct pt_trace_reader *r);
 
 enum pt_line_kind {

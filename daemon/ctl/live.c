@@ -22,17 +22,23 @@ static int write_entry(const struct pt_entry_info *e, void *userdata)
 
 int load_host(struct pt_model *m, struct pt_iomem *iomem)
 {
+	unsigned long bad = 0;
 	int r;
 
 	r = pt_debugfs_ensure(PT_DEBUGFS_PAT);
 	if (r >= 0)
-		r = pt_debugfs_load(m, PT_DEBUGFS_PAT);
+		r = pt_debugfs_load(m, PT_DEBUGFS_PAT, &bad);
+	if (r == -EBADMSG)
+		return log_error_errno(r, "%s:%lu: not a memtype line", PT_DEBUGFS_PAT, bad);
 	if (r < 0)
 		return log_error_errno(r, "cannot read %s", PT_DEBUGFS_PAT);
 	r = pt_iomem_read(PT_IOMEM, iomem);
 	if (r < 0)
-		return r;
-	return pt_iomem_load_ram(m, iomem);
+		return log_error_errno(r, "cannot read %s", PT_IOMEM);
+	r = pt_iomem_load_ram(m, iomem);
+	if (r < 0)
+		return log_error_errno(r, "cannot take System RAM from %s", PT_IOMEM);
+	return 0;
 }
 
 int write_opening(FILE *f, const char *source, const struct pt_model *m,

@@ -84,7 +84,7 @@ static int parse_kinds(const char *arg, unsigned *ret)
 			k = pt_anomaly_kind_from_string(p, len);
 			if (k < 0) {
 				log_error("unknown anomaly kind \"%.*s\" (conflict, degraded, "
-					  "invalid-free, leak, drift, all)", (int)len, p);
+					  "invalid-free, leak, drift, loss, all)", (int)len, p);
 				return -EINVAL;
 			}
 			mask |= 1u << k;

@@ -44,14 +44,18 @@ int verb_record(int argc, char *argv[], const struct ctl_options *o)
 		goto out;
 	syms = source_symbolize(&src);
 	r = pt_model_new(&host);
-	if (r < 0)
+	if (r < 0) {
+		log_error_errno(r, "cannot create the model");
 		goto out;
+	}
 	r = load_host(host, &iomem);
 	if (r < 0)
 		goto out;
 	r = write_opening(f, src.ops->name, host, &iomem);
-	if (r < 0)
+	if (r < 0) {
+		log_error_errno(r, "cannot write %s", output);
 		goto out;
+	}
 	recording = true;
 
 	(void)argc;

@@ -39,6 +39,8 @@ int verb_replay(int argc, char *argv[], const struct ctl_options *o)
 
 	while ((r = pt_trace_read(reader, &ev)) != 0) {
 		if (r == -EBADMSG) {
+			log_error("%s:%lu: malformed line: %s", pt_trace_name(reader),
+				  pt_trace_line(reader), pt_trace_error(reader));
 			if (o->strict)
 				return EXIT_TROUBLE;
 			continue;

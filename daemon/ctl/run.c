@@ -54,7 +54,7 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 	(void)argc;
 	r = pt_model_new(&m);
 	if (r < 0)
-		return EXIT_TROUBLE;
+		return log_error_errno(r, "cannot create the model"), EXIT_TROUBLE;
 	c.m = m;
 	{
 		_cleanup_fclose_ FILE *pm = fopen("/proc/sys/kernel/pid_max", "re");
@@ -65,7 +65,7 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 		c.lineage.max = (uint32_t)max + 1;
 		c.lineage.bits = calloc(c.lineage.max / 64 + 1, sizeof(uint64_t));
 		if (!c.lineage.bits)
-			return EXIT_TROUBLE;
+			return log_error_errno(-ENOMEM, "cannot follow processes"), EXIT_TROUBLE;
 	}
 	/* subscribe, then read the table, as record does: nothing falls between unseen */
 	if (source_open(o->source, run_event, &c,
@@ -81,8 +81,10 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 			goto out;
 		}
 		/* the opening is the very table the model starts from */
-		if (write_opening(c.trace, src.ops->name, m, &iomem) < 0)
+		if (write_opening(c.trace, src.ops->name, m, &iomem) < 0) {
+			log_error_errno(-EIO, "cannot write %s", output);
 			goto out;
+		}
 	}
 
 	/* the command is followed from its first instruction: fork, then mark, then read */

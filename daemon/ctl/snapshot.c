@@ -70,7 +70,8 @@ int verb_snapshot(int argc, char *argv[], const struct ctl_options *o)
 	struct pt_iomem iomem = { 0 };
 	struct pt_pci pci = { 0 };
 	struct snapshot s = { 0 };
-	size_t kmsg_count = 0;
+	struct pt_kmsg_counts kc = { 0 };
+	unsigned long bad = 0;
 	int r, kmsg_r = 0, ret = EXIT_OK;
 
 	(void)argc;
@@ -87,7 +88,11 @@ int verb_snapshot(int argc, char *argv[], const struct ctl_options *o)
 				   "tries to mount)", debugfs);
 		return EXIT_TROUBLE;
 	}
-	r = pt_debugfs_load(m, debugfs);
+	r = pt_debugfs_load(m, debugfs, &bad);
+	if (r == -EBADMSG) {
+		log_error("%s:%lu: not a memtype line", debugfs, bad);
+		return EXIT_TROUBLE;
+	}
 	if (r < 0) {
 		log_error_errno(r, "cannot load %s", debugfs);
 		return EXIT_TROUBLE;
@@ -95,17 +100,22 @@ int verb_snapshot(int argc, char *argv[], const struct ctl_options *o)
 
 	r = pt_iomem_read(iomem_path, &iomem);
 	if (r < 0)
-		log_warning("ranges will not be named: %s unreadable", iomem_path);
+		log_warning("ranges will not be named: %s unreadable (%s)", iomem_path, strerror(-r));
 	else if (pt_iomem_is_censored(&iomem))
 		log_warning("%s shows no addresses (not root?): ranges will not be named",
 			    iomem_path);
 	r = pt_pci_read(pci_dir, &pci);
 	if (r < 0)
 		log_warning("PCI BARs will not be named: %s: %s", pci_dir, strerror(-r));
+	else if (pci.unparsable)
+		log_warning("%s: %zu devices' resource files could not be parsed: their BARs "
+			    "will not be named", pci_dir, pci.unparsable);
 	if (kmsg) {
-		kmsg_r = pt_kmsg_load(m, kmsg, &kmsg_count);
+		kmsg_r = pt_kmsg_load(m, kmsg, &kc);
 		if (kmsg_r < 0)
 			log_warning("kernel log not read: %s: %s", kmsg, strerror(-kmsg_r));
+		else if (kc.garbled)
+			log_warning("%s: %zu x86/PAT lines too garbled to read", kmsg, kc.garbled);
 	}
 
 	s.iomem = &iomem;

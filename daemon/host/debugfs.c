@@ -75,7 +75,7 @@ int pt_debugfs_parse(const char *text, size_t len, struct pt_kentry **ret, size_
 	return 0;
 }
 
-int pt_debugfs_read(const char *path, struct pt_kentry **ret, size_t *n)
+int pt_debugfs_read(const char *path, struct pt_kentry **ret, size_t *n, unsigned long *bad_line)
 {
 	_cleanup_free_ char *text = NULL;
 	unsigned long bad = 0;
@@ -86,18 +86,18 @@ int pt_debugfs_read(const char *path, struct pt_kentry **ret, size_t *n)
 	if (r < 0)
 		return r;
 	r = pt_debugfs_parse(text, len, ret, n, &bad);
-	if (r == -EBADMSG)
-		log_error("%s:%lu: not a memtype line", path, bad);
+	if (r == -EBADMSG && bad_line)
+		*bad_line = bad;
 	return r;
 }
 
-int pt_debugfs_load(struct pt_model *m, const char *path)
+int pt_debugfs_load(struct pt_model *m, const char *path, unsigned long *bad_line)
 {
 	_cleanup_free_ struct pt_kentry *k = NULL;
 	size_t n;
 	int r;
 
-	r = pt_debugfs_read(path, &k, &n);
+	r = pt_debugfs_read(path, &k, &n, bad_line);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
@@ -107,7 +107,7 @@ int pt_debugfs_load(struct pt_model *m, const char *path)
 
 		r = pt_model_apply(m, &ev);
 		if (r < 0)
-			return log_error_errno(r, "%s: cannot add entry %zu", path, i + 1);
+			return r;
 	}
 	return 0;
 }

@@ -33,8 +33,11 @@ int pt_debugfs_ensure(const char *path);
 int pt_debugfs_parse(const char *text, size_t len, struct pt_kentry **ret, size_t *n,
 		     unsigned long *bad_line);
 
-/* Reads and parses the file at @path; errors are logged. */
-int pt_debugfs_read(const char *path, struct pt_kentry **ret, size_t *n);
+/*
+ * Reads and parses the file at @path.  On -EBADMSG, *bad_line (when not
+ * NULL) names the line that is not a memtype line.  Logs nothing.
+ */
+int pt_debugfs_read(const char *path, struct pt_kentry **ret, size_t *n, unsigned long *bad_line);
 
 /* Feeds every line of the file at @path to the model as "entry" events. */
-int pt_debugfs_load(struct pt_model *m, const char *path);
+int pt_debugfs_load(struct pt_model *m, const char *path, unsigned long *bad_line);

@@ -60,8 +60,7 @@ int pt_iomem_parse(const char *text, struct pt_iomem *ret)
 		r = parse_line(line, len, &io.res[io.n]);
 		if (r < 0) {
 			pt_iomem_done(&io);
-			return log_error_errno(r, "iomem line %lu: cannot parse \"%.*s\"", lineno,
-					       (int)len, line);
+			return r;
 		}
 		io.n++;
 	}
@@ -76,7 +75,7 @@ int pt_iomem_read(const char *path, struct pt_iomem *ret)
 
 	r = read_full_file(path, &text, NULL);
 	if (r < 0)
-		return log_error_errno(r, "cannot read %s", path);
+		return r;
 	return pt_iomem_parse(text, ret);
 }
 

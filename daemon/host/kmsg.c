@@ -258,12 +258,12 @@ static int add_line(struct pt_model *m, const struct pt_kmsg_pat *k, struct pt_k
 	return 0;
 }
 
-int pt_kmsg_load(struct pt_model *m, const char *path, size_t *ret_count)
+int pt_kmsg_load(struct pt_model *m, const char *path, struct pt_kmsg_counts *ret)
 {
 	_cleanup_close_ int fd = -1;
 	struct pt_kmsg_pat k, prev;
 	bool have_prev = false;
-	size_t count = 0;
+	size_t count = 0, garbled = 0;
 	char buf[8192];
 	int r;
 
@@ -285,7 +285,9 @@ int pt_kmsg_load(struct pt_model *m, const char *path, size_t *ret_count)
 			}
 			if (n == 0)
 				break;
-			if (pt_kmsg_parse(buf, (size_t)n, &k) == 1) {
+			r = pt_kmsg_parse(buf, (size_t)n, &k);
+			garbled += r == -EBADMSG;
+			if (r == 1) {
 				r = add_line(m, &k, &prev, &have_prev, &count);
 				if (r < 0)
 					return r;
@@ -304,9 +306,7 @@ int pt_kmsg_load(struct pt_model *m, const char *path, size_t *ret_count)
 
 			next = nl ? nl + 1 : text + len;
 			r = pt_kmsg_parse(line, (size_t)((nl ? nl : next) - line), &k);
-			if (r == -EBADMSG)
-				log_warning("%s: garbled x86/PAT line: %.*s", path,
-					    (int)((nl ? nl : next) - line), line);
+			garbled += r == -EBADMSG;
 			if (r != 1)
 				continue;
 			r = add_line(m, &k, &prev, &have_prev, &count);
@@ -314,7 +314,7 @@ int pt_kmsg_load(struct pt_model *m, const char *path, size_t *ret_count)
 				return r;
 		}
 	}
-	if (ret_count)
-		*ret_count = count;
+	if (ret)
+		*ret = (struct pt_kmsg_counts){ .anomalies = count, .garbled = garbled };
 	return 0;
 }

@@ -47,7 +47,12 @@ int pt_kmsg_parse(const char *line, size_t len, struct pt_kmsg_pat *ret);
  * its x86/PAT anomalies to the model.  A "memtype_reserve failed" line right
  * after the "conflicting memory types" line it explains is folded into it.
  */
-int pt_kmsg_load(struct pt_model *m, const char *path, size_t *ret_count);
+struct pt_kmsg_counts {
+	size_t anomalies;	/* added to the model */
+	size_t garbled;		/* x86/PAT anomaly lines too damaged to read */
+};
+
+int pt_kmsg_load(struct pt_model *m, const char *path, struct pt_kmsg_counts *ret);
 
 /* Turns one parsed line into an anomaly (the raw line kept as its note). */
 int pt_kmsg_to_anomaly(struct pt_model *m, const struct pt_kmsg_pat *k, struct pt_anomaly *a);

@@ -72,10 +72,12 @@ int pt_pci_read(const char *devices_dir, struct pt_pci *ret)
 			driver = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
 		}
 		r = pt_pci_parse_resource(text, de->d_name, driver, &pci);
-		if (r < 0) {
-			log_warning("%s/%s/resource: cannot parse, ignoring it", devices_dir, de->d_name);
+		if (r == -EBADMSG) {
+			pci.unparsable++;	/* that device's BARs go unnamed */
 			r = 0;
 		}
+		if (r < 0)
+			break;
 	}
 	closedir(d);
 	*ret = pci;

@@ -18,6 +18,7 @@ struct pt_pci_bar {
 struct pt_pci {
 	struct pt_pci_bar *bar;
 	size_t n, cap;
+	size_t unparsable;	/* devices whose resource file could not be read */
 };
 
 /* Parses one device's "resource" file. */

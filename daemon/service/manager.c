@@ -341,7 +341,7 @@ int manager_reconcile(struct manager *m, struct pt_sync_result *res)
 		if (r < 0)
 			return r;
 		before = m->events;
-		r = pt_debugfs_read(m->debugfs, &k, &n);
+		r = pt_debugfs_read(m->debugfs, &k, &n, NULL);
 		if (r < 0)
 			return r;
 		r = drain_source(m, true);
@@ -423,8 +423,11 @@ static int replay_trace(struct manager *m)
 	if (r < 0)
 		return log_error_errno(r, "cannot open %s", m->replay);
 	while ((r = pt_trace_read(tr, &ev)) != 0) {
-		if (r == -EBADMSG)
-			continue;	/* reported with file and line */
+		if (r == -EBADMSG) {
+			log_error("%s:%lu: malformed line: %s", m->replay, pt_trace_line(tr),
+				  pt_trace_error(tr));
+			continue;
+		}
 		if (r < 0)
 			return log_error_errno(r, "cannot read %s", m->replay);
 		r = manager_apply(m, &ev);
@@ -452,12 +455,15 @@ static int on_replay(sd_event_source *s, void *userdata)
 static int bootstrap(struct manager *m)
 {
 	_cleanup_free_ struct pt_kentry *k = NULL;
+	unsigned long bad = 0;
 	size_t n;
 	int r;
 
 	r = pt_debugfs_ensure(m->debugfs);
 	if (r >= 0)
-		r = pt_debugfs_read(m->debugfs, &k, &n);
+		r = pt_debugfs_read(m->debugfs, &k, &n, &bad);
+	if (r == -EBADMSG)
+		return log_error_errno(r, "%s:%lu: not a memtype line", m->debugfs, bad);
 	if (r < 0)
 		return log_error_errno(r, "cannot read %s", m->debugfs);
 	for (size_t i = 0; i < n; i++) {

@@ -47,6 +47,33 @@ enum {
 	OPT_IOMEM,
 };
 
+/* The options that set a pattrackd.conf(5) key, and the key each sets. */
+static const struct {
+	int opt;
+	const char *name, *key;
+} conf_options[] = {
+	{ OPT_SOURCE, "source", "Source" },
+	{ OPT_RECONCILE, "reconcile", "ReconcileSec" },
+	{ OPT_LEAK_GRACE, "leak-grace", "LeakGraceSec" },
+	{ OPT_POLL, "poll", "PollSec" },
+	{ OPT_HISTORY, "history", "History" },
+};
+
+/* --source=S and the like: the key it sets, over what the config files said. */
+static int set_conf_option(struct manager *m, int opt, const char *value)
+{
+	for (size_t i = 0; i < ELEMENTSOF(conf_options); i++) {
+		if (conf_options[i].opt != opt)
+			continue;
+		if (pt_conf_set(&m->conf, conf_options[i].key, value) < 0) {
+			log_error("bad value for --%s: %s", conf_options[i].name, value);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	return 0;	/* not a config option: the first pass took it */
+}
+
 /* The config files first, then the command line over them: two passes. */
 static int parse_argv(int argc, char *argv[], struct manager *m)
 {
@@ -64,13 +91,6 @@ static int parse_argv(int argc, char *argv[], struct manager *m)
 		{ "debugfs", required_argument, NULL, OPT_DEBUGFS },
 		{ "iomem", required_argument, NULL, OPT_IOMEM },
 		{}
-	};
-	static const char *const keys[] = {
-		[OPT_SOURCE - OPT_CONFIG] = "Source",
-		[OPT_RECONCILE - OPT_CONFIG] = "ReconcileSec",
-		[OPT_LEAK_GRACE - OPT_CONFIG] = "LeakGraceSec",
-		[OPT_POLL - OPT_CONFIG] = "PollSec",
-		[OPT_HISTORY - OPT_CONFIG] = "History",
 	};
 	const char *config = PT_CONF_PATH;
 	int c, r;
@@ -115,19 +135,10 @@ static int parse_argv(int argc, char *argv[], struct manager *m)
 		case OPT_IOMEM:
 			m->iomem_path = optarg;
 			break;
-		case OPT_SOURCE:
-		case OPT_RECONCILE:
-		case OPT_LEAK_GRACE:
-		case OPT_POLL:
-		case OPT_HISTORY:
-			r = pt_conf_set(&m->conf, keys[c - OPT_CONFIG], optarg);
-			if (r < 0) {
-				log_error("bad value for --%s: %s", options[c - OPT_CONFIG + 3].name,
-					  optarg);
-				return -EINVAL;
-			}
-			break;
 		default:
+			r = set_conf_option(m, c, optarg);
+			if (r < 0)
+				return r;
 			break;
 		}
 	}
@@ -141,8 +152,10 @@ int main(int argc, char *argv[])
 
 	log_set_program("pattrackd");
 	r = manager_new(&m);
-	if (r < 0)
+	if (r < 0) {
+		log_error_errno(r, "cannot set up");
 		return EXIT_FAILURE;
+	}
 	r = parse_argv(argc, argv, m);
 	if (r <= 0)
 		return r < 0 ? 2 : EXIT_SUCCESS;

@@ -28,7 +28,7 @@ static int poll_once(struct pt_debugfs_poll *p)
 	size_t n;
 	int r;
 
-	r = pt_debugfs_read(p->path, &k, &n);
+	r = pt_debugfs_read(p->path, &k, &n, NULL);
 	if (r < 0)
 		return log_error_errno(r, "cannot poll %s", p->path);
 	p->polls++;
@@ -115,7 +115,7 @@ int pt_debugfs_source(const char *path, unsigned interval_ms, pt_live_fn fn, voi
 		poll_free(p);
 		return -ENOMEM;
 	}
-	r = pt_debugfs_read(path, &p->last, &p->n_last);
+	r = pt_debugfs_read(path, &p->last, &p->n_last, NULL);
 	if (r < 0) {
 		poll_free(p);
 		return r;

@@ -37,7 +37,7 @@ int pt_live_resync_on_loss(const struct pt_source *s, uint64_t *seen, const char
 		return 0;
 	gap = lost - *seen;
 	*seen = lost;
-	r = pt_debugfs_read(debugfs, &k, &n);
+	r = pt_debugfs_read(debugfs, &k, &n, NULL);
 	if (r < 0) {
 		struct pt_event ev = { .kind = PT_EV_LOST, .lost = gap };
 
