@@ -8,7 +8,7 @@
  * the arguments in a map between the two.  sched_process_exit and _fork
  * come from tp_btf, or the classic tracepoints.  Userspace picks what
  * loads, by autoload.  Each event takes a sequence number; one that finds
- * the ring buffer full is lost, counted, and leaves a gap.
+ * the ring buffer full is lost and leaves a gap, which the reader counts.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -57,33 +57,55 @@ struct {
 #define STACK_FRAMES 8
 _Static_assert(STACK_FRAMES <= PATTRACK_STACK_DEPTH, "the event holds fewer frames");
 
-__u64 seq;	/* the last sequence number given */
-__u64 lost;	/* events the full ring buffer refused */
-
-static __always_inline void emit(void *ctx, __u32 kind, __u64 start, __u64 end, __s32 req,
-				 __s32 got, __s32 ret, __u32 child, bool stack)
+static __always_inline __s32 read_type(void *new_type)
 {
-	struct pattrack_event *e;
-	__u64 n = __sync_fetch_and_add(&seq, 1) + 1;
-	long depth;
+	__s32 got = -1;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&lost, 1);
-		return;
-	}
+	if (new_type)
+		bpf_probe_read_kernel(&got, sizeof(got), new_type);
+	return got;
+}
+
+/*
+ * The last sequence number given, read by the reader at a barrier: every
+ * number up to it was sent, so one the full ring buffer refused shows as a
+ * gap even after the last event that came.
+ */
+__u64 seq;
+
+/*
+ * A slot for one event of @kind, numbered, stamped and named after the
+ * current process, the rest of it neutral; NULL when the ring buffer is
+ * full, the number then lost.  The caller fills in what its kind carries
+ * and hands the slot to event_submit().
+ */
+static __always_inline struct pattrack_event *event_begin(__u32 kind)
+{
+	__u64 n = __sync_fetch_and_add(&seq, 1) + 1;
+	struct pattrack_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e)
+		return NULL;
 	e->seq = n;
 	e->ts_ns = bpf_ktime_get_ns();
 	e->kind = kind;
-	e->start = start;
-	e->end = end;
-	e->req = req;
-	e->got = got;
-	e->ret = ret;
+	e->start = 0;
+	e->end = 0;
+	e->req = -1;
+	e->got = -1;
+	e->ret = 0;
 	e->pid = bpf_get_current_pid_tgid() >> 32;
-	e->child = child;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->child = 0;
 	e->nr_stack = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+/* With @stack the kernel stack too; the reader is woken only for a batch. */
+static __always_inline void event_submit(void *ctx, struct pattrack_event *e, bool stack)
+{
+	long depth;
+
 	if (stack) {
 		depth = bpf_get_stack(ctx, e->stack, STACK_FRAMES * sizeof(e->stack[0]), 0);
 		e->nr_stack = depth > 0 ? depth / sizeof(__u64) : 0;
@@ -92,13 +114,31 @@ static __always_inline void emit(void *ctx, __u32 kind, __u64 start, __u64 end, 
 			      BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
-static __always_inline __s32 read_type(void *new_type)
+/* A reserve or a free that returned @ret, the stack with it when @stack. */
+static __always_inline void emit_call(void *ctx, __u32 kind, __u64 start, __u64 end, __s32 req,
+				      void *new_type, __s32 ret, bool stack)
 {
-	__s32 got = -1;
+	struct pattrack_event *e = event_begin(kind);
 
-	if (new_type)
-		bpf_probe_read_kernel(&got, sizeof(got), new_type);
-	return got;
+	if (!e)
+		return;
+	e->start = start;
+	e->end = end;
+	e->req = req;
+	e->got = read_type(new_type);
+	e->ret = ret;
+	event_submit(ctx, e, stack);
+}
+
+/* An exit, or a fork of @child, with no stack. */
+static __always_inline void emit_process(void *ctx, __u32 kind, __u32 child)
+{
+	struct pattrack_event *e = event_begin(kind);
+
+	if (!e)
+		return;
+	e->child = child;
+	event_submit(ctx, e, false);
 }
 
 /* ---- fentry/fexit ------------------------------------------------------- */
@@ -114,8 +154,7 @@ int BPF_PROG(fexit_reserve, u64 start, u64 end, enum page_cache_mode req)
 
 	bpf_get_func_arg(ctx, 3, &new_type);
 	bpf_get_func_ret(ctx, &ret);
-	emit(ctx, PATTRACK_EV_RESERVE, start, end, req, read_type((void *)new_type), (__s32)ret, 0,
-	     true);
+	emit_call(ctx, PATTRACK_EV_RESERVE, start, end, req, (void *)new_type, (__s32)ret, true);
 	return 0;
 }
 
@@ -127,7 +166,7 @@ int BPF_PROG(fexit_reserve, u64 start, u64 end, enum page_cache_mode req)
 SEC("fexit/memtype_free")
 int BPF_PROG(fexit_free, u64 start, u64 end, int ret)
 {
-	emit(ctx, PATTRACK_EV_FREE, start, end, -1, -1, ret, 0, ret != 0);
+	emit_call(ctx, PATTRACK_EV_FREE, start, end, -1, NULL, ret, ret != 0);
 	return 0;
 }
 
@@ -150,8 +189,8 @@ static __always_inline int call_end(void *ctx, __u32 kind, int ret)
 
 	if (!c)
 		return 0;
-	emit(ctx, kind, c->start, c->end, c->req, read_type(c->new_type), ret, 0,
-	     kind == PATTRACK_EV_RESERVE || ret != 0);
+	emit_call(ctx, kind, c->start, c->end, c->req, c->new_type, ret,
+		  kind == PATTRACK_EV_RESERVE || ret != 0);
 	bpf_map_delete_elem(&inflight, &id);
 	return 0;
 }
@@ -192,7 +231,7 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(tp_btf_exit, struct task_struct *task)
 {
 	if (group_dead(task))
-		emit(ctx, PATTRACK_EV_EXIT, 0, 0, -1, -1, 0, 0, false);
+		emit_process(ctx, PATTRACK_EV_EXIT, 0);
 	return 0;
 }
 
@@ -200,7 +239,7 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(tp_btf_fork, struct task_struct *parent, struct task_struct *child)
 {
 	if (BPF_CORE_READ(child, pid) == BPF_CORE_READ(child, tgid))
-		emit(ctx, PATTRACK_EV_FORK, 0, 0, -1, -1, 0, BPF_CORE_READ(child, tgid), false);
+		emit_process(ctx, PATTRACK_EV_FORK, BPF_CORE_READ(child, tgid));
 	return 0;
 }
 
@@ -208,14 +247,32 @@ SEC("tracepoint/sched/sched_process_exit")
 int tp_exit(void *ctx)
 {
 	if (group_dead((struct task_struct *)bpf_get_current_task()))
-		emit(ctx, PATTRACK_EV_EXIT, 0, 0, -1, -1, 0, 0, false);
+		emit_process(ctx, PATTRACK_EV_EXIT, 0);
 	return 0;
+}
+
+/*
+ * The classic tracepoint names the child by its thread id alone, and fires
+ * for a new thread as for a new process.  copy_process() has linked a new
+ * thread at the tail of its group's thread list by now (a new process
+ * heads a group of its own): when the forking task's group ends in the
+ * child, the child is a thread and no new process.
+ */
+static __always_inline bool new_thread(__s32 child_pid)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct list_head *last = BPF_CORE_READ(task, signal, thread_head.prev);
+	/* the member's offset as the running kernel lays it out, not as vmlinux.h did */
+	struct task_struct *newest = (void *)last - bpf_core_field_offset(struct task_struct,
+									 thread_node);
+
+	return BPF_CORE_READ(newest, pid) == child_pid;
 }
 
 SEC("tracepoint/sched/sched_process_fork")
 int tp_fork(struct trace_event_raw_sched_process_fork *ctx)
 {
-	/* the classic tracepoint has the child's thread id only: a new process when it leads */
-	emit(ctx, PATTRACK_EV_FORK, 0, 0, -1, -1, 0, ctx->child_pid, false);
+	if (!new_thread(ctx->child_pid))
+		emit_process(ctx, PATTRACK_EV_FORK, ctx->child_pid);
 	return 0;
 }

@@ -159,6 +159,8 @@ int pt_bpf_source(pt_live_fn fn, void *userdata, struct pt_source *ret, char *wh
 		bpf_free(b);
 		return r;
 	}
+	/* the program numbers from 1, and every number is ours: it was loaded for us */
+	pt_seq_begin(&b->seq, 1);
 	*ret = (struct pt_source){ .ops = &bpf_ops, .impl = b, .detail = b->mode };
 	return 0;
 }
@@ -183,6 +185,20 @@ static int bpf_dispatch(void *impl)
 	return r < 0 ? r : 0;
 }
 
+/*
+ * An event is in the ring buffer once its program returns, so what was
+ * reported is readable now; what the barrier adds is the program's last
+ * sequence number, so that an event the full buffer refused after the
+ * last one that came still counts as lost.
+ */
+static int bpf_barrier(void *impl)
+{
+	struct pt_bpf *b = impl;
+
+	pt_seq_expect(&b->seq, __atomic_load_n(&b->skel->bss->seq, __ATOMIC_ACQUIRE));
+	return 0;
+}
+
 static uint64_t bpf_finish(void *impl)
 {
 	return pt_seq_finish(&((struct pt_bpf *)impl)->seq);
@@ -199,6 +215,7 @@ static const struct pt_source_ops bpf_ops = {
 	.flush_ms = 100,	/* the program wakes its reader only for a batch */
 	.fd = bpf_fd,
 	.dispatch = bpf_dispatch,
+	.barrier = bpf_barrier,
 	.finish = bpf_finish,
 	.lost = bpf_lost,
 	.set_kallsyms = bpf_set_kallsyms,
