@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Every scenario class of KERNEL-FACTS.md as a hand-written trace
+ * Every scenario class of docs/kernel-notes.md as a hand-written trace
  * (tests/traces/NAME.jsonl) replayed into the model; the final table and
  * the anomalies must equal NAME.expected.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * pat-scenario: performs one scenario class of KERNEL-FACTS.md on a PCI BAR
+ * pat-scenario: performs one scenario class of docs/kernel-notes.md on a PCI BAR
  * (ivshmem BAR2 in the test guest), so that the kernel's own memtype list
  * and log can be checked after it.
  *

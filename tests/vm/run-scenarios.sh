@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Boots Debian's own kernel (linux-image-amd64) under qemu (TCG) in a busybox
-# initramfs with an ivshmem device, runs every scenario of KERNEL-FACTS.md
+# initramfs with an ivshmem device, runs every scenario of docs/kernel-notes.md
 # on its BAR2 (pat-scenario), and checks the kernel's own memtype list and
 # x86/PAT log after each against tests/vm/expected.txt.
 #
