@@ -30,7 +30,9 @@
 
 #include "pattrack/pattrack.h"
 
-#define SHIM_VERSION "0.1.0"
+#ifndef SHIM_VERSION
+#error "SHIM_VERSION comes from the project's VERSION file: build with kmod/Kbuild"
+#endif
 #define STACK_SCAN 24		/* frames saved: the kprobe machinery's, then the caller's */
 #define MAXACTIVE 128		/* concurrent calls a kretprobe can follow */
 

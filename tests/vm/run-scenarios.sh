@@ -67,7 +67,7 @@ if [ -n "$ctl" ]; then
 	[ -d "/usr/src/linux-headers-$release" ] ||
 		skip "no headers for $release to build pattrack_shim.ko (apt-get install linux-headers-amd64)"
 	mkdir -p "$work/shim"
-	cp -r "$src/kmod" "$src/include" "$work/shim/"
+	cp -r "$src/kmod" "$src/include" "$src/VERSION" "$work/shim/"
 	make -s -C "$work/shim/kmod" KDIR="/usr/src/linux-headers-$release" >"$work/kbuild.log" 2>&1 ||
 		{ cat "$work/kbuild.log"; echo "FAIL: pattrack_shim.ko does not build"; exit 1; }
 	cp "$work/shim/kmod/pattrack_shim.ko" "$work/root/"
