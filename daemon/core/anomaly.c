@@ -14,30 +14,16 @@ static const char *const kind_names[_PT_AN_MAX] = {
 	[PT_AN_LOSS] = "loss",
 };
 
-const char *pt_anomaly_kind_name(enum pt_anomaly_kind kind)
-{
-	return (unsigned)kind < _PT_AN_MAX ? kind_names[kind] : NULL;
-}
+DEFINE_STRING_TABLE_LOOKUP(pt_anomaly_kind_name, pt_anomaly_kind_from_string,
+			   enum pt_anomaly_kind, kind_names)
 
-int pt_anomaly_kind_from_string(const char *s, size_t len)
-{
-	for (int i = 0; i < _PT_AN_MAX; i++)
-		if (strlen(kind_names[i]) == len && strncmp(kind_names[i], s, len) == 0)
-			return i;
-	return -EINVAL;
-}
+/* PT_SEV_NONE has no name: only a degraded mapping has a severity. */
+static const char *const severity_names[] = {
+	[PT_SEV_SLOW] = "slow",
+	[PT_SEV_HAZARD] = "hazard",
+};
 
-const char *pt_severity_name(enum pt_severity s)
-{
-	switch (s) {
-	case PT_SEV_SLOW:
-		return "slow";
-	case PT_SEV_HAZARD:
-		return "hazard";
-	default:
-		return NULL;
-	}
-}
+DEFINE_STRING_TABLE_TO_STRING(pt_severity_name, enum pt_severity, severity_names)
 
 /* A bounded appender: never overflows, always terminated. */
 struct out {

@@ -81,6 +81,25 @@ void pt_kallsyms_free(struct pt_kallsyms *k)
 	free(k);
 }
 
+/* The symbol @addr lies in: the last at or below it, unless that is too far away. */
+static const struct sym *symbol_of(const struct pt_kallsyms *k, uint64_t addr)
+{
+	size_t lo = 0, hi;
+
+	if (!k || !k->n || addr < k->sym[0].addr)
+		return NULL;
+	for (hi = k->n; hi - lo > 1;) {
+		size_t mid = (lo + hi) / 2;
+
+		if (k->sym[mid].addr <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	/* past the end of the last function (BPF programs, say): no name */
+	return addr - k->sym[lo].addr > MAX_FUNCTION_SIZE ? NULL : &k->sym[lo];
+}
+
 size_t pt_kallsyms_format(const struct pt_kallsyms *k, const uint64_t *addr, size_t n,
 			  char *buf, size_t size)
 {
@@ -89,34 +108,18 @@ size_t pt_kallsyms_format(const struct pt_kallsyms *k, const uint64_t *addr, siz
 	if (size)
 		buf[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
-		const struct sym *s = NULL;
+		const struct sym *s = symbol_of(k, addr[i]);
 		int w;
 
-		if (k && k->n && addr[i] >= k->sym[0].addr) {
-			size_t lo = 0, hi = k->n;
-
-			while (hi - lo > 1) {	/* the last symbol at or below the address */
-				size_t mid = (lo + hi) / 2;
-
-				if (k->sym[mid].addr <= addr[i])
-					lo = mid;
-				else
-					hi = mid;
-			}
-			s = &k->sym[lo];
-			/* past the end of the last function (BPF programs, say): no name */
-			if (addr[i] - s->addr > MAX_FUNCTION_SIZE)
-				s = NULL;
-		}
 		if (s) {
 			const char *mod = strchr(s->name, ' ');
 			int nlen = mod ? (int)(mod - s->name) : (int)strlen(s->name);
 
 			w = snprintf(buf + len, size - len, "%s%.*s+0x%" PRIx64 "%s", i ? "\n" : "",
 				     nlen, s->name, addr[i] - s->addr, mod ? mod : "");
-		}
-		else
+		} else {
 			w = snprintf(buf + len, size - len, "%s0x%" PRIx64, i ? "\n" : "", addr[i]);
+		}
 		if (w < 0 || (size_t)w >= size - len)
 			break;
 		len += (size_t)w;
