@@ -11,6 +11,7 @@
 #include "core/bus-api.h"
 #include "core/trace.h"
 #include "core/util.h"
+#include "manager-bus.h"
 #include "manager.h"
 
 

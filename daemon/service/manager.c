@@ -13,10 +13,12 @@
 #include <systemd/sd-journal.h>
 #include <time.h>
 
+#include "core/bus-api.h"
 #include "core/trace.h"
 #include "core/util.h"
 #include "host/debugfs.h"
 #include "source/open.h"
+#include "manager-bus.h"
 #include "manager.h"
 
 #define EXPLAIN_MAX 512
@@ -478,11 +480,11 @@ static int bootstrap(struct manager *m)
 	return pt_iomem_load_ram(m->model, &m->iomem);
 }
 
-int manager_start(struct manager *m)
+/* Who reads physical addresses besides root, the kernel we run on, Explain()'s memory. */
+static int setup_identity(struct manager *m)
 {
 	struct group *g = getgrnam("pattrack");
 	struct utsname u;
-	int fd, r;
 
 	m->journal = stderr_is_journal();
 	if (m->journal)
@@ -496,85 +498,135 @@ int manager_start(struct manager *m)
 	if (m->conf.history) {
 		m->history = calloc(m->conf.history, sizeof(*m->history));
 		if (!m->history)
-			return -ENOMEM;
+			return log_error_errno(-ENOMEM, "cannot keep %" PRIu64 " events for Explain()",
+					       m->conf.history);
 	}
+	return 0;
+}
+
+/* SIGTERM and SIGINT end the loop; the watchdog is kept when the unit asks for one. */
+static int setup_signals(struct manager *m)
+{
+	int r;
 
 	r = sd_event_set_watchdog(m->event, true);
 	if (r < 0)
 		log_warning("cannot set up the watchdog: %s", strerror(-r));
-	{
-		sigset_t ss;
-
-		sigemptyset(&ss);
-		sigaddset(&ss, SIGTERM);
-		sigaddset(&ss, SIGINT);
-		sigprocmask(SIG_BLOCK, &ss, NULL);
-	}
-	r = sd_event_add_signal(m->event, NULL, SIGTERM, NULL, NULL);
-	if (r >= 0)
-		r = sd_event_add_signal(m->event, NULL, SIGINT, NULL, NULL);
+	r = sd_event_set_signal_exit(m->event, true);
 	if (r < 0)
 		return log_error_errno(r, "cannot handle signals");
+	return 0;
+}
 
-	if (m->replay) {
-		if (asprintf(&m->source_desc, "replay %s", m->replay) < 0)
-			return -ENOMEM;
-		/* after the bus is up, so that Anomaly signals go out */
-		r = sd_event_add_defer(m->event, NULL, on_replay, m);
-		if (r < 0)
-			return log_error_errno(r, "cannot schedule the replay");
-	} else {
-		unsigned poll_ms = (unsigned)(m->conf.poll_usec / 1000);
+/* A repeating timer, enabled, named for sd-event's debug output. */
+static int add_timer(struct manager *m, sd_event_source **ret, uint64_t usec, uint64_t accuracy,
+		     sd_event_time_handler_t handler, const char *name)
+{
+	_cleanup_(sd_event_source_unrefp) sd_event_source *s = NULL;
+	int r;
 
-		r = pt_iomem_read(m->iomem_path, &m->iomem);
+	r = sd_event_add_time_relative(m->event, &s, CLOCK_MONOTONIC, usec, accuracy, handler, m);
+	if (r < 0)
+		return log_error_errno(r, "cannot arm the %s timer", name);
+	(void)sd_event_source_set_description(s, name);
+	r = sd_event_source_set_enabled(s, SD_EVENT_ON);
+	if (r < 0)
+		return log_error_errno(r, "cannot enable the %s timer", name);
+	*ret = TAKE_PTR(s);
+	return 0;
+}
+
+/* --replay: the trace is read once the bus is up, so that its Anomaly signals go out. */
+static int start_replay(struct manager *m)
+{
+	int r;
+
+	if (asprintf(&m->source_desc, "replay %s", m->replay) < 0)
+		return log_error_errno(-ENOMEM, "cannot describe the source");
+	r = sd_event_add_defer(m->event, NULL, on_replay, m);
+	if (r < 0)
+		return log_error_errno(r, "cannot schedule the replay");
+	return 0;
+}
+
+/* Subscribe first, then read the table: no event can fall between the two unseen. */
+static int open_source(struct manager *m)
+{
+	unsigned poll_ms = (unsigned)(m->conf.poll_usec / 1000);
+	int r;
+
+	r = pt_iomem_read(m->iomem_path, &m->iomem);
+	if (r < 0)
+		log_warning("cannot read %s (%s): System RAM unknown", m->iomem_path,
+			    strerror(-r));
+	r = pt_source_open(pt_source_kind_from_string(m->conf.source, strlen(m->conf.source)),
+			   m->debugfs, poll_ms ? poll_ms : 1, on_live_event, m, &m->source);
+	if (r < 0)
+		return r;	/* the factory said why each source failed */
+	if (asprintf(&m->source_desc, "%s%s%s%s", m->source.ops->name,
+		     m->source.detail ? " (" : "", m->source.detail ?: "",
+		     m->source.detail ? ")" : "") < 0)
+		return log_error_errno(-ENOMEM, "cannot describe the source");
+	if (pt_kallsyms_load("/proc/kallsyms", &m->syms) >= 0)
+		m->source.ops->set_kallsyms(m->source.impl, m->syms);
+	return bootstrap(m);
+}
+
+/* The source's fd, its flush timer if it needs one, and the periodic reconcile. */
+static int watch_source(struct manager *m)
+{
+	const struct pt_source_ops *ops = m->source.ops;
+	int fd = ops->fd(m->source.impl), r;
+
+	if (fd >= 0) {
+		r = sd_event_add_io(m->event, &m->source_io, fd, EPOLLIN, on_source_io, m);
 		if (r < 0)
-			log_warning("cannot read %s (%s): System RAM unknown", m->iomem_path,
-				    strerror(-r));
-		/* subscribe first, then read the table: nothing falls between unseen */
-		r = pt_source_open(pt_source_kind_from_string(m->conf.source, strlen(m->conf.source)), m->debugfs, poll_ms ? poll_ms : 1, on_live_event, m,
-				   &m->source);
-		if (r < 0)
-			return r;
-		if (asprintf(&m->source_desc, "%s%s%s%s", m->source.ops->name,
-			     m->source.detail ? " (" : "", m->source.detail ?: "",
-			     m->source.detail ? ")" : "") < 0)
-			return -ENOMEM;
-		if (pt_kallsyms_load("/proc/kallsyms", &m->syms) >= 0)
-			m->source.ops->set_kallsyms(m->source.impl, m->syms);
-		r = bootstrap(m);
-		if (r < 0)
-			return r;
-		fd = m->source.ops->fd(m->source.impl);
-		if (fd >= 0) {
-			r = sd_event_add_io(m->event, &m->source_io, fd, EPOLLIN, on_source_io, m);
-			if (r < 0)
-				return log_error_errno(r, "cannot watch the source");
-		}
-		if (m->source.ops->flush_ms) {
-			r = sd_event_add_time_relative(m->event, &m->flush_timer, CLOCK_MONOTONIC,
-						       m->source.ops->flush_ms * 1000ULL,
-						       m->source.ops->flush_ms * 100ULL, on_flush_timer, m);
-			if (r < 0)
-				return log_error_errno(r, "cannot arm the flush timer");
-			sd_event_source_set_enabled(m->flush_timer, SD_EVENT_ON);
-		}
-		if (m->conf.reconcile_usec && (m->source.ops->caps & PT_SOURCE_CALLS)) {
-			r = sd_event_add_time_relative(m->event, &m->reconcile_timer, CLOCK_MONOTONIC,
-						       m->conf.reconcile_usec, 1000000,
-						       on_reconcile_timer, m);
-			if (r < 0)
-				return log_error_errno(r, "cannot arm the reconcile timer");
-			sd_event_source_set_enabled(m->reconcile_timer, SD_EVENT_ON);
-		}
+			return log_error_errno(r, "cannot watch the source");
+		(void)sd_event_source_set_description(m->source_io, "source");
 	}
+	if (ops->flush_ms) {
+		r = add_timer(m, &m->flush_timer, ops->flush_ms * 1000ULL, ops->flush_ms * 100ULL,
+			      on_flush_timer, "flush");
+		if (r < 0)
+			return r;
+	}
+	/* only a source that sees every call can be checked against the kernel's list */
+	if (m->conf.reconcile_usec && (ops->caps & PT_SOURCE_CALLS)) {
+		r = add_timer(m, &m->reconcile_timer, m->conf.reconcile_usec, 1000000,
+			      on_reconcile_timer, "reconcile");
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
 
+int manager_start(struct manager *m)
+{
+	int r;
+
+	r = setup_identity(m);
+	if (r < 0)
+		return r;
+	r = setup_signals(m);
+	if (r < 0)
+		return r;
+	if (m->replay) {
+		r = start_replay(m);
+	} else {
+		r = open_source(m);
+		if (r >= 0)
+			r = watch_source(m);
+	}
+	if (r < 0)
+		return r;
 	r = manager_bus_setup(m);
 	if (r < 0)
 		return r;
+
 	m->ready = true;
 	sd_notifyf(false, "READY=1\nSTATUS=source %s; %zu entries", m->source_desc,
 		   pt_model_entry_count(m->model));
-	log_info("source %s; %zu entries; on the bus as org.pattrack.Tracker1", m->source_desc,
+	log_info("source %s; %zu entries; on the bus as " PT_BUS_NAME, m->source_desc,
 		 pt_model_entry_count(m->model));
 	return 0;
 }

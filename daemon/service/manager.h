@@ -96,8 +96,3 @@ void manager_report_anomalies(struct manager *m);
 
 /* Ask for PropertiesChanged soon (coalesced). */
 void manager_mark_changed(struct manager *m);
-
-/* manager-bus.c */
-int manager_bus_setup(struct manager *m);
-int manager_bus_emit_anomaly(struct manager *m, const struct pt_anomaly *a);
-int manager_bus_emit_changed(struct manager *m);
