@@ -102,19 +102,5 @@ START_TEST(test_files_and_drop_ins)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("conf");
-	TCase *tc = tcase_create("conf");
-
-	tcase_add_test(tc, test_durations);
-	tcase_add_test(tc, test_keys);
-	tcase_add_test(tc, test_files_and_drop_ins);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	return run_suite(suite());
-}
+CHECK_MAIN("conf",
+	   TEST_ONCE(test_durations), TEST_ONCE(test_keys), TEST_ONCE(test_files_and_drop_ins))

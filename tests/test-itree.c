@@ -185,22 +185,7 @@ START_TEST(test_empty_and_boundaries)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("itree");
-	TCase *tc = tcase_create("core");
-
-	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, test_random_dense, 0, 5);
-	tcase_add_loop_test(tc, test_random_sparse, 0, 5);
-	tcase_add_test(tc, test_equal_starts_keep_insertion_order);
-	tcase_add_test(tc, test_stamps_renumbered_before_wrap);
-	tcase_add_test(tc, test_empty_and_boundaries);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	return run_suite(suite());
-}
+CHECK_MAIN("itree",
+	   TEST_LOOP(test_random_dense, 5), TEST_LOOP(test_random_sparse, 5),
+	   TEST_ONCE(test_equal_starts_keep_insertion_order),
+	   TEST_ONCE(test_stamps_renumbered_before_wrap), TEST_ONCE(test_empty_and_boundaries))

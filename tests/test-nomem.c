@@ -197,19 +197,5 @@ START_TEST(test_resync_loss_out_of_memory)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("nomem");
-	TCase *tc = tcase_create("resync");
-
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, test_resync_reconcile_out_of_memory);
-	tcase_add_test(tc, test_resync_loss_out_of_memory);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	return run_suite(suite());
-}
+CHECK_MAIN("nomem",
+	   TEST_ONCE(test_resync_reconcile_out_of_memory), TEST_ONCE(test_resync_loss_out_of_memory))

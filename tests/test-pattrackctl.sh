@@ -9,11 +9,7 @@ traces=$src/tests/traces
 data=$src/tests/data
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "not ok: $*"; }
+. "$src/tests/lib.sh"
 
 # expect_rc RC COMMAND...: runs COMMAND, output in $tmp/out and $tmp/err
 expect_rc() {
@@ -21,12 +17,9 @@ expect_rc() {
 	shift
 	"$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
-	if [ "$rc" -eq "$want" ]; then ok; else fail "exit $rc, wanted $want: $*"; cat "$tmp/err"; fi
+	if [ "$rc" -eq "$want" ]; then ok "exit $want: $*"; else fail "exit $rc, wanted $want: $*"; diag <"$tmp/err"; fi
 }
 
-contains() {
-	if grep -q -- "$2" "$1"; then ok; else fail "$1 lacks: $2"; fi
-}
 
 expect_rc 0 "$ctl" --help
 contains "$tmp/out" "Usage: pattrackctl"
@@ -57,7 +50,8 @@ for t in "$traces"/*.jsonl; do
 	expect_rc 0 "$ctl" replay "$t"
 	{ echo "PAT memtype list:"; grep '^PAT: ' "$traces/$name.expected"; } >"$tmp/want"
 	sed -n '1,/^$/p' "$tmp/out" | sed '/^$/d' >"$tmp/got"
-	if cmp -s "$tmp/want" "$tmp/got"; then ok; else fail "$name: table differs"; diff "$tmp/want" "$tmp/got"; fi
+	if cmp -s "$tmp/want" "$tmp/got"; then ok "$name: the table replays as expected"; else
+		fail "$name: table differs"; diff "$tmp/want" "$tmp/got" | diag; fi
 done
 
 # --fail-on and --json
@@ -88,8 +82,9 @@ contains "$tmp/err" "run needs a COMMAND"
 if [ "$(id -u)" -eq 0 ] && [ ! -d /sys/module/pattrack_shim ]; then
 	expect_rc 3 "$ctl" record --source=netlink -o "$tmp/t.jsonl" -- true
 	contains "$tmp/err" "is pattrack_shim.ko loaded?"
-	if [ -e "$tmp/t.jsonl" ]; then fail "a failed record left $tmp/t.jsonl"; else ok; fi
-	[ "$(wc -l <"$tmp/err")" -eq 1 ] && ok || fail "record logged more than one line: $(cat "$tmp/err")"
+	if [ -e "$tmp/t.jsonl" ]; then fail "a failed record left $tmp/t.jsonl"; else ok "a failed record leaves no trace file"; fi
+	[ "$(wc -l <"$tmp/err")" -eq 1 ] && ok "a failed record says why in one line" ||
+		fail "record logged more than one line: $(cat "$tmp/err")"
 fi
 # auto falls back to debugfs polling where no tracer attaches, saying why; the
 # command's exit status is passed on and the trace replays to the live table
@@ -102,7 +97,8 @@ if [ "$(id -u)" -eq 0 ] && [ -r /sys/kernel/debug/x86/pat_memtype_list ] &&
 	expect_rc 0 "$ctl" replay "$tmp/t.jsonl"
 	sed '/^$/q' "$tmp/out" | sed '/^$/d' >"$tmp/replayed"
 	# (cat: debugfs files say size 0, which cmp trusts)
-	if cat /sys/kernel/debug/x86/pat_memtype_list | cmp -s "$tmp/replayed" -; then ok; else
+	if cat /sys/kernel/debug/x86/pat_memtype_list | cmp -s "$tmp/replayed" -; then
+		ok "a debugfs recording replays to the live table"; else
 		fail "a debugfs recording does not replay to the live table"; fi
 fi
 
@@ -124,13 +120,14 @@ if [ "$(id -u)" -eq 0 ] && "$ctl" snapshot --no-kmsg >"$tmp/live" 2>"$tmp/err"; 
 	cut -c1-64 "$tmp/live" | sed -n '/^PAT memtype list:/,/^$/p' | sed '/^$/d; s/ *$//' >"$tmp/got"
 	# debugfs files report size 0: copy before comparing
 	cat /sys/kernel/debug/x86/pat_memtype_list >"$tmp/kernel"
-	if [ -s "$tmp/kernel" ] && cmp -s "$tmp/kernel" "$tmp/got"; then ok; else
+	if [ -s "$tmp/kernel" ] && cmp -s "$tmp/kernel" "$tmp/got"; then
+		ok "the live snapshot is the kernel's pat_memtype_list"
+	else
 		fail "live snapshot differs from pat_memtype_list"
-		diff "$tmp/kernel" "$tmp/got"
+		diff "$tmp/kernel" "$tmp/got" | diag
 	fi
 else
-	echo "SKIP: live snapshot (needs root and debugfs): $(cat "$tmp/err" 2>/dev/null)"
+	skip "live snapshot (needs root and debugfs): $(cat "$tmp/err" 2>/dev/null)"
 fi
 
-echo "pattrackctl: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -91,17 +91,5 @@ START_TEST(test_scenarios)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("scenarios");
-	TCase *tc = tcase_create("kernel-facts");
-
-	tcase_add_test(tc, test_scenarios);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	return run_suite(suite());
-}
+CHECK_MAIN("scenarios",
+	   TEST_ONCE(test_scenarios))

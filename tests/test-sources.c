@@ -305,25 +305,8 @@ START_TEST(test_seq_tracker)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("sources");
-	TCase *tc = tcase_create("parsers");
-
-	tcase_add_test(tc, test_debugfs_lines);
-	tcase_add_test(tc, test_debugfs_host_file);
-	tcase_add_test(tc, test_iomem_host_file);
-	tcase_add_test(tc, test_iomem_malformed);
-	tcase_add_test(tc, test_pci_bars);
-	tcase_add_test(tc, test_kmsg_formats);
-	tcase_add_test(tc, test_kmsg_other_and_broken);
-	tcase_add_test(tc, test_kmsg_file_to_anomalies);
-	tcase_add_test(tc, test_seq_tracker);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	return run_suite(suite());
-}
+CHECK_MAIN("sources",
+	   TEST_ONCE(test_debugfs_lines), TEST_ONCE(test_debugfs_host_file),
+	   TEST_ONCE(test_iomem_host_file), TEST_ONCE(test_iomem_malformed), TEST_ONCE(test_pci_bars),
+	   TEST_ONCE(test_kmsg_formats), TEST_ONCE(test_kmsg_other_and_broken),
+	   TEST_ONCE(test_kmsg_file_to_anomalies), TEST_ONCE(test_seq_tracker))

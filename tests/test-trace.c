@@ -235,26 +235,8 @@ START_TEST(test_sync_records)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("trace");
-	TCase *tc = tcase_create("v1");
-
-	tcase_add_test(tc, test_reserve_line);
-	tcase_add_test(tc, test_field_forms);
-	tcase_add_test(tc, test_header_unknown_blank);
-	tcase_add_test(tc, test_malformed);
-	tcase_add_test(tc, test_reader_counts_and_errors);
-	tcase_add_test(tc, test_write_read_round_trip);
-	tcase_add_test(tc, test_sync_records);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	int r = run_suite(suite());
-
-	pt_trace_parser_done(&parser);
-	return r;
-}
+CHECK_MAIN("trace",
+	   TEST_ONCE(test_reserve_line), TEST_ONCE(test_field_forms),
+	   TEST_ONCE(test_header_unknown_blank), TEST_ONCE(test_malformed),
+	   TEST_ONCE(test_reader_counts_and_errors), TEST_ONCE(test_write_read_round_trip),
+	   TEST_ONCE(test_sync_records))

@@ -25,23 +25,22 @@
 # PATTRACK_VM_ONLY=overhead runs the overhead benchmark alone (it needs
 # PATTRACKCTL and the shim) and prints its figures, checking nothing.
 #
-# Exit 77 (skipped, with the reason) where qemu, busybox or the kernel is
-# not installed.
+# Results as TAP (tests/lib.sh); skipped, with the reason, where qemu,
+# busybox or the kernel is not installed.
 set -u
 scenario_bin=$1
 src=$2
 ctl=${3:-}
 daemon=${4:-}
 here=$src/tests/vm
+. "$src/tests/lib.sh"
 
-skip() { echo "SKIP: $*"; exit 77; }
-
-command -v gawk >/dev/null || skip "gawk not installed"
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"
-busybox=$(command -v busybox) || skip "busybox not installed (apt-get install busybox-static)"
+command -v gawk >/dev/null || skip_all "gawk not installed"
+command -v qemu-system-x86_64 >/dev/null || skip_all "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"
+busybox=$(command -v busybox) || skip_all "busybox not installed (apt-get install busybox-static)"
 kernel=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -n 1)
-[ -n "$kernel" ] || skip "no Debian kernel in /boot (apt-get install linux-image-amd64)"
-ldd "$scenario_bin" >/dev/null 2>&1 && skip "$scenario_bin is not static"
+[ -n "$kernel" ] || skip_all "no Debian kernel in /boot (apt-get install linux-image-amd64)"
+ldd "$scenario_bin" >/dev/null 2>&1 && skip_all "$scenario_bin is not static"
 
 # copy_libs BINARY: its shared libraries into the initramfs
 copy_libs() {
@@ -65,11 +64,11 @@ cp "$scenario_bin" "$work/root/bin/pat-scenario"
 release=$(basename "$kernel" | sed 's/^vmlinuz-//')
 if [ -n "$ctl" ]; then
 	[ -d "/usr/src/linux-headers-$release" ] ||
-		skip "no headers for $release to build pattrack_shim.ko (apt-get install linux-headers-amd64)"
+		skip_all "no headers for $release to build pattrack_shim.ko (apt-get install linux-headers-amd64)"
 	mkdir -p "$work/shim"
 	cp -r "$src/kmod" "$src/include" "$src/VERSION" "$work/shim/"
 	make -s -C "$work/shim/kmod" KDIR="/usr/src/linux-headers-$release" >"$work/kbuild.log" 2>&1 ||
-		{ cat "$work/kbuild.log"; echo "FAIL: pattrack_shim.ko does not build"; exit 1; }
+		{ diag <"$work/kbuild.log"; bail "pattrack_shim.ko does not build"; }
 	cp "$work/shim/kmod/pattrack_shim.ko" "$work/root/"
 	cp "$ctl" "$work/root/bin/pattrackctl"
 	for a in insmod rmmod gzip base64; do
@@ -107,33 +106,7 @@ sed -n 's/^scenario \([^ ]*\)$/\1/p' "$here/expected.txt" >"$work/root/scenarios
 # machine with a core to spare runs beside the loop; the CPU time is what
 # the probes cost the mapping process itself.
 figures() {
-	gawk '
-		/^=== overhead [a-z]+ [0-9]+ [0-9]+ [0-9]+$/ {
-			wall[$3, $4] = $5; cpu[$3, $4] = $6; if ($4 > rounds) rounds = $4
-		}
-		function median(v, n,    s) { n = asort(v, s); return n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2 }
-		function ms(what,    v, r) { for (r = 1; r <= rounds; r++) v[r] = wall[what, r]; return median(v) / 1e6 }
-		END {
-			if (!rounds)
-				exit
-			for (r = 1; r <= rounds; r++) {
-				if (!wall["none", r] || !wall["bpf", r] || !wall["netlink", r] || !wall["loaded", r])
-					exit
-				rb[r] = wall["bpf", r] / wall["none", r]
-				rn[r] = wall["netlink", r] / wall["none", r]
-				rl[r] = wall["loaded", r] / wall["none", r]
-				cb[r] = cpu["bpf", r] / cpu["none", r]
-				cn[r] = cpu["netlink", r] / cpu["none", r]
-				cl[r] = cpu["loaded", r] / cpu["none", r]
-				printf "overhead round %d: untraced %d ms; CPU time of the loop x%.2f with bpf, x%.2f with the idle shim, x%.2f with netlink; wall time x%.2f, x%.2f, x%.2f\n",
-					r, wall["none", r] / 1e6, cb[r], cl[r], cn[r], rb[r], rl[r], rn[r]
-			}
-			printf "20,000 mmap/munmap of a BAR page (median of %d rounds): %d ms untraced, %d ms with the shim loaded and no listener, %d ms recorded by netlink, %d ms recorded by bpf\n",
-				rounds, ms("none"), ms("loaded"), ms("netlink"), ms("bpf")
-			printf "overhead_netlink=%.3f\noverhead_bpf=%.3f\n", median(cn), median(cb)
-			printf "overhead_netlink_one_cpu=%.3f\noverhead_bpf_one_cpu=%.3f\n", median(rn), median(rb)
-		}
-	' "$work/out"
+	gawk -f "$here/figures.awk" "$work/out"
 }
 
 # The overhead benchmark boots apart, on one virtual CPU counting
@@ -148,7 +121,7 @@ case $only in
 	append=
 	;;
 overhead)
-	[ -n "$ctl" ] || skip "the overhead benchmark needs pattrackctl"
+	[ -n "$ctl" ] || skip_all "the overhead benchmark needs pattrackctl"
 	machine="-accel tcg,thread=single -icount shift=0,sleep=off -smp 1"
 	append=" pattrack.only=overhead pattrack.rounds=${PATTRACK_VM_ROUNDS:-2} nokaslr norandmaps"
 	;;
@@ -158,7 +131,7 @@ overhead)
 	;;
 esac
 
-echo "booting $kernel"
+diag "booting $kernel"
 # shellcheck disable=SC2086
 timeout 900 qemu-system-x86_64 $machine -cpu max -m 512 -nographic -no-reboot \
 	-kernel "$kernel" -initrd "$work/init.cpio.gz" \
@@ -166,81 +139,44 @@ timeout 900 qemu-system-x86_64 $machine -cpu max -m 512 -nographic -no-reboot \
 	-object memory-backend-ram,id=shm,size=2M -device ivshmem-plain,memdev=shm \
 	</dev/null >"$work/console" 2>&1
 tr -d '\r' <"$work/console" | sed 's/^.*=== /=== /' >"$work/out"
-grep -q '^=== done' "$work/out" || { cat "$work/out"; echo "FAIL: the guest did not finish"; exit 1; }
+grep -q '^=== done' "$work/out" || { diag <"$work/out"; bail "the guest did not finish"; }
 if [ -n "$only" ]; then
-	grep -q '^=== shim 1' "$work/out" || { echo "FAIL: pattrack_shim.ko did not load"; exit 1; }
+	grep -q '^=== shim 1' "$work/out" || bail "pattrack_shim.ko did not load"
 	figures
 	exit 0
 fi
 
 # Turn the guest's output into the form of expected.txt: addresses as page
 # numbers relative to the scenario's window, log lines reduced to their kind.
-gawk '
-	function page(hex) { return (strtonum("0x" hex) - bar) / 4096 - base }
-	/^=== bar2 / { bar = strtonum($3); next }
-	/^=== scenario / { name = $3; base = $4; print "scenario " name; next }
-	/^=== rc / { if ($3 != 0) print "  exit " $3; next }
-	/^=== table/ { section = "table"; next }
-	/^=== log/ { section = "log"; next }
-	/^=== end/ { section = ""; next }
-	section == "table" && /^PAT: \[mem / {
-		split($3, r, "-"); sub(/\]$/, "", r[2]);
-		s = strtonum(r[1]); e = strtonum(r[2]);
-		if (s < bar + base * 4096 || e > bar + (base + 16) * 4096) next;
-		printf "  entry %d-%d %s\n", (s - bar) / 4096 - base, (e - bar) / 4096 - base, $4; next
-	}
-	section == "log" && /freeing invalid memtype/ {
-		match($0, /\[mem 0x[0-9a-f]+-0x[0-9a-f]+\]/); m = substr($0, RSTART + 5, RLENGTH - 6);
-		split(m, r, "-"); printf "  log invalid-free %d-%d\n", page(substr(r[1], 3)), page(substr(r[2], 3)) + 1; next
-	}
-	section == "log" && /conflicting memory types/ {
-		for (i = 1; i <= NF; i++) if ($i == "types") { split($(i + 1), r, "-"); t = $(i + 2) }
-		printf "  log conflict %d-%d %s\n", page(r[1]), page(r[2]), t; next
-	}
-	section == "log" && /memtype_reserve failed/ { print "  log reserve-failed"; next }
-	section == "log" && /x86\/PAT:/ { print "  log other: " $0; next }
-' "$work/out" >"$work/got"
+gawk -f "$here/expected-form.awk" "$work/out" >"$work/got"
 
 # with the shim every scenario ran twice: recorded by netlink, then by bpf ("bpf-NAME")
 cp "$here/expected.txt" "$work/expected"
 [ -n "$ctl" ] && sed 's/^scenario /scenario bpf-/' "$here/expected.txt" >>"$work/expected"
-status=0
-if diff -u "$work/expected" "$work/got"; then
-	echo "vm: $(grep -c '^scenario' "$work/got") scenarios match the kernel"
+if diff -u "$work/expected" "$work/got" >"$work/expected.diff"; then
+	ok "$(grep -c '^scenario' "$work/got") scenarios: the kernel's table and log are tests/vm/expected.txt"
 else
-	echo "FAIL: the kernel's table or log differs from tests/vm/expected.txt"
-	status=1
+	diag <"$work/expected.diff"
+	fail "the kernel's table or log differs from tests/vm/expected.txt"
 fi
 
 # each recorded trace, replayed, against the kernel's own list and log
 if [ -n "$ctl" ]; then
-	grep -q '^=== shim 1' "$work/out" || { echo "FAIL: pattrack_shim.ko did not load"; status=1; }
+	grep -q '^=== shim 1' "$work/out" && ok "pattrack_shim.ko loaded" || fail "pattrack_shim.ko did not load"
 	mkdir -p "$work/traces"
-	gawk -v dir="$work/traces" '
-		/^=== special / { exit }
-		/^=== scenario / { name = $3; next }
-		/^=== table/ { section = "table"; next }
-		/^=== log/ { section = "log"; next }
-		/^=== trace/ { section = "trace"; next }
-		/^=== end/ { section = ""; next }
-		section == "table" { print > (dir "/" name ".table") }
-		section == "log" { print > (dir "/" name ".log") }
-		section == "trace" { print > (dir "/" name ".jsonl.b64") }
-	' "$work/out"
+	gawk -v dir="$work/traces" -f "$here/split-scenarios.awk" "$work/out"
 	for s in $(cat "$work/root/scenarios") $(sed 's/^/bpf-/' "$work/root/scenarios"); do
 		t=$work/traces/$s
 		base64 -d "$t.jsonl.b64" 2>/dev/null | gunzip >"$t.jsonl" 2>/dev/null
 		if [ ! -s "$t.jsonl" ]; then
-			echo "FAIL: $s: no trace recorded"
-			status=1
+			fail "$s: no trace recorded"
 			continue
 		fi
 		"$ctl" replay --json "$t.jsonl" >"$t.json" 2>"$t.err"
 		"$ctl" replay "$t.jsonl" 2>/dev/null | sed '/^$/q' | sed '/^$/d' >"$t.replayed"
 		if ! cmp -s "$t.table" "$t.replayed"; then
-			echo "FAIL: $s: the replayed trace does not end in the kernel's list"
-			diff -u "$t.table" "$t.replayed"
-			status=1
+			fail "$s: the replayed trace does not end in the kernel's list"
+			diff -u "$t.table" "$t.replayed" | diag
 			continue
 		fi
 		touch "$t.log"
@@ -250,8 +186,7 @@ if [ -n "$ctl" ]; then
 		got_cf=$(grep -o '"kind":"conflict"' "$t.json" | wc -l)
 		drift=$(grep -o '"kind":"drift"' "$t.json" | wc -l)
 		if [ "$want_if" != "$got_if" ] || [ "$want_cf" != "$got_cf" ] || [ "$drift" != 0 ]; then
-			echo "FAIL: $s: kernel logged $want_if invalid frees and $want_cf conflicts; the replay found $got_if, $got_cf and $drift drift"
-			status=1
+			fail "$s: kernel logged $want_if invalid frees and $want_cf conflicts; the replay found $got_if, $got_cf and $drift drift"
 			continue
 		fi
 		if [ "${s#bpf-}" = burst ]; then
@@ -259,14 +194,13 @@ if [ -n "$ctl" ]; then
 			res=$(grep -c '"event":"reserve".*"ret":0' "$t.jsonl")
 			fre=$(grep -c '"event":"free".*"ret":0' "$t.jsonl")
 			if [ "$res" -ne 50000 ] || [ "$fre" -ne 50000 ] || sed '/^=== special /,$d' "$work/out" | cat "$t.err" - | grep -q 'events lost\|were lost'; then
-				echo "FAIL: burst: $res reserves and $fre frees recorded of 50000 each"
-				status=1
+				fail "burst: $res reserves and $fre frees recorded of 50000 each"
 				continue
 			fi
 		fi
-		echo "ok: $s: $(grep -c '"event"' "$t.jsonl") events recorded, replay ends in the kernel's list ($(grep -c '^PAT:' "$t.table") entries), $got_if invalid frees, $got_cf conflicts"
+		ok "$s: $(grep -c '"event"' "$t.jsonl") events recorded, replay ends in the kernel's list ($(grep -c '^PAT:' "$t.table") entries), $got_if invalid frees, $got_cf conflicts"
 	done
-	[ $status -eq 0 ] && echo "vm: $((2 * $(wc -w <"$work/root/scenarios"))) recorded traces (netlink and bpf) replay to the kernel's table"
+	diag "vm: $((2 * $(wc -w <"$work/root/scenarios"))) traces recorded (netlink and bpf) and replayed"
 
 	# pattrackctl run --fail-on=leak: 1 on the leaky run, naming the leak and its stack; 0 on the clean one
 	leaky=$(sed -n 's/^=== run leaky \([0-9]*\)$/\1/p' "$work/out")
@@ -275,21 +209,14 @@ if [ -n "$ctl" ]; then
 	if [ "$leaky" = 1 ] && [ "$clean" = 0 ] &&
 	   grep -q '^  leak .* write-combining pid [0-9]* *pat-scenario' "$work/run-leaky" &&
 	   grep -q 'remap_pfn_range' "$work/run-leaky"; then
-		echo "ok: run --fail-on=leak: exit 1 on the partial munmap, naming the leak and its stack; exit 0 on a clean run"
+		ok "run --fail-on=leak: exit 1 on the partial munmap, naming the leak and its stack; exit 0 on a clean run"
 	else
-		echo "FAIL: run --fail-on=leak exited $leaky on the partial munmap and $clean on a clean run"
-		cat "$work/run-leaky"
-		status=1
+		fail "run --fail-on=leak exited $leaky on the partial munmap and $clean on a clean run"
+		diag <"$work/run-leaky"
 	fi
 
 	# the debugfs source and a provoked loss: each trace, replayed, ends in the kernel's list
-	gawk -v dir="$work/traces" '
-		/^=== special / { name = $3; section = "table"; next }
-		/^=== trace/ && name { section = "trace"; next }
-		/^=== end/ { section = ""; name = ""; next }
-		section == "table" { print > (dir "/special-" name ".table") }
-		section == "trace" { print > (dir "/special-" name ".jsonl.b64") }
-	' "$work/out"
+	gawk -v dir="$work/traces" -f "$here/split-special.awk" "$work/out"
 	for s in debugfs loss; do
 		t=$work/traces/special-$s
 		base64 -d "$t.jsonl.b64" 2>/dev/null | gunzip >"$t.jsonl" 2>/dev/null
@@ -297,42 +224,38 @@ if [ -n "$ctl" ]; then
 		"$ctl" replay "$t.jsonl" 2>/dev/null | sed '/^$/q' | sed '/^$/d' >"$t.replayed"
 		touch "$t.table"
 		if [ ! -s "$t.jsonl" ] || ! cmp -s "$t.table" "$t.replayed"; then
-			echo "FAIL: $s: the replayed trace does not end in the kernel's list"
-			diff -u "$t.table" "$t.replayed"
-			status=1
+			fail "$s: the replayed trace does not end in the kernel's list"
+			diff -u "$t.table" "$t.replayed" | diag
 			continue
 		fi
 		case $s in
 		debugfs)
 			n=$(grep -c '"event":"sync","reason":"poll"' "$t.jsonl")
 			if [ "$n" -lt 1 ] || grep -q '"event":"reserve"' "$t.jsonl"; then
-				echo "FAIL: debugfs: $n poll syncs in the trace, or events it cannot see"
-				status=1
+				fail "debugfs: $n poll syncs in the trace, or events it cannot see"
 				continue
 			fi
-			echo "ok: debugfs source: $n table changes polled; replay ends in the kernel's list ($(grep -c '^PAT:' "$t.table") entries)"
+			ok "debugfs source: $n table changes polled; replay ends in the kernel's list ($(grep -c '^PAT:' "$t.table") entries)"
 			;;
 		loss)
 			lost=$(grep -o '"kind":"loss"' "$t.json" | wc -l)
 			syncs=$(grep -c '"event":"sync","reason":"loss"' "$t.jsonl")
 			if [ "$lost" -lt 1 ] || [ "$syncs" -ne "$lost" ]; then
-				echo "FAIL: loss: a 2 KiB socket under a burst gave $lost loss anomalies and $syncs resyncs"
-				status=1
+				fail "loss: a 2 KiB socket under a burst gave $lost loss anomalies and $syncs resyncs"
 				continue
 			fi
-			nlost=$(grep -o '"lost":[0-9]*' "$t.json" | gawk -F: '{ n += $2 } END { print n + 0 }')
-			echo "ok: loss: a starved netlink socket lost $nlost events in $lost gaps; each a loss anomaly and a resync; replay ends in the kernel's list"
+			nlost=$(($(grep -o '"lost":[0-9]*' "$t.json" | sed 's/.*://' | paste -sd+ -) + 0))
+			ok "loss: a starved netlink socket lost $nlost events in $lost gaps; each a loss anomaly and a resync; replay ends in the kernel's list"
 			# pattrackctl shim, read right after: the shim dropped exactly what the recorder missed
 			sed -n '/^=== shim status$/,/^=== shim end$/p' "$work/out" >"$work/shim-status"
 			field() { sed -n "s/^$1: \([0-9]*\)$/\1/p" "$work/shim-status"; }
 			sent=$(field sent) dropped=$(field dropped) seq=$(field seq)
 			if grep -q '^probes: reserve free exit fork$' "$work/shim-status" && [ "${dropped:-x}" = "$nlost" ] &&
 				[ "${sent:-0}" -gt 0 ] && [ $((${sent:-0} + ${dropped:-0})) -le "${seq:-0}" ]; then
-				echo "ok: pattrackctl shim: $sent sent, $dropped dropped (as many as the recorder counted lost), last sequence number $seq; all four probes attached"
+				ok "pattrackctl shim: $sent sent, $dropped dropped (as many as the recorder counted lost), last sequence number $seq; all four probes attached"
 			else
-				echo "FAIL: pattrackctl shim after the loss test (the recorder counted $nlost lost):"
-				cat "$work/shim-status"
-				status=1
+				fail "pattrackctl shim after the loss test (the recorder counted $nlost lost):"
+				diag <"$work/shim-status"
 			fi
 			;;
 		esac
@@ -342,11 +265,10 @@ if [ -n "$ctl" ]; then
 	nocap=$(sed -n 's/^=== nocap //p' "$work/out" | head -n 1)
 	if [ -n "$nocap" ] && [ "$nocap" != 0 ] &&
 		sed -n '/^=== nocap /,/^=== nocap end$/p' "$work/out" | grep -q 'needs CAP_NET_ADMIN'; then
-		echo "ok: without CAP_NET_ADMIN, record --source=netlink is refused the events group (exit $nocap)"
+		ok "without CAP_NET_ADMIN, record --source=netlink is refused the events group (exit $nocap)"
 	else
-		echo "FAIL: record --source=netlink without capabilities:"
-		sed -n '/^=== nocap /,/^=== nocap end$/p' "$work/out"
-		status=1
+		fail "record --source=netlink without capabilities:"
+		sed -n '/^=== nocap /,/^=== nocap end$/p' "$work/out" | diag
 	fi
 
 	# pattrackd in the guest, on a bus of its own, with the bpf source
@@ -357,7 +279,7 @@ if [ -n "$ctl" ]; then
 			tag=$1
 			sect() { sed -n "/^=== $tag $1\$/,/^=== $tag /p" "$work/out" | sed '1d;$d'; }
 			sect table | grep '^PAT: ' >"$work/$tag-table"
-			sect list | gawk 'NR > 1 && /^0x/ { print "PAT: [mem " $1 "] " $2 }' >"$work/$tag-list"
+			sect list | list_to_table >"$work/$tag-list"
 			sect log >"$work/$tag-log"
 			sect monitor >"$work/$tag-monitor"
 			n=$(wc -l <"$work/$tag-table")
@@ -379,15 +301,14 @@ if [ -n "$ctl" ]; then
 		   grep -q "^a(ttsistsb) $n " "$work/daemon-busctl" && grep -q "^t $n\$" "$work/daemon-busctl" &&
 		   [ "$want_if" = "$got_if" ] && [ "$want_cf" = "$got_cf" ] && [ "$got_cf" -gt 0 ] &&
 		   [ "$got_dg" -gt 0 ] && [ "$got_lk" -gt 0 ] && [ -n "$caps_ok" ]; then
-			echo "ok: pattrackd in the guest (bpf), with only its unit's capabilities: pattrackctl list and busctl show the kernel's $n entries;" \
+			ok "pattrackd in the guest (bpf), with only its unit's capabilities: pattrackctl list and busctl show the kernel's $n entries;" \
 				"monitor saw $got_if invalid frees, $got_cf conflicts (as the kernel logged), $got_dg degraded, $got_lk leaks"
 		else
-			echo "FAIL: pattrackd in the guest: $n kernel entries; monitor saw $got_if/$want_if invalid frees," \
+			fail "pattrackd in the guest: $n kernel entries; monitor saw $got_if/$want_if invalid frees," \
 				"$got_cf/$want_cf conflicts, $got_dg degraded, $got_lk leaks; capabilities: $(cat "$work/daemon-caps")"
-			diff -u "$work/daemon-table" "$work/daemon-list"
-			cat "$work/daemon-busctl" "$work/daemon-monitor"
-			sed -n '/^=== daemon stderr$/,/^=== daemon end$/p' "$work/out"
-			status=1
+			diff -u "$work/daemon-table" "$work/daemon-list" | diag
+			cat "$work/daemon-busctl" "$work/daemon-monitor" | diag
+			sed -n '/^=== daemon stderr$/,/^=== daemon end$/p' "$work/out" | diag
 		fi
 
 		# the same daemon with the netlink source: no fd to wait on, read every 10 ms
@@ -395,14 +316,13 @@ if [ -n "$ctl" ]; then
 		if [ "$n" -gt 0 ] && cmp -s "$work/nldaemon-table" "$work/nldaemon-list" && sect status | grep -q 'netlink' &&
 		   [ "$want_if" = "$got_if" ] && [ "$got_if" -gt 0 ] && [ "$want_cf" = "$got_cf" ] &&
 		   [ "$got_cf" -gt 0 ] && [ "$got_lk" -gt 0 ]; then
-			echo "ok: pattrackd in the guest (netlink): pattrackctl list shows the kernel's $n entries;" \
+			ok "pattrackd in the guest (netlink): pattrackctl list shows the kernel's $n entries;" \
 				"monitor saw $got_if invalid frees, $got_cf conflicts (as the kernel logged), $got_lk leaks"
 		else
-			echo "FAIL: pattrackd in the guest (netlink): $n kernel entries; monitor saw $got_if/$want_if invalid frees," \
+			fail "pattrackd in the guest (netlink): $n kernel entries; monitor saw $got_if/$want_if invalid frees," \
 				"$got_cf/$want_cf conflicts, $got_lk leaks"
-			diff -u "$work/nldaemon-table" "$work/nldaemon-list"
-			sed -n '/^=== nldaemon status$/,/^=== nldaemon end$/p' "$work/out"
-			status=1
+			diff -u "$work/nldaemon-table" "$work/nldaemon-list" | diag
+			sed -n '/^=== nldaemon status$/,/^=== nldaemon end$/p' "$work/out" | diag
 		fi
 	fi
 
@@ -413,11 +333,10 @@ if [ -n "$ctl" ]; then
 	sed -n '/^=== unload dmesg$/,/^=== unload end$/p' "$work/out" | sed '1d;$d' >"$work/unload-dmesg"
 	if [ "$rmmod_rc" = 0 ] && [ "$rec_rc" = 0 ] && [ "${reserves:-0}" -gt 0 ] &&
 		! grep -qE 'BUG|WARNING|Oops|RIP:|refcount_t' "$work/unload-dmesg"; then
-		echo "ok: rmmod pattrack_shim while a recorder listened and a loop mapped ($reserves reserves recorded): clean, and the recorder ended normally"
+		ok "rmmod pattrack_shim while a recorder listened and a loop mapped ($reserves reserves recorded): clean, and the recorder ended normally"
 	else
-		echo "FAIL: unloading the shim under a listener: rmmod ${rmmod_rc:-?}, recorder ${rec_rc:-?}, ${reserves:-no} reserves recorded"
-		sed -n '/^=== unload rmmod/,/^=== unload end$/p' "$work/out"
-		status=1
+		fail "unloading the shim under a listener: rmmod ${rmmod_rc:-?}, recorder ${rec_rc:-?}, ${reserves:-no} reserves recorded"
+		sed -n '/^=== unload rmmod/,/^=== unload end$/p' "$work/out" | diag
 	fi
 
 fi
@@ -426,5 +345,5 @@ if [ -n "${PATTRACK_VM_KEEP:-}" ]; then
 	cp "$work/out" "$PATTRACK_VM_KEEP/guest-output"
 	[ -d "$work/traces" ] && cp "$work/traces/"* "$PATTRACK_VM_KEEP/"
 fi
-[ $status -eq 0 ] || { echo "guest output:"; cat "$work/out"; }
-exit $status
+[ "$tap_failed" -eq 0 ] || { diag "guest output:"; diag <"$work/out"; }
+finish
