@@ -32,65 +32,27 @@ void log_set_levels(bool levels)
 	log_levels = levels;
 }
 
-/* @prefix is "<N>" (a syslog priority) and a text label for a terminal. */
-static void log_vprint(const char *prefix, const char *fmt, va_list ap, int r)
+int log_full_errno_at(int level, int r, const char *fmt, ...)
 {
+	static const char *const labels[] = {
+		[LOG_ERR] = "", [LOG_WARNING] = "warning: ", [LOG_INFO] = "", [LOG_DEBUG] = "debug: ",
+	};
+	va_list ap;
+
+	if (level == LOG_DEBUG && !log_verbose)
+		return r < 0 ? r : -r;
+	/* journald reads the priority from "<N>"; a terminal gets a label instead */
 	if (log_levels)
-		fprintf(stderr, "%.3s", prefix);
+		fprintf(stderr, "<%d>", level);
 	else
-		fprintf(stderr, "%s: %s", log_program, prefix + 3);
+		fprintf(stderr, "%s: %s", log_program, labels[level]);
+	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	if (r < 0)
 		fprintf(stderr, ": %s", strerror(-r));
 	fputc('\n', stderr);
-}
-
-int log_full_errno(int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_vprint("<3>", fmt, ap, r);
-	va_end(ap);
 	return r < 0 ? r : -r;
-}
-
-void log_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_vprint("<3>", fmt, ap, 0);
-	va_end(ap);
-}
-
-void log_warning(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_vprint("<4>warning: ", fmt, ap, 0);
-	va_end(ap);
-}
-
-void log_info(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_vprint("<6>", fmt, ap, 0);
-	va_end(ap);
-}
-
-void log_debug(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!log_verbose)
-		return;
-	va_start(ap, fmt);
-	log_vprint("<7>debug: ", fmt, ap, 0);
-	va_end(ap);
 }
 
 char *strscpy_trunc(char *dst, size_t size, const char *src, size_t len)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
@@ -65,13 +66,14 @@ void log_set_verbose(bool verbose);
 /* Lines start with a syslog priority ("<3>") for journald, without the program name. */
 void log_set_levels(bool levels);
 bool log_is_verbose(void);
-_printf_(2, 3) int log_full_errno(int r, const char *fmt, ...);
-_printf_(1, 2) void log_error(const char *fmt, ...);
-_printf_(1, 2) void log_warning(const char *fmt, ...);
-_printf_(1, 2) void log_info(const char *fmt, ...);
-_printf_(1, 2) void log_debug(const char *fmt, ...);
+/* One line at syslog @level (LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG), ": strerror" when r < 0. */
+_printf_(3, 4) int log_full_errno_at(int level, int r, const char *fmt, ...);
 
-#define log_error_errno(r, ...) log_full_errno((r), __VA_ARGS__)
+#define log_error_errno(r, ...) log_full_errno_at(LOG_ERR, (r), __VA_ARGS__)
+#define log_error(...) ((void)log_full_errno_at(LOG_ERR, 0, __VA_ARGS__))
+#define log_warning(...) ((void)log_full_errno_at(LOG_WARNING, 0, __VA_ARGS__))
+#define log_info(...) ((void)log_full_errno_at(LOG_INFO, 0, __VA_ARGS__))
+#define log_debug(...) ((void)log_full_errno_at(LOG_DEBUG, 0, __VA_ARGS__))
 
 /*
  * Makes room for @need elements of @size bytes in the array *@p, which has

@@ -85,7 +85,7 @@ struct pt_kallsyms *source_symbolize(struct pt_source *s)
 		log_warning("stacks will not be symbolized: /proc/kallsyms: %s", strerror(-r));
 		return NULL;
 	}
-	s->ops->set_kallsyms(s->impl, syms);
+	pt_source_set_kallsyms(s, syms);
 	return syms;
 }
 

@@ -62,7 +62,7 @@ int verb_record(int argc, char *argv[], const struct ctl_options *o)
 	r = follow_command(&src, write_live_event, f, argv, NULL, &child, &status);
 	if (r < 0)
 		goto out;
-	lost = src.ops->lost(src.impl);
+	lost = pt_source_lost(&src);
 	if (lost)
 		log_warning("%" PRIu64 " events were lost: the trace says where, and resynchronises "
 			    "from the kernel's list after each gap", lost);

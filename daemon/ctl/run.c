@@ -94,7 +94,7 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 	r = follow_command(&src, run_event, &c, argv, &c.lineage, &child, &status);
 	if (r < 0)
 		goto out;
-	lost = src.ops->lost(src.impl);
+	lost = pt_source_lost(&src);
 	r = pt_model_judge_leaks(m);
 	if (r < 0)
 		goto out;

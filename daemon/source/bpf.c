@@ -5,22 +5,14 @@
 
 #include "bpf.h"
 #include "core/util.h"
-#include "decode.h"
-#include "host/kallsyms.h"
+#include "numbered.h"
 #include "pattrack.skel.h"
-#include "seq.h"
-#include "source.h"
 
 struct pt_bpf {
+	struct pt_numbered n;	/* first: the numbered sources' ops take a struct pt_bpf */
 	struct pattrack_bpf *skel;
 	struct ring_buffer *rb;
-	pt_live_fn fn;
-	void *userdata;
-	const struct pt_kallsyms *syms;
-	struct pt_seq_tracker seq;
-	int error;
 	const char *mode;
-	char stack[PATTRACK_STACK_DEPTH * 96];
 };
 
 /* libbpf's own chatter (verifier logs) only with --verbose: failures are explained by the caller */
@@ -59,24 +51,10 @@ static size_t trim_bpf_frames(char *stack, size_t len)
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct pt_bpf *b = ctx;
-	const struct pattrack_event *e = data;
-	struct pt_event ev;
-	int r;
 
-	/* not noted as seen: a record that cannot be used shows as a gap, a loss */
-	if (size < sizeof(*e) || pt_decode_event(e, b->syms, b->stack, sizeof(b->stack), &ev) < 0)
-		return 0;
-	pt_seq_note(&b->seq, e->seq);
-	if (ev.stack) {
-		ev.stack_len = trim_bpf_frames(b->stack, ev.stack_len);
-		ev.stack = ev.stack_len ? b->stack : NULL;
-	}
-	r = b->fn(&ev, b->userdata);
-	if (r < 0) {
-		b->error = r;
-		return r;
-	}
-	return 0;
+	if (size < sizeof(struct pattrack_event))
+		return 0;	/* not noted as seen: a record that cannot be used shows as a gap */
+	return pt_numbered_deliver(&b->n, data) < 0 ? -1 : 0;
 }
 
 static void bpf_free(void *impl)
@@ -139,8 +117,9 @@ int pt_bpf_source(pt_live_fn fn, void *userdata, struct pt_source *ret, char *wh
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
-	b->fn = fn;
-	b->userdata = userdata;
+	b->n.fn = fn;
+	b->n.userdata = userdata;
+	b->n.fix_stack = trim_bpf_frames;
 	why[0] = '\0';
 	for (size_t m = 0; m < ELEMENTSOF(modes); m++) {
 		r = try_mode(b, m);
@@ -160,14 +139,9 @@ int pt_bpf_source(pt_live_fn fn, void *userdata, struct pt_source *ret, char *wh
 		return r;
 	}
 	/* the program numbers from 1, and every number is ours: it was loaded for us */
-	pt_seq_begin(&b->seq, 1);
+	pt_seq_begin(&b->n.seq, 1);
 	*ret = (struct pt_source){ .ops = &bpf_ops, .impl = b, .detail = b->mode };
 	return 0;
-}
-
-static void bpf_set_kallsyms(void *impl, const struct pt_kallsyms *syms)
-{
-	((struct pt_bpf *)impl)->syms = syms;
 }
 
 static int bpf_fd(void *impl)
@@ -180,8 +154,8 @@ static int bpf_dispatch(void *impl)
 	struct pt_bpf *b = impl;
 	int r = ring_buffer__consume(b->rb);
 
-	if (b->error)
-		return b->error;
+	if (b->n.error)
+		return b->n.error;
 	return r < 0 ? r : 0;
 }
 
@@ -195,18 +169,8 @@ static int bpf_barrier(void *impl)
 {
 	struct pt_bpf *b = impl;
 
-	pt_seq_expect(&b->seq, __atomic_load_n(&b->skel->bss->seq, __ATOMIC_ACQUIRE));
+	pt_seq_expect(&b->n.seq, __atomic_load_n(&b->skel->bss->seq, __ATOMIC_ACQUIRE));
 	return 0;
-}
-
-static uint64_t bpf_finish(void *impl)
-{
-	return pt_seq_finish(&((struct pt_bpf *)impl)->seq);
-}
-
-static uint64_t bpf_lost(void *impl)
-{
-	return ((struct pt_bpf *)impl)->seq.lost;
 }
 
 static const struct pt_source_ops bpf_ops = {
@@ -216,8 +180,8 @@ static const struct pt_source_ops bpf_ops = {
 	.fd = bpf_fd,
 	.dispatch = bpf_dispatch,
 	.barrier = bpf_barrier,
-	.finish = bpf_finish,
-	.lost = bpf_lost,
-	.set_kallsyms = bpf_set_kallsyms,
+	.finish = pt_numbered_finish,
+	.lost = pt_numbered_lost,
+	.set_kallsyms = pt_numbered_set_kallsyms,
 	.free = bpf_free,
 };

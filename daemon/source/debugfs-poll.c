@@ -58,18 +58,6 @@ static uint64_t poll_finish(void *impl)
 	return 0;
 }
 
-static uint64_t poll_lost(void *impl)
-{
-	(void)impl;
-	return 0;	/* a poll misses what came and went between two reads, unknowably */
-}
-
-static void poll_set_kallsyms(void *impl, const struct pt_kallsyms *syms)
-{
-	(void)impl;
-	(void)syms;
-}
-
 static void poll_free(void *impl)
 {
 	struct pt_debugfs_poll *p = impl;
@@ -87,8 +75,7 @@ static const struct pt_source_ops poll_ops = {
 	.fd = poll_fd,
 	.dispatch = poll_dispatch,
 	.finish = poll_finish,
-	.lost = poll_lost,
-	.set_kallsyms = poll_set_kallsyms,
+	/* no lost: a poll misses what came and went between two reads, unknowably */
 	.free = poll_free,
 };
 

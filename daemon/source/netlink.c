@@ -6,25 +6,17 @@
 #include <poll.h>
 
 #include "core/util.h"
-#include "decode.h"
-#include "host/kallsyms.h"
 #include "netlink.h"
-#include "seq.h"
-#include "source.h"
+#include "numbered.h"
 
 #define RCVBUF_BYTES (64 << 20)
 
 struct pt_netlink {
+	struct pt_numbered n;	/* first: the numbered sources' ops take a struct pt_netlink */
 	struct nl_sock *sock;
 	struct nl_sock *req;	/* requests to the shim, answered in turn */
 	int family;
-	struct pt_seq_tracker seq;
 	uint64_t first;		/* numbered before we joined: not ours; 0: unknown */
-	pt_live_fn fn;
-	void *userdata;
-	const struct pt_kallsyms *syms;
-	int error;
-	char stack[PATTRACK_STACK_DEPTH * 96];
 };
 
 static struct nla_policy policy[PATTRACK_ATTR_MAX + 1] = {
@@ -93,7 +85,6 @@ static int on_message(struct nl_msg *msg, void *arg)
 	struct nlattr *tb[PATTRACK_ATTR_MAX + 1];
 	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
 	struct pattrack_event e;
-	struct pt_event ev;
 	int r;
 
 	if (gh->cmd != PATTRACK_CMD_EVENT)
@@ -108,18 +99,12 @@ static int on_message(struct nl_msg *msg, void *arg)
 	if (e.seq < nl->first)
 		return NL_SKIP;
 	/* not noted as seen: an event that cannot be used shows as a gap, a loss */
-	if (r < 0 || pt_decode_event(&e, nl->syms, nl->stack, sizeof(nl->stack), &ev) < 0) {
+	if (r < 0) {
 		log_warning("netlink: pattrack event %" PRIu64 " of kind %u is incomplete: counted lost",
 			    (uint64_t)e.seq, e.kind);
 		return NL_SKIP;
 	}
-	pt_seq_note(&nl->seq, e.seq);
-	r = nl->fn(&ev, nl->userdata);
-	if (r < 0) {
-		nl->error = r;
-		return NL_STOP;
-	}
-	return NL_OK;
+	return pt_numbered_deliver(&nl->n, &e) < 0 ? NL_STOP : NL_OK;
 }
 
 /* ---- requests to the shim ----------------------------------------------- */
@@ -232,8 +217,8 @@ int pt_netlink_source(pt_live_fn fn, void *userdata, struct pt_source *ret)
 	nl = calloc(1, sizeof(*nl));
 	if (!nl)
 		return -ENOMEM;
-	nl->fn = fn;
-	nl->userdata = userdata;
+	nl->n.fn = fn;
+	nl->n.userdata = userdata;
 	nl->sock = nl_socket_alloc();
 	nl->req = nl_socket_alloc();
 	if (!nl->sock || !nl->req) {
@@ -291,7 +276,7 @@ int pt_netlink_source(pt_live_fn fn, void *userdata, struct pt_source *ret)
 
 		if (shim_status(nl->req, nl->family, &st) >= 0) {
 			nl->first = st.seq + 1;
-			pt_seq_begin(&nl->seq, nl->first);
+			pt_seq_begin(&nl->n.seq, nl->first);
 		}
 	}
 	r = nl_socket_set_nonblocking(nl->sock);
@@ -304,11 +289,6 @@ fail_nl:
 	log_debug("netlink: %s", nl_geterror(r));
 	netlink_free(nl);
 	return r == -NLE_NOMEM ? -ENOMEM : errno_of(r);
-}
-
-static void netlink_set_kallsyms(void *impl, const struct pt_kallsyms *syms)
-{
-	((struct pt_netlink *)impl)->syms = syms;
 }
 
 /*
@@ -329,8 +309,8 @@ static int netlink_dispatch(void *impl)
 	/* each call reads one datagram: go on until the socket is empty */
 	for (;;) {
 		r = nl_recvmsgs_default(nl->sock);
-		if (nl->error)
-			return nl->error;
+		if (nl->n.error)
+			return nl->n.error;
 		if (r == -NLE_AGAIN)
 			return 0;
 		if (r >= 0)
@@ -369,18 +349,8 @@ static int netlink_barrier(void *impl)
 		return 0;
 	}
 	if (nl->first)
-		pt_seq_expect(&nl->seq, st.seq);
+		pt_seq_expect(&nl->n.seq, st.seq);
 	return 0;
-}
-
-static uint64_t netlink_finish(void *impl)
-{
-	return pt_seq_finish(&((struct pt_netlink *)impl)->seq);
-}
-
-static uint64_t netlink_lost(void *impl)
-{
-	return ((struct pt_netlink *)impl)->seq.lost;
 }
 
 static const struct pt_source_ops netlink_ops = {
@@ -389,8 +359,8 @@ static const struct pt_source_ops netlink_ops = {
 	.fd = netlink_fd,
 	.dispatch = netlink_dispatch,
 	.barrier = netlink_barrier,
-	.finish = netlink_finish,
-	.lost = netlink_lost,
-	.set_kallsyms = netlink_set_kallsyms,
+	.finish = pt_numbered_finish,
+	.lost = pt_numbered_lost,
+	.set_kallsyms = pt_numbered_set_kallsyms,
 	.free = netlink_free,
 };

@@ -29,7 +29,7 @@ int pt_live_resync_on_loss(const struct pt_source *s, uint64_t *seen, const char
 			   pt_live_fn fn, void *userdata)
 {
 	_cleanup_free_ struct pt_kentry *k = NULL;
-	uint64_t lost = s->ops->lost(s->impl), gap;
+	uint64_t lost = pt_source_lost(s), gap;
 	size_t n;
 	int r;
 

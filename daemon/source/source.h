@@ -37,7 +37,9 @@ struct pt_source_ops {
 	 */
 	int (*barrier)(void *impl);
 	uint64_t (*finish)(void *impl);			/* after the last dispatch: events lost */
+	/* May be NULL: a source that cannot tell what it missed (debugfs polling). */
 	uint64_t (*lost)(void *impl);			/* events known lost so far */
+	/* May be NULL: a source without stacks. */
 	void (*set_kallsyms)(void *impl, const struct pt_kallsyms *syms);
 	void (*free)(void *impl);
 };
@@ -68,6 +70,18 @@ static inline int pt_source_drain(const struct pt_source *s)
 	int r = s->ops->barrier ? s->ops->barrier(s->impl) : 0;
 
 	return r < 0 ? r : s->ops->dispatch(s->impl);
+}
+
+static inline uint64_t pt_source_lost(const struct pt_source *s)
+{
+	return s->ops->lost ? s->ops->lost(s->impl) : 0;
+}
+
+/* @syms must outlive the source. */
+static inline void pt_source_set_kallsyms(const struct pt_source *s, const struct pt_kallsyms *syms)
+{
+	if (s->ops->set_kallsyms)
+		s->ops->set_kallsyms(s->impl, syms);
 }
 
 static inline void pt_source_close(struct pt_source *s)
