@@ -6,12 +6,9 @@
 #include "util.h"
 
 static const char *const kind_names[_PT_AN_MAX] = {
-	[PT_AN_CONFLICT] = "conflict",
-	[PT_AN_DEGRADED] = "degraded",
-	[PT_AN_INVALID_FREE] = "invalid-free",
-	[PT_AN_LEAK] = "leak",
-	[PT_AN_DRIFT] = "drift",
-	[PT_AN_LOSS] = "loss",
+	[PT_AN_CONFLICT] = "conflict", [PT_AN_DEGRADED] = "degraded",
+	[PT_AN_INVALID_FREE] = "invalid-free", [PT_AN_LEAK] = "leak",
+	[PT_AN_DRIFT] = "drift", [PT_AN_LOSS] = "loss",
 };
 
 DEFINE_STRING_TABLE_LOOKUP(pt_anomaly_kind_name, pt_anomaly_kind_from_string,

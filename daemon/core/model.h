@@ -135,6 +135,12 @@ struct pt_kentry {
 	int type;
 };
 
+/* A line of the kernel's list as the event that says the entry is there. */
+static inline struct pt_event pt_event_of_kentry(const struct pt_kentry *k)
+{
+	return (struct pt_event){ .kind = PT_EV_ENTRY, .start = k->start, .end = k->end, .type = k->type };
+}
+
 struct pt_sync_result {
 	size_t kept, added, removed;
 };

@@ -39,24 +39,16 @@ enum {
 /* ---- the trace format's words ------------------------------------------- */
 
 static const char *const event_kind_names[_PT_EV_MAX] = {
-	[PT_EV_ENTRY] = "entry",
-	[PT_EV_RAM] = "ram",
-	[PT_EV_RESERVE] = "reserve",
-	[PT_EV_FREE] = "free",
-	[PT_EV_EXIT] = "exit",
-	[PT_EV_FORK] = "fork",
-	[PT_EV_LOST] = "lost",
-	[PT_EV_SYNC] = "sync",
-	[PT_EV_SYNC_END] = "sync_end",
+	[PT_EV_ENTRY] = "entry", [PT_EV_RAM] = "ram", [PT_EV_RESERVE] = "reserve",
+	[PT_EV_FREE] = "free", [PT_EV_EXIT] = "exit", [PT_EV_FORK] = "fork",
+	[PT_EV_LOST] = "lost", [PT_EV_SYNC] = "sync", [PT_EV_SYNC_END] = "sync_end",
 };
 
 DEFINE_STRING_TABLE_LOOKUP(pt_event_kind_name, pt_event_kind_from_string, enum pt_event_kind,
 			   event_kind_names)
 
 static const char *const sync_reason_names[_PT_SYNC_MAX] = {
-	[PT_SYNC_RECONCILE] = "reconcile",
-	[PT_SYNC_LOSS] = "loss",
-	[PT_SYNC_POLL] = "poll",
+	[PT_SYNC_RECONCILE] = "reconcile", [PT_SYNC_LOSS] = "loss", [PT_SYNC_POLL] = "poll",
 };
 
 DEFINE_STRING_TABLE_LOOKUP(pt_sync_reason_name, pt_sync_reason_from_string, enum pt_sync_reason,

@@ -167,25 +167,38 @@ enum {
 	OPT_FAIL,
 };
 
+/* Where a path option's argument goes in struct ctl_options; 0: not a path option. */
+#define PATH_AT(field) offsetof(struct ctl_options, field)
+_Static_assert(offsetof(struct ctl_options, json) == 0, "no path is at offset 0");
+
 /* Every verb option, each with the bit a verb must have to take it. */
-static const struct {
+static const struct verb_option {
 	struct option opt;
 	unsigned needs;		/* 0: every verb */
+	size_t path;		/* PATH_AT(field): the argument is stored there as it is */
 } verb_options[] = {
 	{ { "help", no_argument, NULL, 'h' }, 0 },
 	{ { "json", no_argument, NULL, 'j' }, CTL_JSON },
 	{ { "strict", no_argument, NULL, 's' }, CTL_STRICT },
 	{ { "fail-on", required_argument, NULL, OPT_FAIL_ON }, CTL_FAIL_ON },
-	{ { "output", required_argument, NULL, 'o' }, CTL_OUTPUT },
+	{ { "output", required_argument, NULL, 'o' }, CTL_OUTPUT, PATH_AT(output) },
 	{ { "source", required_argument, NULL, OPT_SOURCE }, CTL_SOURCE },
-	{ { "debugfs", required_argument, NULL, OPT_DEBUGFS }, CTL_HOST },
-	{ { "iomem", required_argument, NULL, OPT_IOMEM }, CTL_HOST },
-	{ { "kmsg", required_argument, NULL, OPT_KMSG }, CTL_HOST },
+	{ { "debugfs", required_argument, NULL, OPT_DEBUGFS }, CTL_HOST, PATH_AT(debugfs) },
+	{ { "iomem", required_argument, NULL, OPT_IOMEM }, CTL_HOST, PATH_AT(iomem) },
+	{ { "kmsg", required_argument, NULL, OPT_KMSG }, CTL_HOST, PATH_AT(kmsg) },
 	{ { "no-kmsg", no_argument, NULL, OPT_NO_KMSG }, CTL_HOST },
-	{ { "pci", required_argument, NULL, OPT_PCI }, CTL_HOST },
+	{ { "pci", required_argument, NULL, OPT_PCI }, CTL_HOST, PATH_AT(pci) },
 	{ { "since", required_argument, NULL, OPT_SINCE }, CTL_SINCE },
 	{ { "fail", no_argument, NULL, OPT_FAIL }, CTL_FAIL },
 };
+
+static const struct verb_option *verb_option_of(int val)
+{
+	for (size_t i = 0; i < ELEMENTSOF(verb_options); i++)
+		if (verb_options[i].opt.val == val)
+			return &verb_options[i];
+	return NULL;
+}
 
 /*
  * The verb's options into *o; its operands are then argv[optind...].  1 to
@@ -223,6 +236,12 @@ static int parse_verb_options(const struct verb *v, int argc, char *argv[], stru
 	};
 	optind = 1;
 	while ((c = getopt_long(argc, argv, shorts, options, NULL)) >= 0) {
+		const struct verb_option *vo = verb_option_of(c);
+
+		if (vo && vo->path) {
+			*(const char **)((char *)o + vo->path) = optarg;
+			continue;
+		}
 		switch (c) {
 		case 'h':
 			help(stdout);
@@ -233,9 +252,6 @@ static int parse_verb_options(const struct verb *v, int argc, char *argv[], stru
 		case 's':
 			o->strict = true;
 			break;
-		case 'o':
-			o->output = optarg;
-			break;
 		case OPT_FAIL_ON:
 			if (parse_kinds(optarg, &o->fail_on) < 0)
 				return -EINVAL;
@@ -244,20 +260,8 @@ static int parse_verb_options(const struct verb *v, int argc, char *argv[], stru
 			if (parse_source(optarg, &o->source) < 0)
 				return -EINVAL;
 			break;
-		case OPT_DEBUGFS:
-			o->debugfs = optarg;
-			break;
-		case OPT_IOMEM:
-			o->iomem = optarg;
-			break;
-		case OPT_KMSG:
-			o->kmsg = optarg;
-			break;
 		case OPT_NO_KMSG:
 			o->kmsg = NULL;
-			break;
-		case OPT_PCI:
-			o->pci = optarg;
 			break;
 		case OPT_SINCE:
 			if (parse_address(optarg, &o->cookie) < 0)

@@ -101,9 +101,7 @@ int pt_debugfs_load(struct pt_model *m, const char *path, unsigned long *bad_lin
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
-		struct pt_event ev = {
-			.kind = PT_EV_ENTRY, .start = k[i].start, .end = k[i].end, .type = k[i].type,
-		};
+		struct pt_event ev = pt_event_of_kentry(&k[i]);
 
 		r = pt_model_apply(m, &ev);
 		if (r < 0)

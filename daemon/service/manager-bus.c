@@ -77,12 +77,36 @@ static int check_access(struct manager *m, sd_bus_message *msg, bool root_only,
 			return _r;                                        \
 	} while (0)
 
-/* ---- entries -------------------------------------------------------------- */
+/* ---- replies that are arrays ----------------------------------------------- */
 
+/*
+ * Replies to @msg with an array of @sig whose elements @fill appends to the
+ * reply it is given, with @userdata.
+ */
+static int reply_array(sd_bus_message *msg, const char *sig,
+		       int (*fill)(sd_bus_message *reply, void *userdata), void *userdata)
+{
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	int r;
+
+	r = sd_bus_message_new_method_return(msg, &reply);
+	if (r >= 0)
+		r = sd_bus_message_open_container(reply, 'a', sig);
+	if (r >= 0)
+		r = fill(reply, userdata);
+	if (r >= 0)
+		r = sd_bus_message_close_container(reply);
+	if (r < 0)
+		return r;
+	return sd_bus_send(NULL, reply, NULL);
+}
+
+/* ---- entries -------------------------------------------------------------- */
 
 struct entries_ctx {
 	struct manager *m;
 	sd_bus_message *reply;
+	uint64_t start, end;
 	uint64_t since;		/* Leaks(): born after this clock */
 	bool leaks;
 };
@@ -101,27 +125,20 @@ static int append_entry(const struct pt_entry_info *e, void *userdata)
 	return r < 0 ? r : 0;	/* any other value ends the walk */
 }
 
+static int fill_entries(sd_bus_message *reply, void *userdata)
+{
+	struct entries_ctx *c = userdata;
+
+	c->reply = reply;
+	return pt_model_foreach_entry(c->m->model, c->start, c->end, append_entry, c);
+}
+
 static int reply_entries(struct manager *m, sd_bus_message *msg, uint64_t start, uint64_t end,
 			 bool leaks, uint64_t since)
 {
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-	struct entries_ctx c = { m, NULL, since, leaks };
-	int r;
+	struct entries_ctx c = { m, NULL, start, end, since, leaks };
 
-	r = sd_bus_message_new_method_return(msg, &reply);
-	if (r < 0)
-		return r;
-	r = sd_bus_message_open_container(reply, 'a', PT_BUS_ENTRY_SIG);
-	if (r < 0)
-		return r;
-	c.reply = reply;
-	r = pt_model_foreach_entry(m->model, start, end, append_entry, &c);
-	if (r < 0)
-		return r;
-	r = sd_bus_message_close_container(reply);
-	if (r < 0)
-		return r;
-	return sd_bus_send(NULL, reply, NULL);
+	return reply_array(msg, PT_BUS_ENTRY_SIG, fill_entries, &c);
 }
 
 static int method_list_entries(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -207,9 +224,30 @@ static int append_anomaly(struct manager *m, sd_bus_message *reply, const struct
 				     pt_severity_name(a->severity) ?: "", buf);
 }
 
+struct anomalies_ctx {
+	struct manager *m;
+	int kind;	/* -1: all */
+};
+
+static int fill_anomalies(sd_bus_message *reply, void *userdata)
+{
+	const struct anomalies_ctx *c = userdata;
+
+	for (size_t i = 0; i < pt_model_anomaly_count(c->m->model); i++) {
+		const struct pt_anomaly *a = pt_model_anomaly(c->m->model, i);
+		int r;
+
+		if (c->kind >= 0 && (int)a->kind != c->kind)
+			continue;
+		r = append_anomaly(c->m, reply, a);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int method_list_anomalies(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	struct manager *m = userdata;
 	const char *kind;
 	int want = -1, r;
@@ -225,37 +263,40 @@ static int method_list_anomalies(sd_bus_message *msg, void *userdata, sd_bus_err
 						 "unknown anomaly kind \"%s\" (conflict, degraded, "
 						 "invalid-free, leak, drift, loss, or \"\" for all)", kind);
 	}
-	r = sd_bus_message_new_method_return(msg, &reply);
-	if (r < 0)
-		return r;
-	r = sd_bus_message_open_container(reply, 'a', PT_BUS_ANOMALY_SIG);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < pt_model_anomaly_count(m->model); i++) {
-		const struct pt_anomaly *a = pt_model_anomaly(m->model, i);
-
-		if (want >= 0 && (int)a->kind != want)
-			continue;
-		r = append_anomaly(m, reply, a);
-		if (r < 0)
-			return r;
-	}
-	r = sd_bus_message_close_container(reply);
-	if (r < 0)
-		return r;
-	return sd_bus_send(NULL, reply, NULL);
+	return reply_array(msg, PT_BUS_ANOMALY_SIG, fill_anomalies,
+			   &(struct anomalies_ctx){ m, want });
 }
 
 /* ---- explain -------------------------------------------------------------- */
 
+struct history_ctx {
+	const struct pt_history_event *hit[EXPLAIN_EVENTS];	/* newest first */
+	size_t n;
+};
+
+static int fill_history(sd_bus_message *reply, void *userdata)
+{
+	struct history_ctx *c = userdata;
+
+	while (c->n--) {
+		const struct pt_history_event *h = c->hit[c->n];
+		int r;
+
+		r = sd_bus_message_append(reply, PT_BUS_HISTORY_SIG, h->clock, h->seq,
+					  pt_event_kind_name(h->kind), h->start, h->end,
+					  pt_type_name(h->type) ?: "", pt_type_name(h->got) ?: "",
+					  h->ret, h->pid, h->comm);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
 
 static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
-	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	struct manager *m = userdata;
-	const struct pt_history_event *hit[EXPLAIN_EVENTS];
+	struct history_ctx c = { .n = 0 };
 	uint64_t a, have;
-	size_t n = 0;
 	int r;
 
 	CHECK(false);
@@ -267,32 +308,14 @@ static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *err
 					 "0x%" PRIx64 " is beyond 52-bit physical addresses", a);
 	/* the newest EXPLAIN_EVENTS events that touched @a, told oldest first */
 	have = m->history_next < m->conf.history ? m->history_next : m->conf.history;
-	for (uint64_t i = 0; i < have && n < EXPLAIN_EVENTS; i++) {
+	for (uint64_t i = 0; i < have && c.n < EXPLAIN_EVENTS; i++) {
 		const struct pt_history_event *h =
 			&m->history[(m->history_next - 1 - i) % m->conf.history];
 
 		if (h->start <= a && a < h->end)
-			hit[n++] = h;
+			c.hit[c.n++] = h;
 	}
-	r = sd_bus_message_new_method_return(msg, &reply);
-	if (r < 0)
-		return r;
-	r = sd_bus_message_open_container(reply, 'a', PT_BUS_HISTORY_SIG);
-	if (r < 0)
-		return r;
-	while (n--) {
-		const struct pt_history_event *h = hit[n];
-
-		r = sd_bus_message_append(reply, PT_BUS_HISTORY_SIG, h->clock, h->seq, pt_event_kind_name(h->kind),
-					  h->start, h->end, pt_type_name(h->type) ?: "",
-					  pt_type_name(h->got) ?: "", h->ret, h->pid, h->comm);
-		if (r < 0)
-			return r;
-	}
-	r = sd_bus_message_close_container(reply);
-	if (r < 0)
-		return r;
-	return sd_bus_send(NULL, reply, NULL);
+	return reply_array(msg, PT_BUS_HISTORY_SIG, fill_history, &c);
 }
 
 static int method_reconcile(sd_bus_message *msg, void *userdata, sd_bus_error *error)

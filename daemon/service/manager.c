@@ -24,14 +24,20 @@
 #define EXPLAIN_MAX 512
 #define RECONCILE_TRIES 3
 
-/* One MESSAGE_ID per anomaly kind; systemd/pattrack.catalog explains each. */
-static const char *const message_ids[_PT_AN_MAX] = {
-	[PT_AN_CONFLICT] = "34f173d121ce416f95cb91ecbcd0c2e9",
-	[PT_AN_DEGRADED] = "bc89f4eaaadd4ba18564eb4b635bed44",
-	[PT_AN_INVALID_FREE] = "164728fc156b462e816e38079e016624",
-	[PT_AN_LEAK] = "3d10dd9f81904370949a5804d7f05688",
-	[PT_AN_DRIFT] = "ee312808d43b4f04a3cf3d90c00cf372",
-	[PT_AN_LOSS] = "7943675eb0f64573be4ef25cf0014094",
+/*
+ * Each anomaly kind in the journal: its MESSAGE_ID, which
+ * systemd/pattrack.catalog explains, and its priority.
+ */
+static const struct {
+	const char *message_id;
+	int priority;
+} journal_kinds[_PT_AN_MAX] = {
+	[PT_AN_CONFLICT] = { "34f173d121ce416f95cb91ecbcd0c2e9", LOG_WARNING },
+	[PT_AN_DEGRADED] = { "bc89f4eaaadd4ba18564eb4b635bed44", LOG_NOTICE },	/* hazard: LOG_WARNING */
+	[PT_AN_INVALID_FREE] = { "164728fc156b462e816e38079e016624", LOG_NOTICE },
+	[PT_AN_LEAK] = { "3d10dd9f81904370949a5804d7f05688", LOG_WARNING },
+	[PT_AN_DRIFT] = { "ee312808d43b4f04a3cf3d90c00cf372", LOG_WARNING },
+	[PT_AN_LOSS] = { "7943675eb0f64573be4ef25cf0014094", LOG_ERR },
 };
 
 static uint64_t now_usec(void)
@@ -89,16 +95,9 @@ void manager_free(struct manager *m)
 
 static int anomaly_priority(const struct pt_anomaly *a)
 {
-	switch (a->kind) {
-	case PT_AN_LOSS:
-		return LOG_ERR;
-	case PT_AN_DEGRADED:
-		return a->severity == PT_SEV_HAZARD ? LOG_WARNING : LOG_NOTICE;
-	case PT_AN_INVALID_FREE:
-		return LOG_NOTICE;
-	default:
+	if (a->kind == PT_AN_DEGRADED && a->severity == PT_SEV_HAZARD)
 		return LOG_WARNING;
-	}
+	return journal_kinds[a->kind].priority;
 }
 
 static void journal_anomaly(struct manager *m, const struct pt_anomaly *a)
@@ -115,7 +114,7 @@ static void journal_anomaly(struct manager *m, const struct pt_anomaly *a)
 	}
 	sd_journal_send("MESSAGE=%s: %s", kind, buf,
 			"PRIORITY=%d", anomaly_priority(a),
-			"MESSAGE_ID=%s", message_ids[a->kind],
+			"MESSAGE_ID=%s", journal_kinds[a->kind].message_id,
 			"PATTRACK_KIND=%s", kind,
 			"PATTRACK_START=0x%" PRIx64, a->start,
 			"PATTRACK_END=0x%" PRIx64, a->end,
@@ -469,9 +468,7 @@ static int bootstrap(struct manager *m)
 	if (r < 0)
 		return log_error_errno(r, "cannot read %s", m->debugfs);
 	for (size_t i = 0; i < n; i++) {
-		struct pt_event ev = {
-			.kind = PT_EV_ENTRY, .start = k[i].start, .end = k[i].end, .type = k[i].type,
-		};
+		struct pt_event ev = pt_event_of_kentry(&k[i]);
 
 		r = manager_apply(m, &ev);
 		if (r < 0)
@@ -600,29 +597,34 @@ static int watch_source(struct manager *m)
 	return 0;
 }
 
-int manager_start(struct manager *m)
+/* The events: a recorded trace, or the live source, watched. */
+static int start_events(struct manager *m)
 {
 	int r;
 
-	r = setup_identity(m);
+	if (m->replay)
+		return start_replay(m);
+	r = open_source(m);
 	if (r < 0)
 		return r;
-	r = setup_signals(m);
-	if (r < 0)
-		return r;
-	if (m->replay) {
-		r = start_replay(m);
-	} else {
-		r = open_source(m);
-		if (r >= 0)
-			r = watch_source(m);
-	}
-	if (r < 0)
-		return r;
-	r = manager_bus_setup(m);
-	if (r < 0)
-		return r;
+	return watch_source(m);
+}
 
+int manager_start(struct manager *m)
+{
+	static int (*const steps[])(struct manager *m) = {
+		setup_identity,
+		setup_signals,
+		start_events,
+		manager_bus_setup,
+	};
+	int r;
+
+	for (size_t i = 0; i < ELEMENTSOF(steps); i++) {
+		r = steps[i](m);
+		if (r < 0)
+			return r;	/* each step said why */
+	}
 	m->ready = true;
 	sd_notifyf(false, "READY=1\nSTATUS=source %s; %zu entries", m->source_desc,
 		   pt_model_entry_count(m->model));

@@ -19,7 +19,13 @@ struct pt_netlink {
 	uint64_t first;		/* numbered before we joined: not ours; 0: unknown */
 };
 
+/* Every attribute of the family, events' and the status's: they share one numbering. */
 static struct nla_policy policy[PATTRACK_ATTR_MAX + 1] = {
+	[PATTRACK_ATTR_STATUS_VERSION] = { .type = NLA_STRING },
+	[PATTRACK_ATTR_STATUS_PROBES] = { .type = NLA_U32 },
+	[PATTRACK_ATTR_STATUS_SENT] = { .type = NLA_U64 },
+	[PATTRACK_ATTR_STATUS_DROPPED] = { .type = NLA_U64 },
+	[PATTRACK_ATTR_STATUS_SEQ] = { .type = NLA_U64 },
 	[PATTRACK_ATTR_SEQ] = { .type = NLA_U64 },
 	[PATTRACK_ATTR_KIND] = { .type = NLA_U32 },
 	[PATTRACK_ATTR_TS_NS] = { .type = NLA_U64 },
@@ -111,17 +117,10 @@ static int on_message(struct nl_msg *msg, void *arg)
 
 static int on_status(struct nl_msg *msg, void *arg)
 {
-	static struct nla_policy status_policy[PATTRACK_ATTR_MAX + 1] = {
-		[PATTRACK_ATTR_STATUS_VERSION] = { .type = NLA_STRING },
-		[PATTRACK_ATTR_STATUS_PROBES] = { .type = NLA_U32 },
-		[PATTRACK_ATTR_STATUS_SENT] = { .type = NLA_U64 },
-		[PATTRACK_ATTR_STATUS_DROPPED] = { .type = NLA_U64 },
-		[PATTRACK_ATTR_STATUS_SEQ] = { .type = NLA_U64 },
-	};
 	struct nlattr *tb[PATTRACK_ATTR_MAX + 1];
 	struct pt_shim_status *st = arg;
 
-	if (!st || genlmsg_parse(nlmsg_hdr(msg), 0, tb, PATTRACK_ATTR_MAX, status_policy) < 0 ||
+	if (!st || genlmsg_parse(nlmsg_hdr(msg), 0, tb, PATTRACK_ATTR_MAX, policy) < 0 ||
 	    !tb[PATTRACK_ATTR_STATUS_VERSION] || !tb[PATTRACK_ATTR_STATUS_PROBES] ||
 	    !tb[PATTRACK_ATTR_STATUS_SENT] || !tb[PATTRACK_ATTR_STATUS_DROPPED] ||
 	    !tb[PATTRACK_ATTR_STATUS_SEQ])

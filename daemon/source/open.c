@@ -23,10 +23,8 @@ static const char *netlink_why(int r)
 }
 
 static const char *const source_kind_names[_PT_SOURCE_KIND_MAX] = {
-	[PT_SOURCE_AUTO] = "auto",
-	[PT_SOURCE_BPF] = "bpf",
-	[PT_SOURCE_NETLINK] = "netlink",
-	[PT_SOURCE_DEBUGFS] = "debugfs",
+	[PT_SOURCE_AUTO] = "auto", [PT_SOURCE_BPF] = "bpf",
+	[PT_SOURCE_NETLINK] = "netlink", [PT_SOURCE_DEBUGFS] = "debugfs",
 };
 
 DEFINE_STRING_TABLE_LOOKUP(pt_source_kind_name, pt_source_kind_from_string, enum pt_source_kind,

@@ -14,9 +14,7 @@ int pt_live_emit_sync(pt_live_fn fn, void *userdata, enum pt_sync_reason why, ui
 
 	r = fn(&ev, userdata);
 	for (size_t i = 0; r >= 0 && i < n; i++) {
-		ev = (struct pt_event){
-			.kind = PT_EV_ENTRY, .start = k[i].start, .end = k[i].end, .type = k[i].type,
-		};
+		ev = pt_event_of_kentry(&k[i]);
 		r = fn(&ev, userdata);
 	}
 	if (r < 0)
