@@ -149,6 +149,19 @@ static int method_list_entries(sd_bus_message *msg, void *userdata, sd_bus_error
 	return reply_entries(m, msg, 0, UINT64_MAX, false, 0);
 }
 
+/* The one argument of Lookup() and Explain(): a physical address. */
+static int read_address(sd_bus_message *msg, sd_bus_error *error, uint64_t *ret)
+{
+	int r = sd_bus_message_read(msg, "t", ret);
+
+	if (r < 0)
+		return r;
+	if (*ret >= PHYS_LIMIT)
+		return sd_bus_error_setf(error, PT_BUS_ERR_INVALID_RANGE,
+					 "0x%" PRIx64 " is beyond 52-bit physical addresses", *ret);
+	return 0;
+}
+
 static int method_lookup(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	struct manager *m = userdata;
@@ -156,13 +169,8 @@ static int method_lookup(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 	int r;
 
 	CHECK(false);
-	r = sd_bus_message_read(msg, "t", &a);
-	if (r < 0)
-		return r;
-	if (a >= PHYS_LIMIT)
-		return sd_bus_error_setf(error, PT_BUS_ERR_INVALID_RANGE,
-					 "0x%" PRIx64 " is beyond 52-bit physical addresses", a);
-	return reply_entries(m, msg, a, a + 1, false, 0);
+	r = read_address(msg, error, &a);
+	return r < 0 ? r : reply_entries(m, msg, a, a + 1, false, 0);
 }
 
 static int method_query_range(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -300,12 +308,9 @@ static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *err
 	int r;
 
 	CHECK(false);
-	r = sd_bus_message_read(msg, "t", &a);
+	r = read_address(msg, error, &a);
 	if (r < 0)
 		return r;
-	if (a >= PHYS_LIMIT)
-		return sd_bus_error_setf(error, PT_BUS_ERR_INVALID_RANGE,
-					 "0x%" PRIx64 " is beyond 52-bit physical addresses", a);
 	/* the newest EXPLAIN_EVENTS events that touched @a, told oldest first */
 	have = m->history_next < m->conf.history ? m->history_next : m->conf.history;
 	for (uint64_t i = 0; i < have && c.n < EXPLAIN_EVENTS; i++) {

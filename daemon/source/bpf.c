@@ -177,11 +177,9 @@ static const struct pt_source_ops bpf_ops = {
 	.name = "bpf",
 	.caps = PT_SOURCE_CALLS | PT_SOURCE_OWNERS | PT_SOURCE_STACKS,
 	.flush_ms = 100,	/* the program wakes its reader only for a batch */
+	PT_NUMBERED_OPS,
 	.fd = bpf_fd,
 	.dispatch = bpf_dispatch,
 	.barrier = bpf_barrier,
-	.finish = pt_numbered_finish,
-	.lost = pt_numbered_lost,
-	.set_kallsyms = pt_numbered_set_kallsyms,
 	.free = bpf_free,
 };

@@ -355,11 +355,9 @@ static int netlink_barrier(void *impl)
 static const struct pt_source_ops netlink_ops = {
 	.name = "netlink",
 	.caps = PT_SOURCE_CALLS | PT_SOURCE_OWNERS | PT_SOURCE_STACKS,
+	PT_NUMBERED_OPS,
 	.fd = netlink_fd,
 	.dispatch = netlink_dispatch,
 	.barrier = netlink_barrier,
-	.finish = pt_numbered_finish,
-	.lost = pt_numbered_lost,
-	.set_kallsyms = pt_numbered_set_kallsyms,
 	.free = netlink_free,
 };

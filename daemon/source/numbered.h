@@ -37,3 +37,8 @@ int pt_numbered_deliver(struct pt_numbered *n, const struct pattrack_event *e);
 uint64_t pt_numbered_finish(void *impl);
 uint64_t pt_numbered_lost(void *impl);
 void pt_numbered_set_kallsyms(void *impl, const struct pt_kallsyms *syms);
+
+/* Those three in a struct pt_source_ops initializer. */
+#define PT_NUMBERED_OPS                                                        \
+	.finish = pt_numbered_finish, .lost = pt_numbered_lost,               \
+	.set_kallsyms = pt_numbered_set_kallsyms
