@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The "bpf" source when the build had no clang, bpftool, libbpf or kernel BTF. */
+#include <errno.h>
 #include <stdio.h>
 
 #include "bpf.h"
