@@ -9,6 +9,7 @@
 #include "host/iomem.h"
 #include "host/kmsg.h"
 #include "host/pci.h"
+#include "source/numbered.h"
 #include "source/seq.h"
 
 static char datapath[PATH_MAX];
@@ -305,8 +306,37 @@ START_TEST(test_seq_tracker)
 }
 END_TEST
 
+/* ---- the numbered sources' delivery ---------------------------------------- */
+
+static int count_events(const struct pt_event *ev, void *userdata)
+{
+	(void)ev;
+	(*(unsigned *)userdata)++;
+	return 0;
+}
+
+START_TEST(test_undecodable_event_is_lost)
+{
+	unsigned delivered = 0;
+	struct pt_numbered n = { .fn = count_events, .userdata = &delivered };
+	struct pattrack_event e = { .kind = PATTRACK_EV_EXIT, .pid = 7, .req = -1, .got = -1 };
+
+	pt_seq_begin(&n.seq, 1);
+	for (uint64_t s = 1; s <= 3; s++) {
+		e.seq = s;
+		e.kind = s == 2 ? 99 : PATTRACK_EV_EXIT;	/* number 2 cannot be decoded */
+		ck_assert_int_eq(pt_numbered_deliver(&n, &e), 0);
+	}
+	ck_assert_uint_eq(delivered, 2);
+	/* not marked seen: it is a gap, and a gap is a loss */
+	ck_assert_uint_eq(pt_numbered_finish(&n), 1);
+	ck_assert_uint_eq(pt_numbered_lost(&n), 1);
+}
+END_TEST
+
 CHECK_MAIN("sources",
 	   TEST_ONCE(test_debugfs_lines), TEST_ONCE(test_debugfs_host_file),
 	   TEST_ONCE(test_iomem_host_file), TEST_ONCE(test_iomem_malformed), TEST_ONCE(test_pci_bars),
 	   TEST_ONCE(test_kmsg_formats), TEST_ONCE(test_kmsg_other_and_broken),
-	   TEST_ONCE(test_kmsg_file_to_anomalies), TEST_ONCE(test_seq_tracker))
+	   TEST_ONCE(test_kmsg_file_to_anomalies), TEST_ONCE(test_seq_tracker),
+	   TEST_ONCE(test_undecodable_event_is_lost))

@@ -304,7 +304,7 @@ static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *err
 {
 	struct manager *m = userdata;
 	struct history_ctx c = { .n = 0 };
-	uint64_t a, have;
+	uint64_t a;
 	int r;
 
 	CHECK(false);
@@ -312,14 +312,7 @@ static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *err
 	if (r < 0)
 		return r;
 	/* the newest EXPLAIN_EVENTS events that touched @a, told oldest first */
-	have = m->history_next < m->conf.history ? m->history_next : m->conf.history;
-	for (uint64_t i = 0; i < have && c.n < EXPLAIN_EVENTS; i++) {
-		const struct pt_history_event *h =
-			&m->history[(m->history_next - 1 - i) % m->conf.history];
-
-		if (h->start <= a && a < h->end)
-			c.hit[c.n++] = h;
-	}
+	c.n = manager_history_at(m, a, c.hit, EXPLAIN_EVENTS);
 	return reply_array(msg, PT_BUS_HISTORY_SIG, fill_history, &c);
 }
 

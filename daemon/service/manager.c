@@ -166,6 +166,22 @@ static void history_note(struct manager *m, const struct pt_event *ev)
 		strscpy_trunc(h->comm, sizeof(h->comm), ev->comm, ev->comm_len);
 }
 
+size_t manager_history_at(const struct manager *m, uint64_t address,
+			  const struct pt_history_event **hits, size_t max)
+{
+	uint64_t have = m->history_next < m->conf.history ? m->history_next : m->conf.history;
+	size_t n = 0;
+
+	for (uint64_t i = 0; i < have && n < max; i++) {
+		const struct pt_history_event *h =
+			&m->history[(m->history_next - 1 - i) % m->conf.history];
+
+		if (h->start <= address && address < h->end)
+			hits[n++] = h;
+	}
+	return n;
+}
+
 static void leak_timer_arm(struct manager *m);
 
 static int exits_push(struct manager *m)

@@ -85,6 +85,13 @@ static inline void manager_freep(struct manager **m)
 /* Bootstraps the model and attaches the source; then the bus. */
 int manager_start(struct manager *m);
 
+/*
+ * The newest events of the history that touched @address, at most @max,
+ * into @hits newest first; returns how many.
+ */
+size_t manager_history_at(const struct manager *m, uint64_t address,
+			  const struct pt_history_event **hits, size_t max);
+
 /* Hands one event to the model, the history and, for anomalies, the journal and bus. */
 int manager_apply(struct manager *m, const struct pt_event *ev);
 
