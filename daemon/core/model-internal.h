@@ -163,26 +163,26 @@ static inline bool kentry_valid(uint64_t start, uint64_t end, int type)
 /* ---- model-tree.c -------------------------------------------------------- */
 
 /* A zeroed entry whose node has @start and @end, from a slab; NULL when out of memory. */
-struct pt_entry *entry_alloc(struct pt_model *m, uint64_t start, uint64_t end);
-void entry_release(struct pt_model *m, struct pt_entry *e);
+struct pt_entry *model_entry_alloc(struct pt_model *m, uint64_t start, uint64_t end);
+void model_entry_release(struct pt_model *m, struct pt_entry *e);
 
 /*
  * Into the tree and the index, or neither.  Returns 1 when another entry
  * overlaps @e, 0 when none does, or a negative errno.
  */
-int entry_insert(struct pt_model *m, struct pt_entry *e);
+int model_entry_insert(struct pt_model *m, struct pt_entry *e);
 /* The same, for good: counted in the table's high-water mark; 0 or a negative errno. */
-int entry_link(struct pt_model *m, struct pt_entry *e);
-void entry_unlink(struct pt_model *m, struct pt_entry *e);
+int model_entry_link(struct pt_model *m, struct pt_entry *e);
+void model_entry_unlink(struct pt_model *m, struct pt_entry *e);
 
 /* Room in the index for @n entries, so that linking that many cannot fail. */
-int tree_reserve(struct pt_model *m, size_t n);
+int model_tree_reserve(struct pt_model *m, size_t n);
 
 /* Empties the tree and the index; the entries stay allocated, the caller's to relink or release. */
-void tree_clear(struct pt_model *m);
+void model_tree_clear(struct pt_model *m);
 
 /* Every entry in tree order into @v, which has room for all of them. */
-void tree_collect(const struct pt_model *m, struct pt_entry **v);
+void model_tree_collect(const struct pt_model *m, struct pt_entry **v);
 
 /* How far a conflict scan goes on after the verdict, to name the parties. */
 #define OVERLAP_SCAN_LIMIT 64
@@ -204,7 +204,7 @@ struct overlap {
  * memtype_check_conflict(): the entries overlapping [start, end) other than
  * o->self, in tree order, into @o (set up by the caller).
  */
-void tree_scan_overlaps(const struct pt_model *m, uint64_t start, uint64_t end, struct overlap *o);
+void model_tree_scan_overlaps(const struct pt_model *m, uint64_t start, uint64_t end, struct overlap *o);
 
 struct match {
 	uint64_t start, end;
@@ -220,18 +220,18 @@ struct match {
  * up in the index (a free that succeeded); a failed free takes the walk,
  * which also names what it overlapped (mt->first).
  */
-struct pt_entry *tree_erase_target(const struct pt_model *m, struct match *mt, bool indexed);
+struct pt_entry *model_tree_erase_target(const struct pt_model *m, struct match *mt, bool indexed);
 
 /* ---- model.c ------------------------------------------------------------- */
 
 /* A new anomaly of @kind about @ev (may be NULL), counted; NULL when out of memory. */
-struct pt_anomaly *anomaly_new(struct pt_model *m, enum pt_anomaly_kind kind,
+struct pt_anomaly *model_anomaly_new(struct pt_model *m, enum pt_anomaly_kind kind,
 			       const struct pt_event *ev, uint32_t comm, uint32_t stack);
-bool owner_exited(const struct pt_model *m, const struct pt_entry *e);
+bool model_owner_exited(const struct pt_model *m, const struct pt_entry *e);
 
 /* ---- model-resync.c ------------------------------------------------------ */
 
 /* A PT_EV_SYNC ... PT_EV_SYNC_END block: its start, each entry of it, its end. */
-int sync_begin(struct pt_model *m, const struct pt_event *ev);
-int sync_entry(struct pt_model *m, const struct pt_event *ev);
-int sync_end(struct pt_model *m);
+int model_sync_begin(struct pt_model *m, const struct pt_event *ev);
+int model_sync_entry(struct pt_model *m, const struct pt_event *ev);
+int model_sync_end(struct pt_model *m);

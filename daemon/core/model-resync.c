@@ -10,7 +10,7 @@
 
 /* ---- a sync block: PT_EV_SYNC, PT_EV_ENTRY ..., PT_EV_SYNC_END ------------ */
 
-int sync_begin(struct pt_model *m, const struct pt_event *ev)
+int model_sync_begin(struct pt_model *m, const struct pt_event *ev)
 {
 	if ((unsigned)ev->reason >= _PT_SYNC_MAX)
 		return -EINVAL;
@@ -21,7 +21,7 @@ int sync_begin(struct pt_model *m, const struct pt_event *ev)
 	return 0;
 }
 
-int sync_entry(struct pt_model *m, const struct pt_event *ev)
+int model_sync_entry(struct pt_model *m, const struct pt_event *ev)
 {
 	if (!kentry_valid(ev->start, ev->end, ev->type))
 		return -EINVAL;
@@ -31,7 +31,7 @@ int sync_entry(struct pt_model *m, const struct pt_event *ev)
 	return 0;
 }
 
-int sync_end(struct pt_model *m)
+int model_sync_end(struct pt_model *m)
 {
 	if (!m->syncing)
 		return -EINVAL;
@@ -44,7 +44,7 @@ int sync_end(struct pt_model *m)
 static int drift_entry(struct pt_model *m, uint64_t start, uint64_t end, int type,
 		       const struct pt_entry *e)
 {
-	struct pt_anomaly *a = anomaly_new(m, PT_AN_DRIFT, NULL, e ? e->comm : 0, e ? e->stack : 0);
+	struct pt_anomaly *a = model_anomaly_new(m, PT_AN_DRIFT, NULL, e ? e->comm : 0, e ? e->stack : 0);
 
 	if (!a)
 		return -ENOMEM;
@@ -88,13 +88,13 @@ static int rebuild(struct pt_model *m, enum pt_sync_reason why, const struct pt_
 
 	r = GROW_ARRAY(m->anomalies, m->cap_anomalies, m->n_anomalies + anomalies, 64);
 	if (r >= 0)
-		r = tree_reserve(m, n);
+		r = model_tree_reserve(m, n);
 	for (size_t j = 0; r >= 0 && j < n; j++) {
 		struct pt_entry *e;
 
 		if (keep[j])
 			continue;
-		e = entry_alloc(m, k[j].start, k[j].end);
+		e = model_entry_alloc(m, k[j].start, k[j].end);
 		if (!e) {
 			r = -ENOMEM;
 			break;
@@ -109,7 +109,7 @@ static int rebuild(struct pt_model *m, enum pt_sync_reason why, const struct pt_
 	if (r < 0) {
 		for (size_t j = 0; made && j < n; j++)
 			if (keep[j] && (keep[j]->flags & ENTRY_NEW)) {
-				entry_release(m, keep[j]);
+				model_entry_release(m, keep[j]);
 				keep[j] = NULL;
 				made--;
 			}
@@ -122,10 +122,10 @@ static int rebuild(struct pt_model *m, enum pt_sync_reason why, const struct pt_
 			(void)drift_entry(m, node_of(have[h])->start, node_of(have[h])->end,
 				    have[h]->type, have[h]);
 	/* Rebuild in the kernel's order: equal starts go in behind their equals. */
-	tree_clear(m);
+	model_tree_clear(m);
 	for (size_t h = 0; h < nhave; h++)
 		if (!used[h])
-			entry_release(m, have[h]);
+			model_entry_release(m, have[h]);
 	for (size_t j = 0; j < n; j++) {
 		struct pt_entry *e = keep[j];
 
@@ -134,7 +134,7 @@ static int rebuild(struct pt_model *m, enum pt_sync_reason why, const struct pt_
 			if (why == PT_SYNC_RECONCILE)
 				(void)drift_entry(m, k[j].start, k[j].end, k[j].type, NULL);
 		}
-		r = entry_link(m, e);
+		r = model_entry_link(m, e);
 		assert(r == 0);
 	}
 	return 0;
@@ -177,7 +177,7 @@ int pt_model_resync(struct pt_model *m, enum pt_sync_reason why, uint64_t lost,
 	keep = calloc(n + 1, sizeof(*keep));
 	if (!have || !used || !keep)
 		return -ENOMEM;
-	tree_collect(m, have);
+	model_tree_collect(m, have);
 
 	/* Match group by group of equal starts, in order, by end and type. */
 	for (size_t j = 0; j < n; j++) {
@@ -206,7 +206,7 @@ int pt_model_resync(struct pt_model *m, enum pt_sync_reason why, uint64_t lost,
 		return r;	/* the table is as it was; the caller says the resync failed */
 	if (why == PT_SYNC_LOSS) {
 		/* anomaly room was made by rebuild(), unless that is what failed */
-		struct pt_anomaly *a = anomaly_new(m, PT_AN_LOSS, NULL, 0, 0);
+		struct pt_anomaly *a = model_anomaly_new(m, PT_AN_LOSS, NULL, 0, 0);
 
 		if (!a)
 			return -ENOMEM;

@@ -11,7 +11,7 @@
 
 /* ---- entries: slabs and a free list -------------------------------------- */
 
-struct pt_entry *entry_alloc(struct pt_model *m, uint64_t start, uint64_t end)
+struct pt_entry *model_entry_alloc(struct pt_model *m, uint64_t start, uint64_t end)
 {
 	struct itree_node *n;
 	struct pt_entry *e;
@@ -38,7 +38,7 @@ struct pt_entry *entry_alloc(struct pt_model *m, uint64_t start, uint64_t end)
 	return e;
 }
 
-void entry_release(struct pt_model *m, struct pt_entry *e)
+void model_entry_release(struct pt_model *m, struct pt_entry *e)
 {
 	struct itree_node *n = node_of(e);
 
@@ -131,7 +131,7 @@ static void exact_clear(struct exact_index *x)
 
 /* ---- the tree and the index together ------------------------------------ */
 
-int entry_insert(struct pt_model *m, struct pt_entry *e)
+int model_entry_insert(struct pt_model *m, struct pt_entry *e)
 {
 	int r = exact_add(&m->exact, node_of(e));
 
@@ -140,9 +140,9 @@ int entry_insert(struct pt_model *m, struct pt_entry *e)
 	return itree_insert(&m->tree, node_of(e));
 }
 
-int entry_link(struct pt_model *m, struct pt_entry *e)
+int model_entry_link(struct pt_model *m, struct pt_entry *e)
 {
-	int r = entry_insert(m, e);
+	int r = model_entry_insert(m, e);
 
 	if (r < 0)
 		return r;
@@ -151,13 +151,13 @@ int entry_link(struct pt_model *m, struct pt_entry *e)
 	return 0;
 }
 
-void entry_unlink(struct pt_model *m, struct pt_entry *e)
+void model_entry_unlink(struct pt_model *m, struct pt_entry *e)
 {
 	exact_del(&m->exact, node_of(e));
 	itree_remove(&m->tree, node_of(e));
 }
 
-int tree_reserve(struct pt_model *m, size_t n)
+int model_tree_reserve(struct pt_model *m, size_t n)
 {
 	while (n * 2 > m->exact.cap) {
 		int r = exact_grow(&m->exact);
@@ -168,7 +168,7 @@ int tree_reserve(struct pt_model *m, size_t n)
 	return 0;
 }
 
-void tree_clear(struct pt_model *m)
+void model_tree_clear(struct pt_model *m)
 {
 	m->tree = (struct itree)ITREE_INIT;
 	exact_clear(&m->exact);
@@ -187,7 +187,7 @@ static int collect_step(struct itree_node *n, void *userdata)
 	return 0;
 }
 
-void tree_collect(const struct pt_model *m, struct pt_entry **v)
+void model_tree_collect(const struct pt_model *m, struct pt_entry **v)
 {
 	struct collect c = { v, 0 };
 
@@ -223,7 +223,7 @@ static int overlap_step(struct itree_node *n, void *userdata)
 	return 0;
 }
 
-void tree_scan_overlaps(const struct pt_model *m, uint64_t start, uint64_t end, struct overlap *o)
+void model_tree_scan_overlaps(const struct pt_model *m, uint64_t start, uint64_t end, struct overlap *o)
 {
 	itree_visit(&m->tree, start, end, overlap_step, o);
 }
@@ -311,7 +311,7 @@ static struct pt_entry *erase_target(struct match *mt)
 	return kernel;
 }
 
-struct pt_entry *tree_erase_target(const struct pt_model *m, struct match *mt, bool indexed)
+struct pt_entry *model_tree_erase_target(const struct pt_model *m, struct match *mt, bool indexed)
 {
 	if (indexed)
 		exact_match(m, mt);
@@ -345,7 +345,7 @@ static int foreach_step(struct itree_node *n, void *userdata)
 		.preexisting = e->flags & ENTRY_PREEXISTING,
 		.resynced = e->flags & ENTRY_RESYNCED,
 		.shrunk = e->flags & ENTRY_SHRUNK,
-		.owner_exited = owner_exited(c->m, e),
+		.owner_exited = model_owner_exited(c->m, e),
 	};
 
 	return c->fn(&info, c->userdata);

@@ -107,7 +107,7 @@ static uint64_t exits_lookup(const struct pt_model *m, int32_t pid)
 	return 0;
 }
 
-bool owner_exited(const struct pt_model *m, const struct pt_entry *e)
+bool model_owner_exited(const struct pt_model *m, const struct pt_entry *e)
 {
 	return e->pid > 0 && exits_lookup(m, e->pid) > e->born;
 }
@@ -182,7 +182,7 @@ static enum ram_state ram_state(const struct pt_model *m, uint64_t start, uint64
 
 /* ---- anomalies ----------------------------------------------------------- */
 
-struct pt_anomaly *anomaly_new(struct pt_model *m, enum pt_anomaly_kind kind,
+struct pt_anomaly *model_anomaly_new(struct pt_model *m, enum pt_anomaly_kind kind,
 			       const struct pt_event *ev, uint32_t comm, uint32_t stack)
 {
 	struct pt_anomaly *a;
@@ -217,7 +217,7 @@ int pt_model_add_anomaly(struct pt_model *m, const struct pt_anomaly *in)
 
 	if ((unsigned)in->kind >= _PT_AN_MAX)
 		return -EINVAL;
-	a = anomaly_new(m, in->kind, NULL, 0, 0);
+	a = model_anomaly_new(m, in->kind, NULL, 0, 0);
 	if (!a)
 		return -ENOMEM;
 	*a = *in;
@@ -298,7 +298,7 @@ static void predict_reserve(const struct pt_model *m, const struct pt_event *ev,
 		return;
 	case PATH_TREE:
 		if (overlaps)
-			tree_scan_overlaps(m, ev->start, ev->end, o);
+			model_tree_scan_overlaps(m, ev->start, ev->end, o);
 		p->ret = o->conflict ? -EBUSY : 0;
 		p->got = o->found;
 		return;
@@ -355,7 +355,7 @@ static int intern_owner(struct pt_model *m, const struct pt_event *ev,
 static int record_drift(struct pt_model *m, const struct pt_event *ev, uint32_t comm,
 			uint32_t stack, int ret, int got, const struct prediction *p, int type)
 {
-	struct pt_anomaly *a = anomaly_new(m, PT_AN_DRIFT, ev, comm, stack);
+	struct pt_anomaly *a = model_anomaly_new(m, PT_AN_DRIFT, ev, comm, stack);
 
 	if (!a)
 		return -ENOMEM;
@@ -407,12 +407,12 @@ static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
 	 */
 	path = classify(m, ev->start, ev->end);
 	if (path == PATH_TREE) {
-		e = entry_alloc(m, ev->start, ev->end);
+		e = model_entry_alloc(m, ev->start, ev->end);
 		if (!e)
 			return -ENOMEM;
-		r = entry_insert(m, e);
+		r = model_entry_insert(m, e);
 		if (r < 0) {
-			entry_release(m, e);
+			model_entry_release(m, e);
 			return r;
 		}
 		overlaps = r > 0;
@@ -436,11 +436,11 @@ static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
 	if (ret != 0) {
 		m->stats.reserves_failed++;
 		if (e) {
-			entry_unlink(m, e);
-			entry_release(m, e);
+			model_entry_unlink(m, e);
+			model_entry_release(m, e);
 		}
 		if (ret == -EBUSY) {
-			struct pt_anomaly *a = anomaly_new(m, PT_AN_CONFLICT, ev, comm, stack);
+			struct pt_anomaly *a = model_anomaly_new(m, PT_AN_CONFLICT, ev, comm, stack);
 
 			if (!a)
 				return -ENOMEM;
@@ -467,7 +467,7 @@ static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
 	}
 
 	if (got != PT_TYPE_NONE && got != ev->req && p.path != PATH_ISA) {
-		struct pt_anomaly *a = anomaly_new(m, PT_AN_DEGRADED, ev, comm, stack);
+		struct pt_anomaly *a = model_anomaly_new(m, PT_AN_DEGRADED, ev, comm, stack);
 
 		if (!a)
 			return -ENOMEM;
@@ -481,8 +481,8 @@ static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
 
 fail:
 	if (e) {
-		entry_unlink(m, e);
-		entry_release(m, e);
+		model_entry_unlink(m, e);
+		model_entry_release(m, e);
 	}
 	return r;
 }
@@ -512,7 +512,7 @@ static int apply_free(struct pt_model *m, const struct pt_event *ev)
 	case PATH_INVALID:
 	case PATH_TREE:
 		/* a failed free names what it overlapped: that takes the walk */
-		target = tree_erase_target(m, &mt, !ev->has_ret || ev->ret == 0);
+		target = model_tree_erase_target(m, &mt, !ev->has_ret || ev->ret == 0);
 		p.ret = target ? 0 : -EINVAL;
 		p.path = PATH_TREE;
 		break;
@@ -529,7 +529,7 @@ static int apply_free(struct pt_model *m, const struct pt_event *ev)
 	if (ret != 0) {
 		m->stats.frees_failed++;
 		if (ret == -EINVAL && (p.path == PATH_TREE || p.path == PATH_MIXED)) {
-			struct pt_anomaly *a = anomaly_new(m, PT_AN_INVALID_FREE, ev, comm, stack);
+			struct pt_anomaly *a = model_anomaly_new(m, PT_AN_INVALID_FREE, ev, comm, stack);
 
 			if (!a)
 				return -ENOMEM;
@@ -554,17 +554,17 @@ static int apply_free(struct pt_model *m, const struct pt_event *ev)
 	if (!target)
 		return 0;	/* the kernel freed what the model does not hold: drift, recorded */
 
-	entry_unlink(m, target);
+	model_entry_unlink(m, target);
 	if (node_of(target)->start == ev->start) {
-		entry_release(m, target);
+		model_entry_release(m, target);
 		return 0;
 	}
 	/* mremap shrink: keep the head, re-inserted after its equals as the kernel does */
 	node_of(target)->end = ev->start;
 	target->flags |= ENTRY_SHRUNK;
-	r = entry_link(m, target);
+	r = model_entry_link(m, target);
 	if (r < 0)
-		entry_release(m, target);
+		model_entry_release(m, target);
 	return r;
 }
 
@@ -577,22 +577,22 @@ static int apply_entry(struct pt_model *m, const struct pt_event *ev)
 
 	if (!kentry_valid(ev->start, ev->end, ev->type))
 		return -EINVAL;
-	e = entry_alloc(m, ev->start, ev->end);
+	e = model_entry_alloc(m, ev->start, ev->end);
 	if (!e)
 		return -ENOMEM;
 	e->type = (uint8_t)ev->type;
 	e->born = m->clock;
 	e->seq = ev->has_seq ? ev->seq : m->clock;
 	e->flags = ENTRY_PREEXISTING;
-	r = entry_link(m, e);
+	r = model_entry_link(m, e);
 	if (r < 0)
-		entry_release(m, e);
+		model_entry_release(m, e);
 	return r;
 }
 
 static int apply_lost(struct pt_model *m, const struct pt_event *ev)
 {
-	struct pt_anomaly *a = anomaly_new(m, PT_AN_LOSS, ev, 0, 0);
+	struct pt_anomaly *a = model_anomaly_new(m, PT_AN_LOSS, ev, 0, 0);
 
 	if (!a)
 		return -ENOMEM;
@@ -614,7 +614,7 @@ int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
 	m->clock++;
 	switch (ev->kind) {
 	case PT_EV_ENTRY:
-		r = m->syncing ? sync_entry(m, ev) : apply_entry(m, ev);
+		r = m->syncing ? model_sync_entry(m, ev) : apply_entry(m, ev);
 		break;
 	case PT_EV_RAM:
 		r = ev->start < ev->end ? ram_add(m, ev->start, ev->end) : -EINVAL;
@@ -635,10 +635,10 @@ int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
 		r = apply_lost(m, ev);
 		break;
 	case PT_EV_SYNC:
-		r = sync_begin(m, ev);
+		r = model_sync_begin(m, ev);
 		break;
 	case PT_EV_SYNC_END:
-		r = sync_end(m);
+		r = model_sync_end(m);
 		break;
 	default:
 		r = -EINVAL;
@@ -663,12 +663,12 @@ static int judge_step(struct itree_node *n, void *userdata)
 	struct pt_anomaly *a;
 	uint64_t exit_clock;
 
-	if ((e->flags & ENTRY_LEAK_REPORTED) || !owner_exited(m, e))
+	if ((e->flags & ENTRY_LEAK_REPORTED) || !model_owner_exited(m, e))
 		return 0;
 	exit_clock = exits_lookup(m, e->pid);
 	if (exit_clock > j->exited_by)
 		return 0;
-	a = anomaly_new(m, PT_AN_LEAK, NULL, e->comm, e->stack);
+	a = model_anomaly_new(m, PT_AN_LEAK, NULL, e->comm, e->stack);
 	if (!a)
 		return -ENOMEM;
 	a->event = PT_EV_RESERVE;
