@@ -70,13 +70,15 @@ void itree_remove(struct itree *t, struct itree_node *node);
 
 /*
  * Calls @fn on every node overlapping [start, end) in tree order; stops at
- * and returns the first non-zero value @fn returns, else 0.  Inline, so
- * that each caller gets its own copy with @fn inlined into it, the way the
- * kernel generates one interval tree per use.
+ * and returns the first non-zero value @fn returns, else 0.  Always
+ * inline, so that each caller gets its own copy with @fn inlined into it,
+ * the way the kernel generates one interval tree per use: left to itself
+ * the compiler may share one copy that calls @fn through a pointer, which
+ * costs the overlap scan a mispredicted branch per node.
  */
 typedef int (*itree_visit_fn)(struct itree_node *node, void *userdata);
 
-static inline int itree_visit(const struct itree *t, uint64_t start, uint64_t end,
+static inline __attribute__((always_inline)) int itree_visit(const struct itree *t, uint64_t start, uint64_t end,
 			      itree_visit_fn fn, void *userdata)
 {
 	struct itree_node *stack[ITREE_MAX_HEIGHT], *n = t->root;
