@@ -7,6 +7,7 @@
 #include "core/util.h"
 #include "host/debugfs.h"
 #include "host/iomem.h"
+#include "host/kallsyms.h"
 #include "host/kmsg.h"
 #include "host/pci.h"
 #include "source/numbered.h"
@@ -306,6 +307,79 @@ START_TEST(test_seq_tracker)
 }
 END_TEST
 
+/* ---- kernel symbols ------------------------------------------------------- */
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static const char *frame(struct pt_kallsyms *k, uint64_t addr)
+{
+	static char buf[256];
+
+	pt_kallsyms_format(k, &addr, 1, buf, sizeof(buf));
+	return buf;
+}
+
+START_TEST(test_kallsyms_modules_loaded_later)
+{
+	char dir[] = "/tmp/pattrack-kallsyms-XXXXXX", syms[64], mods[64];
+	struct pt_kallsyms *k;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(syms, sizeof(syms), "%s/kallsyms", dir);
+	snprintf(mods, sizeof(mods), "%s/modules", dir);
+	write_file(syms, "ffffffff81000000 T _stext\n"
+			 "ffffffff81001000 T memtype_reserve\n"
+			 "ffffffff81100000 T _etext\n"
+			 "ffffffffc0000000 t ftrace_trampoline\t[__builtin__ftrace]\n"
+			 "ffffffffc0100000 t ivshmem_probe\t[ivshmem]\n");
+	write_file(mods, "ivshmem 8192 0 - Live 0xffffffffc0100000\n");
+	ck_assert_int_eq(pt_kallsyms_load_from(syms, mods, &k), 0);
+
+	ck_assert_str_eq(frame(k, 0xffffffff81001010), "memtype_reserve+0x10");
+	ck_assert_str_eq(frame(k, 0xffffffffc0100010), "ivshmem_probe+0x10 [ivshmem]");
+	ck_assert_str_eq(frame(k, 0xffffffffc0000020), "ftrace_trampoline+0x20 [__builtin__ftrace]");
+	/* far past a tracer's code, or past ivshmem's end: not theirs, whatever lies below */
+	ck_assert_str_eq(frame(k, 0xffffffffc0007051), "0xffffffffc0007051");
+	ck_assert_uint_eq(pt_kallsyms_rereads(k), 1);	/* the first unknown address: read again at once */
+	ck_assert_str_eq(frame(k, 0xffffffffc0207051), "0xffffffffc0207051");
+	ck_assert_uint_eq(pt_kallsyms_rereads(k), 1);	/* the next, within the second: not again yet */
+
+	/* e1000 is loaded after the symbols were read */
+	write_file(syms, "ffffffff81000000 T _stext\n"
+			 "ffffffff81001000 T memtype_reserve\n"
+			 "ffffffff81100000 T _etext\n"
+			 "ffffffffc0000000 t ftrace_trampoline\t[__builtin__ftrace]\n"
+			 "ffffffffc0100000 t ivshmem_probe\t[ivshmem]\n"
+			 "ffffffffc0200000 t e1000_probe\t[e1000]\n");
+	write_file(mods, "e1000 65536 0 - Live 0xffffffffc0200000\n"
+			 "ivshmem 8192 0 - Live 0xffffffffc0100000 (OE)\n");
+	pt_kallsyms_set_reread_interval(k, 0);
+	ck_assert_str_eq(frame(k, 0xffffffffc0207051), "e1000_probe+0x7051 [e1000]");
+	ck_assert_uint_eq(pt_kallsyms_rereads(k), 2);
+	/* known now: no more reading */
+	ck_assert_str_eq(frame(k, 0xffffffffc0200001), "e1000_probe+0x1 [e1000]");
+	ck_assert_uint_eq(pt_kallsyms_rereads(k), 2);
+	/* the core kernel far from any symbol, and a kernel without modules */
+	ck_assert_str_eq(frame(k, 0xffffffff81400000), "0xffffffff81400000");
+	pt_kallsyms_free(k);
+	unlink(mods);
+	ck_assert_int_eq(pt_kallsyms_load_from(syms, mods, &k), 0);
+	ck_assert_str_eq(frame(k, 0xffffffff81001010), "memtype_reserve+0x10");
+	pt_kallsyms_free(k);
+	write_file(syms, "0000000000000000 T _stext\n");
+	ck_assert_int_eq(pt_kallsyms_load_from(syms, NULL, &k), -EPERM);	/* not root */
+	unlink(syms);
+	rmdir(dir);
+}
+END_TEST
+
 /* ---- the numbered sources' delivery ---------------------------------------- */
 
 static int count_events(const struct pt_event *ev, void *userdata)
@@ -339,4 +413,4 @@ CHECK_MAIN("sources",
 	   TEST_ONCE(test_iomem_host_file), TEST_ONCE(test_iomem_malformed), TEST_ONCE(test_pci_bars),
 	   TEST_ONCE(test_kmsg_formats), TEST_ONCE(test_kmsg_other_and_broken),
 	   TEST_ONCE(test_kmsg_file_to_anomalies), TEST_ONCE(test_seq_tracker),
-	   TEST_ONCE(test_undecodable_event_is_lost))
+	   TEST_ONCE(test_undecodable_event_is_lost), TEST_ONCE(test_kallsyms_modules_loaded_later))

@@ -79,7 +79,7 @@ int source_open(enum pt_source_kind want, pt_live_fn fn, void *userdata, struct 
 struct pt_kallsyms *source_symbolize(struct pt_source *s)
 {
 	struct pt_kallsyms *syms = NULL;
-	int r = pt_kallsyms_load("/proc/kallsyms", &syms);
+	int r = pt_kallsyms_load(&syms);
 
 	if (r < 0) {
 		log_warning("stacks will not be symbolized: /proc/kallsyms: %s", strerror(-r));

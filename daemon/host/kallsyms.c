@@ -1,23 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Kernel addresses to names, from /proc/kallsyms. */
+/* Kernel addresses to names, from /proc/kallsyms and /proc/modules. */
 #include <inttypes.h>
+#include <time.h>
 
 #include "core/util.h"
 #include "kallsyms.h"
 
 /* No kernel function is this long: farther from a symbol, an address has no name. */
 #define MAX_FUNCTION_SIZE 0x100000
+/* A tracer's own code (a BPF program, an ftrace trampoline) is this small. */
+#define MAX_TRAMPOLINE_SIZE 0x1000
 
 struct sym {
 	uint64_t addr;
 	const char *name;	/* "name" or "name [module]" */
 };
 
+struct module {
+	uint64_t start, end;	/* [start, end) */
+	char name[64];
+};
+
 struct pt_kallsyms {
+	char *kallsyms_path, *modules_path;
 	struct sym *sym;
 	size_t n;
 	char *text;
+	uint64_t core_start, core_end;	/* the kernel's own text: its first and last symbol */
+	struct module *mod;
+	size_t n_mod;
+	uint64_t reread_ns;	/* CLOCK_MONOTONIC at the last reread, 0: none yet */
+	unsigned reread_ms, rereads;
 };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 static int by_addr(const void *a, const void *b)
 {
@@ -26,22 +48,16 @@ static int by_addr(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-int pt_kallsyms_load(const char *path, struct pt_kallsyms **ret)
+/* "ffffffff81000000 T _stext" or "... t name\t[module]"; text symbols only */
+static int read_symbols(struct pt_kallsyms *k)
 {
-	struct pt_kallsyms *k;
 	size_t cap = 0;
 	char *line, *next;
 	int r;
 
-	k = calloc(1, sizeof(*k));
-	if (!k)
-		return -ENOMEM;
-	r = read_full_file(path, &k->text, NULL);
-	if (r < 0) {
-		free(k);
+	r = read_full_file(k->kallsyms_path, &k->text, NULL);
+	if (r < 0)
 		return r;
-	}
-	/* "ffffffff81000000 T _stext" or "... t name\t[module]"; text symbols only */
 	for (line = k->text; *line; line = next) {
 		char *nl = strchr(line, '\n'), *end, *name;
 		uint64_t addr;
@@ -56,37 +72,148 @@ int pt_kallsyms_load(const char *path, struct pt_kallsyms **ret)
 		name = end + 3;
 		for (char *tab = strchr(name, '\t'); tab; tab = strchr(tab, '\t'))
 			*tab = ' ';
-		if (GROW_ARRAY(k->sym, cap, k->n + 1, 65536) < 0) {
-			pt_kallsyms_free(k);
+		if (GROW_ARRAY(k->sym, cap, k->n + 1, 65536) < 0)
 			return -ENOMEM;
-		}
 		k->sym[k->n++] = (struct sym){ addr, name };
 	}
-	if (k->n == 0) {
-		/* every address reads 0: kptr_restrict, or not root */
-		pt_kallsyms_free(k);
-		return -EPERM;
-	}
+	if (k->n == 0)
+		return -EPERM;	/* every address reads 0: kptr_restrict, or not root */
 	qsort(k->sym, k->n, sizeof(*k->sym), by_addr);
+	/* the core kernel's symbols have no "[module]"; modules and tracers lie outside them */
+	k->core_start = UINT64_MAX;
+	for (size_t i = 0; i < k->n; i++)
+		if (!strchr(k->sym[i].name, '[')) {
+			if (k->core_start == UINT64_MAX)
+				k->core_start = k->sym[i].addr;
+			k->core_end = k->sym[i].addr + MAX_FUNCTION_SIZE;
+		}
+	return 0;
+}
+
+/* "e1000 155648 0 - Live 0xffffffffc0350000 (OE)": name, size, ..., base address */
+static int read_modules(struct pt_kallsyms *k)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t cap = 0;
+	int r;
+
+	if (!k->modules_path)
+		return 0;
+	r = read_full_file(k->modules_path, &text, NULL);
+	if (r == -ENOENT)
+		return 0;	/* a kernel without modules */
+	if (r < 0)
+		return r;
+	for (char *save, *line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct module m = { 0 };
+		unsigned long long size, base;
+		char name[64];
+
+		if (sscanf(line, "%63s %llu %*s %*s %*s 0x%llx", name, &size, &base) != 3 || !base)
+			continue;
+		if (GROW_ARRAY(k->mod, cap, k->n_mod + 1, 64) < 0)
+			return -ENOMEM;
+		m.start = base;
+		m.end = base + size;
+		snprintf(m.name, sizeof(m.name), "%s", name);
+		k->mod[k->n_mod++] = m;
+	}
+	return 0;
+}
+
+static void clear(struct pt_kallsyms *k)
+{
+	free(k->sym);
+	free(k->text);
+	free(k->mod);
+	k->sym = NULL;
+	k->text = NULL;
+	k->mod = NULL;
+	k->n = k->n_mod = 0;
+}
+
+static int read_all(struct pt_kallsyms *k)
+{
+	int r;
+
+	clear(k);
+	r = read_symbols(k);
+	if (r >= 0)
+		r = read_modules(k);
+	if (r < 0)
+		clear(k);
+	return r;
+}
+
+int pt_kallsyms_load_from(const char *kallsyms, const char *modules, struct pt_kallsyms **ret)
+{
+	struct pt_kallsyms *k;
+	int r;
+
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	k->reread_ms = 1000;
+	k->kallsyms_path = strdup(kallsyms);
+	k->modules_path = modules ? strdup(modules) : NULL;
+	r = !k->kallsyms_path || (modules && !k->modules_path) ? -ENOMEM : read_all(k);
+	if (r < 0) {
+		pt_kallsyms_free(k);
+		return r;
+	}
 	*ret = k;
 	return 0;
+}
+
+int pt_kallsyms_load(struct pt_kallsyms **ret)
+{
+	return pt_kallsyms_load_from(PT_KALLSYMS, PT_MODULES, ret);
 }
 
 void pt_kallsyms_free(struct pt_kallsyms *k)
 {
 	if (!k)
 		return;
-	free(k->sym);
-	free(k->text);
+	clear(k);
+	free(k->kallsyms_path);
+	free(k->modules_path);
 	free(k);
 }
 
-/* The symbol @addr lies in: the last at or below it, unless that is too far away. */
-static const struct sym *symbol_of(const struct pt_kallsyms *k, uint64_t addr)
+void pt_kallsyms_set_reread_interval(struct pt_kallsyms *k, unsigned ms)
+{
+	k->reread_ms = ms;
+}
+
+unsigned pt_kallsyms_rereads(const struct pt_kallsyms *k)
+{
+	return k->rereads;
+}
+
+static const struct module *module_at(const struct pt_kallsyms *k, uint64_t addr)
+{
+	for (size_t i = 0; i < k->n_mod; i++)
+		if (k->mod[i].start <= addr && addr < k->mod[i].end)
+			return &k->mod[i];
+	return NULL;
+}
+
+/* "name [mod]": whether the symbol is of module @mod. */
+static bool symbol_in(const struct sym *s, const char *mod)
+{
+	const char *b = strchr(s->name, '[');
+	size_t len = strlen(mod);
+
+	return b && strncmp(b + 1, mod, len) == 0 && b[1 + len] == ']';
+}
+
+/* The last symbol at or below @addr, or NULL. */
+static const struct sym *nearest(const struct pt_kallsyms *k, uint64_t addr)
 {
 	size_t lo = 0, hi;
 
-	if (!k || !k->n || addr < k->sym[0].addr)
+	if (!k->n || addr < k->sym[0].addr)
 		return NULL;
 	for (hi = k->n; hi - lo > 1;) {
 		size_t mid = (lo + hi) / 2;
@@ -96,21 +223,80 @@ static const struct sym *symbol_of(const struct pt_kallsyms *k, uint64_t addr)
 		else
 			hi = mid;
 	}
-	/* past the end of the last function (BPF programs, say): no name */
-	return addr - k->sym[lo].addr > MAX_FUNCTION_SIZE ? NULL : &k->sym[lo];
+	return &k->sym[lo];
 }
 
-size_t pt_kallsyms_format(const struct pt_kallsyms *k, const uint64_t *addr, size_t n,
-			  char *buf, size_t size)
+/*
+ * The symbol @addr lies in, or NULL.  *unknown is set when @addr lies
+ * outside the kernel's own text and nothing known covers it: a module
+ * loaded since the files were read, most likely.
+ */
+static const struct sym *symbol_of(const struct pt_kallsyms *k, uint64_t addr, bool *unknown)
+{
+	const struct sym *s = nearest(k, addr);
+	const struct module *m;
+
+	*unknown = false;
+	if (addr >= k->core_start && addr < k->core_end)	/* modules lie outside */
+		return s && addr - s->addr < MAX_FUNCTION_SIZE ? s : NULL;
+	m = module_at(k, addr);
+	if (m)	/* a loaded module's code: only its own symbols name it */
+		return s && s->addr >= m->start && symbol_in(s, m->name) ? s : NULL;
+	/* a tracer's own code, which /proc/modules does not list */
+	if (s && strchr(s->name, '[') && !module_at(k, s->addr) && addr - s->addr < MAX_TRAMPOLINE_SIZE)
+		return s;
+	*unknown = true;
+	return NULL;
+}
+
+/*
+ * Reads the files again for an address nothing known covers: at once the
+ * first time (a module loaded right after the first read), then at most
+ * once an interval, so that an address no file will ever name costs one
+ * read a second, not one a frame.
+ */
+static bool reread(struct pt_kallsyms *k)
+{
+	uint64_t now = now_ns();
+	struct pt_kallsyms fresh;
+
+	if (k->reread_ns && now - k->reread_ns < (uint64_t)k->reread_ms * 1000000ULL)
+		return false;
+	k->reread_ns = now;
+	k->rereads++;
+	fresh = (struct pt_kallsyms){
+		.kallsyms_path = k->kallsyms_path, .modules_path = k->modules_path,
+	};
+	if (read_all(&fresh) < 0)
+		return false;	/* keep what was known */
+	clear(k);
+	k->sym = fresh.sym;
+	k->n = fresh.n;
+	k->text = fresh.text;
+	k->core_start = fresh.core_start;
+	k->core_end = fresh.core_end;
+	k->mod = fresh.mod;
+	k->n_mod = fresh.n_mod;
+	return true;
+}
+
+size_t pt_kallsyms_format(struct pt_kallsyms *k, const uint64_t *addr, size_t n, char *buf,
+			  size_t size)
 {
 	size_t len = 0;
 
 	if (size)
 		buf[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
-		const struct sym *s = symbol_of(k, addr[i]);
+		const struct sym *s = NULL;
+		bool unknown = false;
 		int w;
 
+		if (k) {
+			s = symbol_of(k, addr[i], &unknown);
+			if (unknown && reread(k))
+				s = symbol_of(k, addr[i], &unknown);
+		}
 		if (s) {
 			const char *mod = strchr(s->name, ' ');
 			int nlen = mod ? (int)(mod - s->name) : (int)strlen(s->name);

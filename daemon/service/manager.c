@@ -580,7 +580,7 @@ static int open_source(struct manager *m)
 		     m->source.detail ? " (" : "", m->source.detail ?: "",
 		     m->source.detail ? ")" : "") < 0)
 		return log_error_errno(-ENOMEM, "cannot describe the source");
-	if (pt_kallsyms_load("/proc/kallsyms", &m->syms) >= 0)
+	if (pt_kallsyms_load(&m->syms) >= 0)
 		pt_source_set_kallsyms(&m->source, m->syms);
 	return bootstrap(m);
 }

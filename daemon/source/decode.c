@@ -5,7 +5,7 @@
 
 #include "decode.h"
 
-int pt_decode_event(const struct pattrack_event *e, const struct pt_kallsyms *syms,
+int pt_decode_event(const struct pattrack_event *e, struct pt_kallsyms *syms,
 		    char *stack, size_t stack_size, struct pt_event *ev)
 {
 	uint64_t addr[PATTRACK_STACK_DEPTH];	/* __u64 is not uint64_t's type in userspace */

@@ -20,5 +20,5 @@
  * unknown kind.  The caller counts that as a lost event, never drops it
  * silently: its sequence number was used.
  */
-int pt_decode_event(const struct pattrack_event *e, const struct pt_kallsyms *syms,
+int pt_decode_event(const struct pattrack_event *e, struct pt_kallsyms *syms,
 		    char *stack, size_t stack_size, struct pt_event *ev);

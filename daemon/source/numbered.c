@@ -37,7 +37,7 @@ uint64_t pt_numbered_lost(void *impl)
 	return ((struct pt_numbered *)impl)->seq.lost;
 }
 
-void pt_numbered_set_kallsyms(void *impl, const struct pt_kallsyms *syms)
+void pt_numbered_set_kallsyms(void *impl, struct pt_kallsyms *syms)
 {
 	((struct pt_numbered *)impl)->syms = syms;
 }

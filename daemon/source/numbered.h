@@ -18,7 +18,7 @@
 struct pt_numbered {
 	pt_live_fn fn;
 	void *userdata;
-	const struct pt_kallsyms *syms;
+	struct pt_kallsyms *syms;
 	struct pt_seq_tracker seq;
 	int error;		/* the callback's, for dispatch to return */
 	/* May be NULL.  Mends a symbolized stack in place (bpf: drops its own frames). */
@@ -36,7 +36,7 @@ int pt_numbered_deliver(struct pt_numbered *n, const struct pattrack_event *e);
 /* The ops of any source whose state begins with a struct pt_numbered. */
 uint64_t pt_numbered_finish(void *impl);
 uint64_t pt_numbered_lost(void *impl);
-void pt_numbered_set_kallsyms(void *impl, const struct pt_kallsyms *syms);
+void pt_numbered_set_kallsyms(void *impl, struct pt_kallsyms *syms);
 
 /* Those three in a struct pt_source_ops initializer. */
 #define PT_NUMBERED_OPS                                                        \

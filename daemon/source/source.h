@@ -40,7 +40,7 @@ struct pt_source_ops {
 	/* May be NULL: a source that cannot tell what it missed (debugfs polling). */
 	uint64_t (*lost)(void *impl);			/* events known lost so far */
 	/* May be NULL: a source without stacks. */
-	void (*set_kallsyms)(void *impl, const struct pt_kallsyms *syms);
+	void (*set_kallsyms)(void *impl, struct pt_kallsyms *syms);
 	void (*free)(void *impl);
 };
 
@@ -78,7 +78,7 @@ static inline uint64_t pt_source_lost(const struct pt_source *s)
 }
 
 /* @syms must outlive the source. */
-static inline void pt_source_set_kallsyms(const struct pt_source *s, const struct pt_kallsyms *syms)
+static inline void pt_source_set_kallsyms(const struct pt_source *s, struct pt_kallsyms *syms)
 {
 	if (s->ops->set_kallsyms)
 		s->ops->set_kallsyms(s->impl, syms);

@@ -70,6 +70,9 @@ if [ -n "$ctl" ]; then
 	make -s -C "$work/shim/kmod" KDIR="/usr/src/linux-headers-$release" >"$work/kbuild.log" 2>&1 ||
 		{ diag <"$work/kbuild.log"; bail "pattrack_shim.ko does not build"; }
 	cp "$work/shim/kmod/pattrack_shim.ko" "$work/root/"
+	# a real driver to load while a recorder runs (its device is -device e1000, no network)
+	e1000=/lib/modules/$release/kernel/drivers/net/ethernet/intel/e1000/e1000.ko
+	[ -f "$e1000" ] && cp "$e1000" "$work/root/e1000.ko"
 	cp "$ctl" "$work/root/bin/pattrackctl"
 	for a in insmod rmmod gzip base64; do
 		ln -s busybox "$work/root/bin/$a"
@@ -117,12 +120,13 @@ figures() {
 only=${PATTRACK_VM_ONLY:-}
 case $only in
 "")
-	machine="-accel tcg,thread=multi -smp 2"
+	# an e1000 without a network behind it (-nic none: no default NIC): nothing leaves the guest
+	machine="-accel tcg,thread=multi -smp 2 -nic none -device e1000"
 	append=
 	;;
 overhead)
 	[ -n "$ctl" ] || skip_all "the overhead benchmark needs pattrackctl"
-	machine="-accel tcg,thread=single -icount shift=0,sleep=off -smp 1"
+	machine="-accel tcg,thread=single -icount shift=0,sleep=off -smp 1 -nic none"
 	append=" pattrack.only=overhead pattrack.rounds=${PATTRACK_VM_ROUNDS:-2} nokaslr norandmaps"
 	;;
 *)
@@ -269,6 +273,19 @@ if [ -n "$ctl" ]; then
 	else
 		fail "record --source=netlink without capabilities:"
 		sed -n '/^=== nocap /,/^=== nocap end$/p' "$work/out" | diag
+	fi
+
+	# e1000's frames named though it was loaded after the recorder read the symbols
+	if [ -f "$work/root/e1000.ko" ]; then
+		for s in netlink bpf; do
+			set -- $(sed -n "s/^=== e1000 $s //p" "$work/out")
+			if [ "${1:-x}" = 0 ] && [ "${2:-0}" -gt 0 ]; then
+				ok "$s: e1000 loaded while recording: $2 reserves name e1000_probe [e1000]"
+			else
+				fail "$s: e1000 loaded while recording: insmod exit ${1:-?}, ${2:-no} reserves name e1000_probe [e1000]"
+				sed -n "/^=== e1000 $s /,/^=== e1000 /p" "$work/out" | diag
+			fi
+		done
 	fi
 
 	# pattrackd in the guest, on a bus of its own, with the bpf source
