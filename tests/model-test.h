@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/model.h"
+#include "core/owner.h"
 #include "core/util.h"
 
 #define WB PATTRACK_TYPE_WB

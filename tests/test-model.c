@@ -225,6 +225,70 @@ START_TEST(test_leak_after_exit_only)
 }
 END_TEST
 
+/* A reserve as the kernel side reports it, with its stack. */
+static void reserve_along(struct pt_model *m, uint64_t s, uint64_t e, int32_t pid, const char *comm,
+			  const char *stack)
+{
+	struct pt_event ev = {
+		.kind = PT_EV_RESERVE, .start = s, .end = e, .req = UCM, .got = UCM, .has_ret = true,
+		.pid = pid, .comm = comm, .comm_len = strlen(comm), .stack = stack,
+		.stack_len = strlen(stack),
+	};
+
+	ck_assert_int_eq(pt_model_apply(m, &ev), 0);
+}
+
+/* as the shim recorded them on Debian's 6.1: e1000's probe, and an mmap of a BAR */
+static const char ioremap_stack[] = "memtype_reserve+0x1\n__ioremap_caller+0xf0\n"
+	"e1000_probe+0x1c1 [e1000]\nlocal_pci_probe+0x41\npci_device_probe+0xf5";
+static const char mmap_stack[] = "memtype_reserve+0x1\nreserve_pfn_range+0xac\n"
+	"track_pfn_remap+0x5d\nremap_pfn_range+0x3a\npci_mmap_resource_range+0x9e";
+static const char fork_stack[] = "memtype_reserve+0x1\nreserve_pfn_range+0xac\n"
+	"track_pfn_copy+0x6d\ncopy_page_range+0x8b\ndup_mmap+0x3a2";
+
+START_TEST(test_owner_from_call_path)
+{
+	static const char builtin[] = "memremap+0x1\nacpi_os_map_iomem+0x20";
+	static const char traced[] = "bpf_prog_1 [bpf]\nqxl_device_init+0x1 [qxl]";
+	char driver[64];
+
+	ck_assert_int_eq(pt_owner_classify(ioremap_stack, strlen(ioremap_stack)), PT_OWNER_DRIVER);
+	ck_assert_int_eq(pt_owner_classify(mmap_stack, strlen(mmap_stack)), PT_OWNER_PROCESS);
+	ck_assert_int_eq(pt_owner_classify(fork_stack, strlen(fork_stack)), PT_OWNER_PROCESS);
+	ck_assert_int_eq(pt_owner_classify(NULL, 0), PT_OWNER_PROCESS);
+	ck_assert_str_eq(pt_owner_driver(ioremap_stack, strlen(ioremap_stack), driver,
+					 sizeof(driver)), "e1000");
+	/* a built-in driver, and a tracer's own frame that is no driver */
+	ck_assert_str_eq(pt_owner_driver(builtin, strlen(builtin), driver, sizeof(driver)),
+			 "built-in");
+	ck_assert_str_eq(pt_owner_driver(traced, strlen(traced), driver, sizeof(driver)), "qxl");
+	ck_assert_str_eq(pt_owner_class_name(PT_OWNER_DRIVER), "driver");
+}
+END_TEST
+
+/* insmod runs e1000's probe and exits: the driver keeps its mapping, no leak */
+START_TEST(test_driver_mapping_outlives_the_probing_process)
+{
+	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
+	struct table t;
+
+	reserve_along(m, P(0), P(32), 325, "insmod", ioremap_stack);
+	reserve_along(m, P(40), P(41), 326, "app", mmap_stack);
+	apply_simple(m, PT_EV_EXIT, 0, 0, 0, 325);
+	apply_simple(m, PT_EV_EXIT, 0, 0, 0, 326);
+	ck_assert_int_eq(pt_model_judge_leaks(m), 0);
+	/* the process's own mapping is its leak; the driver's is not */
+	ck_assert_uint_eq(count_kind(m, PT_AN_LEAK), 1);
+	ck_assert_uint_eq(find_kind(m, PT_AN_LEAK)->pid, 326);
+	t = table_of(m);
+	ck_assert_uint_eq(t.n, 2);
+	ck_assert_int_eq(t.e[0].owner, PT_OWNER_DRIVER);
+	ck_assert(!t.e[0].owner_exited);
+	ck_assert_int_eq(t.e[1].owner, PT_OWNER_PROCESS);
+	ck_assert(t.e[1].owner_exited);
+}
+END_TEST
+
 START_TEST(test_leaks_judged_up_to_an_exit)
 {
 	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
@@ -500,7 +564,8 @@ CHECK_MAIN("model",
 	   TEST_ONCE(test_free_nothing_is_invalid), TEST_ONCE(test_ram_never_in_tree),
 	   TEST_ONCE(test_isa_range_untracked), TEST_ONCE(test_drift_applies_kernel_outcome),
 	   TEST_ONCE(test_prediction_without_ret), TEST_ONCE(test_degraded_hazard_and_mtrr),
-	   TEST_ONCE(test_leak_after_exit_only), TEST_ONCE(test_free_prefers_own_identical_entry),
+	   TEST_ONCE(test_leak_after_exit_only), TEST_ONCE(test_owner_from_call_path),
+	   TEST_ONCE(test_driver_mapping_outlives_the_probing_process), TEST_ONCE(test_free_prefers_own_identical_entry),
 	   TEST_ONCE(test_leaks_judged_up_to_an_exit), TEST_ONCE(test_bad_events_rejected),
 	   TEST_ONCE(test_models_are_independent), TEST_LOOP(test_random_vs_kernel_reported, 4),
 	   TEST_LOOP(test_random_vs_kernel_predicted, 4))

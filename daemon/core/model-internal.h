@@ -15,6 +15,7 @@
 
 #include "itree.h"
 #include "model.h"
+#include "owner.h"
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1ULL << PAGE_SHIFT)
@@ -25,6 +26,7 @@ enum {
 	ENTRY_LEAK_REPORTED = 1 << 2,
 	ENTRY_RESYNCED = 1 << 3,	/* added at a resync: owner unknown */
 	ENTRY_NEW = 1 << 4,		/* made by a resync, not linked yet */
+	ENTRY_DRIVER = 1 << 5,		/* a kernel mapping: its driver owns it (core/owner.h) */
 };
 
 /*
@@ -113,6 +115,17 @@ struct exact_index {
 	unsigned shift;		/* 64 - log2(cap) */
 };
 
+/*
+ * The owner class of a stack, by its strtab id: call paths repeat, so most
+ * reserves skip reading their stack.  Direct-mapped by the id's low bits.
+ */
+#define OWNER_CACHE_SIZE 64
+
+struct owner_cache {
+	uint32_t stack;		/* 0: empty */
+	uint8_t owner;		/* enum pt_owner_class */
+};
+
 struct pt_model {
 	struct itree tree;
 	struct exact_index exact;
@@ -131,6 +144,7 @@ struct pt_model {
 
 	struct pt_strtab strings;
 	struct comm_cache comm_cache[COMM_CACHE_SIZE];
+	struct owner_cache owner_cache[OWNER_CACHE_SIZE];
 	struct pt_stats stats;
 	uint64_t clock;		/* one tick per applied event */
 

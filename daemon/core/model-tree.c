@@ -345,7 +345,8 @@ static int foreach_step(struct itree_node *n, void *userdata)
 		.preexisting = e->flags & ENTRY_PREEXISTING,
 		.resynced = e->flags & ENTRY_RESYNCED,
 		.shrunk = e->flags & ENTRY_SHRUNK,
-		.owner_exited = model_owner_exited(c->m, e),
+		.owner_exited = !(e->flags & ENTRY_DRIVER) && model_owner_exited(c->m, e),
+		.owner = e->flags & ENTRY_DRIVER ? PT_OWNER_DRIVER : PT_OWNER_PROCESS,
 	};
 
 	return c->fn(&info, c->userdata);

@@ -352,6 +352,21 @@ static int intern_owner(struct pt_model *m, const struct pt_event *ev,
 	return 0;
 }
 
+/* The owner class of the reservation made along the interned stack @stack (0: none). */
+static enum pt_owner_class owner_of_stack(struct pt_model *m, const struct pt_event *ev,
+					  uint32_t stack)
+{
+	struct owner_cache *c = &m->owner_cache[stack % OWNER_CACHE_SIZE];
+
+	if (!stack)
+		return PT_OWNER_PROCESS;
+	if (c->stack != stack) {
+		c->stack = stack;
+		c->owner = (uint8_t)pt_owner_classify(ev->stack, ev->stack_len);
+	}
+	return (enum pt_owner_class)c->owner;
+}
+
 static int record_drift(struct pt_model *m, const struct pt_event *ev, uint32_t comm,
 			uint32_t stack, int ret, int got, const struct prediction *p, int type)
 {
@@ -462,6 +477,8 @@ static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
 		e->pid = ev->pid;
 		e->comm = comm;
 		e->stack = stack;
+		if (owner_of_stack(m, ev, stack) == PT_OWNER_DRIVER)
+			e->flags |= ENTRY_DRIVER;
 		if (m->tree.count > m->stats.max_entries)
 			m->stats.max_entries = m->tree.count;
 	}
@@ -663,7 +680,8 @@ static int judge_step(struct itree_node *n, void *userdata)
 	struct pt_anomaly *a;
 	uint64_t exit_clock;
 
-	if ((e->flags & ENTRY_LEAK_REPORTED) || !model_owner_exited(m, e))
+	/* a driver keeps its kernel mappings after the process that ran its probe exits */
+	if ((e->flags & (ENTRY_LEAK_REPORTED | ENTRY_DRIVER)) || !model_owner_exited(m, e))
 		return 0;
 	exit_clock = exits_lookup(m, e->pid);
 	if (exit_clock > j->exited_by)

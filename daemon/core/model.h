@@ -127,6 +127,7 @@ struct pt_entry_info {
 	bool resynced;		/* found at a resync: owner unknown */
 	bool shrunk;
 	bool owner_exited;
+	int owner;		/* enum pt_owner_class (core/owner.h), from the call path */
 };
 
 /* One line of the kernel's pat_memtype_list. */

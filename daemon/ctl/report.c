@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 
+#include "core/owner.h"
 #include "core/trace.h"
 #include "core/util.h"
 
@@ -118,6 +119,13 @@ struct json_object *pt_json_entry(const struct pt_entry_info *e)
 	add(o, "preexisting", json_object_new_boolean(e->preexisting));
 	add(o, "shrunk", json_object_new_boolean(e->shrunk));
 	add(o, "owner_exited", json_object_new_boolean(e->owner_exited));
+	add(o, "owner", json_object_new_string(pt_owner_class_name(e->owner)));
+	if (e->owner == PT_OWNER_DRIVER) {
+		char driver[64];
+
+		add(o, "driver", json_object_new_string(pt_owner_driver(e->stack, strlen(e->stack),
+									driver, sizeof(driver))));
+	}
 	return o;
 }
 

@@ -5,6 +5,7 @@
  */
 #include <inttypes.h>
 
+#include "core/owner.h"
 #include "core/trace.h"
 #include "core/util.h"
 #include "ctl.h"
@@ -37,6 +38,34 @@ static int run_event(const struct pt_event *ev, void *userdata)
 	return 0;
 }
 
+/* The kernel mappings COMMAND's processes made for drivers, which keep them on purpose. */
+struct held {
+	const struct lineage *lineage;
+	struct json_object *json;	/* the array, or NULL for text */
+	bool print;		/* text: print each, else only count them */
+	size_t n;
+};
+
+static int held_entry(const struct pt_entry_info *e, void *userdata)
+{
+	struct held *h = userdata;
+	char driver[64];
+
+	if (e->owner != PT_OWNER_DRIVER || !followed(h->lineage, e->pid))
+		return 0;
+	h->n++;
+	if (h->json) {
+		json_object_array_add(h->json, pt_json_entry(e));
+		return 0;
+	}
+	if (!h->print)
+		return 0;
+	pt_owner_driver(e->stack, strlen(e->stack), driver, sizeof(driver));
+	printf("  %-16s 0x%016" PRIx64 "-0x%016" PRIx64 " %s, reserved by pid %" PRId32 " (%s)\n",
+	       driver, e->start, e->end, pt_type_name(e->type), e->pid, *e->comm ? e->comm : "-");
+	return 0;
+}
+
 int verb_run(int argc, char *argv[], const struct ctl_options *o)
 {
 	_cleanup_(pt_model_freep) struct pt_model *m = NULL;
@@ -49,6 +78,7 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 	pid_t child = 0;
 	uint64_t lost = 0;
 	size_t shown = 0;
+	struct held held = { 0 };
 	int r, status = 0, ret = EXIT_TROUBLE;
 
 	(void)argc;
@@ -98,6 +128,7 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 	r = pt_model_judge_leaks(m);
 	if (r < 0)
 		goto out;
+	held.lineage = &c.lineage;
 
 	for (size_t i = 0; i < pt_model_anomaly_count(m); i++)
 		if (followed(&c.lineage, pt_model_anomaly(m, i)->pid)) {
@@ -116,6 +147,9 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 		json_object_object_add(out, "processes", json_object_new_uint64(c.lineage.count));
 		json_object_object_add(out, "events_lost", json_object_new_uint64(lost));
 		json_object_object_add(out, "anomalies", arr);
+		held.json = json_object_new_array();
+		pt_model_foreach_entry(m, 0, UINT64_MAX, held_entry, &held);
+		json_object_object_add(out, "held_by_drivers", held.json);
 		pt_json_print(stdout, out, isatty(STDOUT_FILENO));
 	} else {
 		printf("pattrackctl run: %s exited with status %d; %zu processes followed; "
@@ -124,6 +158,14 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 		for (size_t i = 0; i < pt_model_anomaly_count(m); i++)
 			if (followed(&c.lineage, pt_model_anomaly(m, i)->pid))
 				pt_print_anomaly(stdout, m, pt_model_anomaly(m, i), true);
+		/* what drivers keep is no leak while they are bound: said, not failed on */
+		pt_model_foreach_entry(m, 0, UINT64_MAX, held_entry, &held);
+		if (held.n) {
+			printf("%zu kernel mappings made for drivers are still held by them "
+			       "(not leaks while they are bound):\n", held.n);
+			held.print = true;
+			pt_model_foreach_entry(m, 0, UINT64_MAX, held_entry, &held);
+		}
 	}
 	if (lost)
 		log_warning("%" PRIu64 " events were lost: the verdict may be incomplete", lost);

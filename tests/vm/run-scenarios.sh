@@ -286,6 +286,14 @@ if [ -n "$ctl" ]; then
 				sed -n "/^=== e1000 $s /,/^=== e1000 /p" "$work/out" | diag
 			fi
 		done
+		sed -n '/^=== e1000 run /,/^=== e1000 end$/p' "$work/out" >"$work/run-e1000"
+		if grep -q '^=== e1000 run 0$' "$work/run-e1000" && grep -q ' 0 anomalies:$' "$work/run-e1000" &&
+			grep -q '^  e1000  .* uncached-minus, reserved by pid [0-9]* (insmod)$' "$work/run-e1000"; then
+			ok "run --fail-on=leak -- insmod e1000.ko: exit 0, e1000 listed as holding its BAR mapping"
+		else
+			fail "run --fail-on=leak -- insmod e1000.ko"
+			diag <"$work/run-e1000"
+		fi
 	fi
 
 	# pattrackd in the guest, on a bus of its own, with the bpf source
