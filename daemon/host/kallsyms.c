@@ -21,14 +21,19 @@ struct module {
 	char name[64];
 };
 
-struct pt_kallsyms {
-	char *kallsyms_path, *modules_path;
-	struct sym *sym;
+/* What one read of the two files gives. */
+struct table {
+	struct sym *sym;	/* by address */
 	size_t n;
-	char *text;
+	char *text;		/* the names point into it */
 	uint64_t core_start, core_end;	/* the kernel's own text: its first and last symbol */
 	struct module *mod;
 	size_t n_mod;
+};
+
+struct pt_kallsyms {
+	char *kallsyms_path, *modules_path;
+	struct table t;
 	uint64_t reread_ns;	/* CLOCK_MONOTONIC at the last reread, 0: none yet */
 	unsigned reread_ms, rereads;
 };
@@ -49,13 +54,13 @@ static int by_addr(const void *a, const void *b)
 }
 
 /* "ffffffff81000000 T _stext" or "... t name\t[module]"; text symbols only */
-static int read_symbols(struct pt_kallsyms *k)
+static int read_symbols(struct table *k, const char *path)
 {
 	size_t cap = 0;
 	char *line, *next;
 	int r;
 
-	r = read_full_file(k->kallsyms_path, &k->text, NULL);
+	r = read_full_file(path, &k->text, NULL);
 	if (r < 0)
 		return r;
 	for (line = k->text; *line; line = next) {
@@ -91,15 +96,15 @@ static int read_symbols(struct pt_kallsyms *k)
 }
 
 /* "e1000 155648 0 - Live 0xffffffffc0350000 (OE)": name, size, ..., base address */
-static int read_modules(struct pt_kallsyms *k)
+static int read_modules(struct table *k, const char *path)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t cap = 0;
 	int r;
 
-	if (!k->modules_path)
+	if (!path)
 		return 0;
-	r = read_full_file(k->modules_path, &text, NULL);
+	r = read_full_file(path, &text, NULL);
 	if (r == -ENOENT)
 		return 0;	/* a kernel without modules */
 	if (r < 0)
@@ -122,28 +127,29 @@ static int read_modules(struct pt_kallsyms *k)
 	return 0;
 }
 
-static void clear(struct pt_kallsyms *k)
+static void table_done(struct table *t)
 {
-	free(k->sym);
-	free(k->text);
-	free(k->mod);
-	k->sym = NULL;
-	k->text = NULL;
-	k->mod = NULL;
-	k->n = k->n_mod = 0;
+	free(t->sym);
+	free(t->text);
+	free(t->mod);
+	*t = (struct table){ 0 };
 }
 
-static int read_all(struct pt_kallsyms *k)
+/* Both files into *ret, or nothing (and *ret untouched). */
+static int table_read(const struct pt_kallsyms *k, struct table *ret)
 {
+	struct table t = { 0 };
 	int r;
 
-	clear(k);
-	r = read_symbols(k);
+	r = read_symbols(&t, k->kallsyms_path);
 	if (r >= 0)
-		r = read_modules(k);
-	if (r < 0)
-		clear(k);
-	return r;
+		r = read_modules(&t, k->modules_path);
+	if (r < 0) {
+		table_done(&t);
+		return r;
+	}
+	*ret = t;
+	return 0;
 }
 
 int pt_kallsyms_load_from(const char *kallsyms, const char *modules, struct pt_kallsyms **ret)
@@ -157,7 +163,7 @@ int pt_kallsyms_load_from(const char *kallsyms, const char *modules, struct pt_k
 	k->reread_ms = 1000;
 	k->kallsyms_path = strdup(kallsyms);
 	k->modules_path = modules ? strdup(modules) : NULL;
-	r = !k->kallsyms_path || (modules && !k->modules_path) ? -ENOMEM : read_all(k);
+	r = !k->kallsyms_path || (modules && !k->modules_path) ? -ENOMEM : table_read(k, &k->t);
 	if (r < 0) {
 		pt_kallsyms_free(k);
 		return r;
@@ -175,7 +181,7 @@ void pt_kallsyms_free(struct pt_kallsyms *k)
 {
 	if (!k)
 		return;
-	clear(k);
+	table_done(&k->t);
 	free(k->kallsyms_path);
 	free(k->modules_path);
 	free(k);
@@ -191,7 +197,7 @@ unsigned pt_kallsyms_rereads(const struct pt_kallsyms *k)
 	return k->rereads;
 }
 
-static const struct module *module_at(const struct pt_kallsyms *k, uint64_t addr)
+static const struct module *module_at(const struct table *k, uint64_t addr)
 {
 	for (size_t i = 0; i < k->n_mod; i++)
 		if (k->mod[i].start <= addr && addr < k->mod[i].end)
@@ -209,7 +215,7 @@ static bool symbol_in(const struct sym *s, const char *mod)
 }
 
 /* The last symbol at or below @addr, or NULL. */
-static const struct sym *nearest(const struct pt_kallsyms *k, uint64_t addr)
+static const struct sym *nearest(const struct table *k, uint64_t addr)
 {
 	size_t lo = 0, hi;
 
@@ -231,7 +237,7 @@ static const struct sym *nearest(const struct pt_kallsyms *k, uint64_t addr)
  * outside the kernel's own text and nothing known covers it: a module
  * loaded since the files were read, most likely.
  */
-static const struct sym *symbol_of(const struct pt_kallsyms *k, uint64_t addr, bool *unknown)
+static const struct sym *symbol_of(const struct table *k, uint64_t addr, bool *unknown)
 {
 	const struct sym *s = nearest(k, addr);
 	const struct module *m;
@@ -258,25 +264,16 @@ static const struct sym *symbol_of(const struct pt_kallsyms *k, uint64_t addr, b
 static bool reread(struct pt_kallsyms *k)
 {
 	uint64_t now = now_ns();
-	struct pt_kallsyms fresh;
+	struct table fresh;
 
 	if (k->reread_ns && now - k->reread_ns < (uint64_t)k->reread_ms * 1000000ULL)
 		return false;
 	k->reread_ns = now;
 	k->rereads++;
-	fresh = (struct pt_kallsyms){
-		.kallsyms_path = k->kallsyms_path, .modules_path = k->modules_path,
-	};
-	if (read_all(&fresh) < 0)
+	if (table_read(k, &fresh) < 0)
 		return false;	/* keep what was known */
-	clear(k);
-	k->sym = fresh.sym;
-	k->n = fresh.n;
-	k->text = fresh.text;
-	k->core_start = fresh.core_start;
-	k->core_end = fresh.core_end;
-	k->mod = fresh.mod;
-	k->n_mod = fresh.n_mod;
+	table_done(&k->t);
+	k->t = fresh;
 	return true;
 }
 
@@ -293,9 +290,9 @@ size_t pt_kallsyms_format(struct pt_kallsyms *k, const uint64_t *addr, size_t n,
 		int w;
 
 		if (k) {
-			s = symbol_of(k, addr[i], &unknown);
+			s = symbol_of(&k->t, addr[i], &unknown);
 			if (unknown && reread(k))
-				s = symbol_of(k, addr[i], &unknown);
+				s = symbol_of(&k->t, addr[i], &unknown);
 		}
 		if (s) {
 			const char *mod = strchr(s->name, ' ');
