@@ -41,7 +41,6 @@ int pt_iomem_parse(const char *text, struct pt_iomem *ret)
 {
 	struct pt_iomem io = { 0 };
 	size_t cap = 0;
-	unsigned long lineno = 0;
 	const char *line, *next, *end = text + strlen(text);
 	int r;
 
@@ -50,7 +49,6 @@ int pt_iomem_parse(const char *text, struct pt_iomem *ret)
 		size_t len = (size_t)((nl ? nl : end) - line);
 
 		next = nl ? nl + 1 : end;
-		lineno++;
 		if (len == 0)
 			continue;
 		if (GROW_ARRAY(io.res, cap, io.n + 1, 64) < 0) {
