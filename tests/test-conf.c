@@ -7,6 +7,7 @@
 
 #include "core/util.h"
 #include "service/conf.h"
+#include "source/open.h"
 
 START_TEST(test_durations)
 {
@@ -38,11 +39,11 @@ START_TEST(test_keys)
 	struct pt_conf c;
 
 	pt_conf_defaults(&c);
-	ck_assert_str_eq(c.source, "auto");
+	ck_assert_str_eq(pt_source_kind_name(c.source), "auto");
 	ck_assert_uint_eq(c.reconcile_usec, 60000000);
 	ck_assert_uint_eq(c.leak_grace_usec, 2000000);
 	ck_assert_int_eq(pt_conf_set(&c, "Source", "netlink"), 0);
-	ck_assert_str_eq(c.source, "netlink");
+	ck_assert_str_eq(pt_source_kind_name(c.source), "netlink");
 	ck_assert_int_eq(pt_conf_set(&c, "Source", "carrier-pigeon"), -EINVAL);
 	ck_assert_int_eq(pt_conf_set(&c, "PollSec", "1ms"), -ERANGE);
 	ck_assert_int_eq(pt_conf_set(&c, "History", "12x"), -EINVAL);
@@ -89,7 +90,7 @@ START_TEST(test_files_and_drop_ins)
 	ck_assert_int_eq(pt_conf_load(&c, path), 0);
 	ck_assert_uint_eq(c.leak_grace_usec, 7000000);	/* 20-b comes last */
 	ck_assert_uint_eq(c.reconcile_usec, 0);
-	ck_assert_str_eq(c.source, "debugfs");
+	ck_assert_str_eq(pt_source_kind_name(c.source), "debugfs");
 
 	snprintf(p, sizeof(p), "%s/40-bad.conf", d);
 	write_file(p, "[Tracker]\nPollSec=fast\n");

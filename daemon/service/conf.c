@@ -11,7 +11,7 @@
 void pt_conf_defaults(struct pt_conf *c)
 {
 	*c = (struct pt_conf){
-		.source = "auto",
+		.source = PT_SOURCE_AUTO,
 		.reconcile_usec = 60 * 1000000ULL,
 		.leak_grace_usec = 2 * 1000000ULL,
 		.poll_usec = 1000000ULL,
@@ -52,9 +52,11 @@ int pt_conf_set(struct pt_conf *c, const char *key, const char *value)
 	uint64_t *usec = NULL;
 
 	if (strcmp(key, "Source") == 0) {
-		if (pt_source_kind_from_string(value, strlen(value)) < 0)
+		int k = pt_source_kind_from_string(value, strlen(value));
+
+		if (k < 0)
 			return -EINVAL;
-		snprintf(c->source, sizeof(c->source), "%s", value);
+		c->source = k;
 		return 0;
 	}
 	if (strcmp(key, "ReconcileSec") == 0)

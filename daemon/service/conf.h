@@ -13,7 +13,7 @@
 #define PT_CONF_PATH "/etc/pattrack/pattrackd.conf"
 
 struct pt_conf {
-	char source[16];		/* auto, bpf, netlink, debugfs */
+	int source;			/* enum pt_source_kind: auto, bpf, netlink, debugfs */
 	uint64_t reconcile_usec;	/* 0: never */
 	uint64_t leak_grace_usec;
 	uint64_t poll_usec;		/* the debugfs source */

@@ -572,8 +572,8 @@ static int open_source(struct manager *m)
 	if (r < 0)
 		log_warning("cannot read %s (%s): System RAM unknown", m->iomem_path,
 			    strerror(-r));
-	r = pt_source_open(pt_source_kind_from_string(m->conf.source, strlen(m->conf.source)),
-			   m->debugfs, poll_ms ? poll_ms : 1, on_live_event, m, &m->source);
+	r = pt_source_open(m->conf.source, m->debugfs, poll_ms ? poll_ms : 1, on_live_event, m,
+			   &m->source);
 	if (r < 0)
 		return r;	/* the factory said why each source failed */
 	if (asprintf(&m->source_desc, "%s%s%s%s", m->source.ops->name,
