@@ -23,15 +23,16 @@ static int write_entry(const struct pt_entry_info *e, void *userdata)
 int load_host(struct pt_model *m, struct pt_iomem *iomem)
 {
 	unsigned long bad = 0;
+	char why[256];
 	int r;
 
 	r = pt_debugfs_ensure(PT_DEBUGFS_PAT);
 	if (r >= 0)
 		r = pt_debugfs_load(m, PT_DEBUGFS_PAT, &bad);
-	if (r == -EBADMSG)
-		return log_error_errno(r, "%s:%lu: not a memtype line", PT_DEBUGFS_PAT, bad);
-	if (r < 0)
-		return log_error_errno(r, "cannot read %s", PT_DEBUGFS_PAT);
+	if (r < 0) {
+		log_error("%s", pt_debugfs_strerror(PT_DEBUGFS_PAT, r, bad, why, sizeof(why)));
+		return r;
+	}
 	r = pt_iomem_read(PT_IOMEM, iomem);
 	if (r < 0)
 		return log_error_errno(r, "cannot read %s", PT_IOMEM);

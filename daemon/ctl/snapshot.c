@@ -4,6 +4,7 @@
  * BAR or /proc/iomem resource it lies in, and the kernel log's anomalies.
  */
 #include <inttypes.h>
+#include <limits.h>
 
 #include "core/util.h"
 #include "ctl.h"
@@ -89,12 +90,10 @@ int verb_snapshot(int argc, char *argv[], const struct ctl_options *o)
 		return EXIT_TROUBLE;
 	}
 	r = pt_debugfs_load(m, debugfs, &bad);
-	if (r == -EBADMSG) {
-		log_error("%s:%lu: not a memtype line", debugfs, bad);
-		return EXIT_TROUBLE;
-	}
 	if (r < 0) {
-		log_error_errno(r, "cannot load %s", debugfs);
+		char why[PATH_MAX + 64];
+
+		log_error("%s", pt_debugfs_strerror(debugfs, r, bad, why, sizeof(why)));
 		return EXIT_TROUBLE;
 	}
 

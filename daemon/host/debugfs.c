@@ -91,6 +91,15 @@ int pt_debugfs_read(const char *path, struct pt_kentry **ret, size_t *n, unsigne
 	return r;
 }
 
+char *pt_debugfs_strerror(const char *path, int r, unsigned long bad_line, char *buf, size_t size)
+{
+	if (r == -EBADMSG)
+		snprintf(buf, size, "%s:%lu: not a memtype line", path, bad_line);
+	else
+		snprintf(buf, size, "cannot read %s: %s", path, strerror(-r));
+	return buf;
+}
+
 int pt_debugfs_load(struct pt_model *m, const char *path, unsigned long *bad_line)
 {
 	_cleanup_free_ struct pt_kentry *k = NULL;

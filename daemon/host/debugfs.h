@@ -39,5 +39,12 @@ int pt_debugfs_parse(const char *text, size_t len, struct pt_kentry **ret, size_
  */
 int pt_debugfs_read(const char *path, struct pt_kentry **ret, size_t *n, unsigned long *bad_line);
 
+/*
+ * What a failed pt_debugfs_ensure(), _read() or _load() of @path said, for
+ * the caller to log once: "PATH:LINE: not a memtype line" for -EBADMSG,
+ * "cannot read PATH: <strerror>" otherwise.  Writes into @buf, returns it.
+ */
+char *pt_debugfs_strerror(const char *path, int r, unsigned long bad_line, char *buf, size_t size);
+
 /* Feeds every line of the file at @path to the model as "entry" events. */
 int pt_debugfs_load(struct pt_model *m, const char *path, unsigned long *bad_line);

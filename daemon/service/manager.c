@@ -6,6 +6,7 @@
  */
 #include <grp.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -479,10 +480,12 @@ static int bootstrap(struct manager *m)
 	r = pt_debugfs_ensure(m->debugfs);
 	if (r >= 0)
 		r = pt_debugfs_read(m->debugfs, &k, &n, &bad);
-	if (r == -EBADMSG)
-		return log_error_errno(r, "%s:%lu: not a memtype line", m->debugfs, bad);
-	if (r < 0)
-		return log_error_errno(r, "cannot read %s", m->debugfs);
+	if (r < 0) {
+		char why[PATH_MAX + 64];
+
+		log_error("%s", pt_debugfs_strerror(m->debugfs, r, bad, why, sizeof(why)));
+		return r;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct pt_event ev = pt_event_of_kentry(&k[i]);
 
