@@ -136,8 +136,10 @@ overhead)
 esac
 
 diag "booting $kernel"
+# under meson's 900 s for the suite, so that a guest that hangs ends here,
+# with its console in the output, and not in meson killing the harness
 # shellcheck disable=SC2086
-timeout 900 qemu-system-x86_64 $machine -cpu max -m 512 -nographic -no-reboot \
+timeout 780 qemu-system-x86_64 $machine -cpu max -m 512 -nographic -no-reboot \
 	-kernel "$kernel" -initrd "$work/init.cpio.gz" \
 	-append "console=ttyS0 quiet panic=-1$append" \
 	-object memory-backend-ram,id=shm,size=2M -device ivshmem-plain,memdev=shm \
