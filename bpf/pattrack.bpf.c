@@ -6,7 +6,9 @@
  * fexit on memtype_reserve() and memtype_free() sees arguments and result
  * at once; where fentry/fexit cannot attach, a kprobe/kretprobe pair keeps
  * the arguments in a map between the two.  sched_process_exit and _fork
- * come from tp_btf, or the classic tracepoints.  Userspace picks what
+ * come from tp_btf, or the classic tracepoints.  A driver leaving a PCI
+ * device is seen at device_release_driver_internal(), a module going at
+ * the module_free tracepoint.  Userspace picks what
  * loads, by autoload.  Each event takes a sequence number; one that finds
  * the ring buffer full is lost and leaves a gap, which the reader counts.
  */
@@ -274,5 +276,98 @@ int tp_fork(struct trace_event_raw_sched_process_fork *ctx)
 {
 	if (!new_thread(ctx->child_pid))
 		emit_process(ctx, PATTRACK_EV_FORK, ctx->child_pid);
+	return 0;
+}
+
+/* ---- drivers and modules ------------------------------------------------ */
+
+static __always_inline bool on_pci_bus(struct device *dev)
+{
+	char bus[4] = {};
+
+	bpf_probe_read_kernel_str(bus, sizeof(bus), BPF_CORE_READ(dev, bus, name));
+	return bus[0] == 'p' && bus[1] == 'c' && bus[2] == 'i' && bus[3] == '\0';
+}
+
+/*
+ * device_release_driver_internal(dev, drv, parent) unbinds @dev's driver
+ * when @drv is NULL or that driver: before its remove() runs, one event
+ * per memory BAR of a PCI device, as the shim's bus notifier sends them.
+ */
+static __always_inline void emit_unbind(void *ctx, struct device *dev, struct device_driver *drv)
+{
+	struct device_driver *bound = BPF_CORE_READ(dev, driver);
+	struct pci_dev *pdev;
+	struct pattrack_event *e;
+
+	if (!bound || (drv && drv != bound) || !on_pci_bus(dev))
+		return;
+	pdev = (void *)dev - bpf_core_field_offset(struct pci_dev, dev);
+#pragma unroll
+	for (int i = 0; i < 6; i++) {	/* PCI_STD_NUM_BARS */
+		__u64 start = BPF_CORE_READ(pdev, resource[i].start);
+		__u64 end = BPF_CORE_READ(pdev, resource[i].end);
+		unsigned long flags = BPF_CORE_READ(pdev, resource[i].flags);
+
+		if ((flags & 0x1f00) != 0x200 || end <= start)	/* resource_type() != IORESOURCE_MEM */
+			continue;
+		e = event_begin(PATTRACK_EV_UNBIND);
+		if (!e)
+			continue;
+		e->bar = i;
+		e->start = start;
+		e->end = end + 1;
+		bpf_probe_read_kernel_str(e->device, sizeof(e->device), BPF_CORE_READ(dev, kobj.name));
+		bpf_probe_read_kernel_str(e->name, sizeof(e->name), BPF_CORE_READ(bound, name));
+		event_submit(ctx, e, false);
+	}
+}
+
+SEC("fentry/device_release_driver_internal")
+int BPF_PROG(fentry_unbind, struct device *dev, struct device_driver *drv)
+{
+	emit_unbind(ctx, dev, drv);
+	return 0;
+}
+
+SEC("kprobe/device_release_driver_internal")
+int BPF_KPROBE(kprobe_unbind, struct device *dev, struct device_driver *drv)
+{
+	emit_unbind(ctx, dev, drv);
+	return 0;
+}
+
+/* free_module() has run the exit function (or a failed init): the module goes. */
+static __always_inline void emit_unload(void *ctx, const char *name)
+{
+	struct pattrack_event *e = event_begin(PATTRACK_EV_UNLOAD);
+
+	if (!e)
+		return;
+	bpf_probe_read_kernel_str(e->name, sizeof(e->name), name);
+	event_submit(ctx, e, false);
+}
+
+SEC("tp_btf/module_free")
+int BPF_PROG(tp_btf_unload, struct module *mod)
+{
+	emit_unload(ctx, mod->name);
+	return 0;
+}
+
+/*
+ * The classic tracepoint's record, as events/module/module_free/format lays
+ * it out (not every kernel's BTF has the struct): the common fields, then
+ * the name's place in the record.
+ */
+struct module_free_record {
+	__u64 common;
+	__u32 data_loc_name;	/* offset in the low 16 bits, length in the high */
+};
+
+SEC("tracepoint/module/module_free")
+int tp_unload(struct module_free_record *ctx)
+{
+	emit_unload(ctx, (const char *)ctx + (ctx->data_loc_name & 0xffff));
 	return 0;
 }

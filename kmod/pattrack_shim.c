@@ -8,7 +8,9 @@
  * at return; the sched_process_exit tracepoint, which fires after the
  * exiting task's own frees, reports the death of a thread group, and
  * sched_process_fork the birth of one, so that a command's descendants can
- * be followed.  Each
+ * be followed.  A bus notifier reports a driver about to leave a PCI
+ * device, with the device's memory BARs, and a module notifier a module
+ * that is going, so that what a driver left reserved can be told.  Each
  * event goes to the "events" multicast group of the "pattrack" family with
  * a sequence number, so that a reader can tell when it lost one.
  */
@@ -17,6 +19,8 @@
 #include <linux/atomic.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
+#include <linux/notifier.h>
+#include <linux/pci.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/stacktrace.h>
@@ -147,6 +151,8 @@ nospace:
 
 static size_t event_bytes(const struct pattrack_event *e)
 {
+	if (e->kind == PATTRACK_EV_UNBIND || e->kind == PATTRACK_EV_UNLOAD)
+		return sizeof(*e);	/* the names share the stack's room */
 	return offsetof(struct pattrack_event, stack) + e->nr_stack * sizeof(e->stack[0]);
 }
 
@@ -203,6 +209,15 @@ static int put_event(struct sk_buff *skb, const struct pattrack_event *e)
 			goto full;
 	}
 	if (e->kind == PATTRACK_EV_FORK && nla_put_u32(skb, PATTRACK_ATTR_CHILD, e->child))
+		goto full;
+	if (e->kind == PATTRACK_EV_UNBIND &&
+	    (nla_put_u64_64bit(skb, PATTRACK_ATTR_START, e->start, PATTRACK_ATTR_PAD) ||
+	     nla_put_u64_64bit(skb, PATTRACK_ATTR_END, e->end, PATTRACK_ATTR_PAD) ||
+	     nla_put_u32(skb, PATTRACK_ATTR_BAR, e->bar) ||
+	     nla_put_string(skb, PATTRACK_ATTR_DEVICE, e->device)))
+		goto full;
+	if ((e->kind == PATTRACK_EV_UNBIND || e->kind == PATTRACK_EV_UNLOAD) &&
+	    nla_put_string(skb, PATTRACK_ATTR_NAME, e->name))
 		goto full;
 	if (e->req >= 0 && nla_put_u32(skb, PATTRACK_ATTR_REQ, e->req))
 		goto full;
@@ -478,10 +493,71 @@ static void find_tracepoints(struct tracepoint *tp, void *priv)
 		fork_tp = tp;
 }
 
+/* ---- drivers and modules ---------------------------------------------- */
+
+/*
+ * A driver about to be unbound from a PCI device, before its remove() runs:
+ * one event per memory BAR, with its range.  What stays reserved in those
+ * ranges once the unbind is over was left behind by the driver.
+ */
+static int shim_pci_notify(struct notifier_block *nb, unsigned long action, void *data)
+{
+	struct device *dev = data;
+	struct pci_dev *pdev = to_pci_dev(dev);
+	struct pattrack_event e = {
+		.kind = PATTRACK_EV_UNBIND,
+		.req = -1,
+		.got = -1,
+	};
+	const struct resource *res;
+	int i;
+
+	if (action != BUS_NOTIFY_UNBIND_DRIVER || !dev->driver || unheard())
+		return NOTIFY_DONE;
+	set_task(&e, current);
+	strscpy(e.device, pci_name(pdev), sizeof(e.device));
+	strscpy(e.name, dev->driver->name, sizeof(e.name));
+	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+		res = &pdev->resource[i];
+		if (resource_type(res) != IORESOURCE_MEM || !resource_size(res))
+			continue;
+		e.bar = i;
+		e.start = res->start;
+		e.end = res->end + 1;
+		shim_emit(&e);
+	}
+	return NOTIFY_DONE;
+}
+
+/* A module going away, after its exit function (or its failed init) returned. */
+static int shim_module_notify(struct notifier_block *nb, unsigned long action, void *data)
+{
+	struct module *mod = data;
+	struct pattrack_event e = {
+		.kind = PATTRACK_EV_UNLOAD,
+		.req = -1,
+		.got = -1,
+	};
+
+	if (action != MODULE_STATE_GOING || mod == THIS_MODULE || unheard())
+		return NOTIFY_DONE;
+	set_task(&e, current);
+	strscpy(e.name, mod->name, sizeof(e.name));
+	shim_emit(&e);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block pci_nb = { .notifier_call = shim_pci_notify };
+static struct notifier_block module_nb = { .notifier_call = shim_module_notify };
+
 /* ---- module ------------------------------------------------------------- */
 
 static void shim_unprobe(void)
 {
+	if (probes & PATTRACK_PROBE_UNLOAD)
+		unregister_module_notifier(&module_nb);
+	if (probes & PATTRACK_PROBE_UNBIND)
+		bus_unregister_notifier(&pci_bus_type, &pci_nb);
 	if (probes & PATTRACK_PROBE_FORK)
 		tracepoint_probe_unregister(fork_tp, shim_process_fork, NULL);
 	if (probes & PATTRACK_PROBE_EXIT)
@@ -532,6 +608,18 @@ static int __init shim_init(void)
 		goto fail;
 	}
 	probes |= PATTRACK_PROBE_FORK;
+	err = bus_register_notifier(&pci_bus_type, &pci_nb);
+	if (err) {
+		pr_err("cannot watch the PCI bus: %d\n", err);
+		goto fail;
+	}
+	probes |= PATTRACK_PROBE_UNBIND;
+	err = register_module_notifier(&module_nb);
+	if (err) {
+		pr_err("cannot watch modules: %d\n", err);
+		goto fail;
+	}
+	probes |= PATTRACK_PROBE_UNLOAD;
 	pr_info("version %s, probing %s and %s\n", SHIM_VERSION,
 		reserve_probe.kp.symbol_name, free_probe.kp.symbol_name);
 	return 0;

@@ -29,13 +29,17 @@ static inline struct pt_model *new_model(void)
  * One memtype_reserve() as the kernel reported it.  Name the fields:
  *   RESERVE(m, P(0), P(2), .req = WC, .got = UCM, .pid = 2, .comm = "b")
  * A field left out is 0: .ret 0 is success; .got = PT_TYPE_NONE is a
- * strict request.
+ * strict request.  Without .stack it is a process's mmap (the stack of
+ * remap_pfn_range()); .stack = "" is a reserve whose stack nobody took.
  */
 struct reserve_call {
 	int req, got, ret;
 	int32_t pid;
 	const char *comm;
+	const char *stack;
 };
+
+#define USER_MMAP_STACK "memtype_reserve+0x1\nreserve_pfn_range+0xac\nremap_pfn_range+0x3c"
 
 static inline int reserve_at(struct pt_model *m, uint64_t s, uint64_t e, struct reserve_call c)
 {
@@ -43,7 +47,10 @@ static inline int reserve_at(struct pt_model *m, uint64_t s, uint64_t e, struct 
 		.kind = PT_EV_RESERVE, .start = s, .end = e, .req = c.req,
 		.strict = c.got == PT_TYPE_NONE, .got = c.got, .has_ret = true, .ret = c.ret,
 		.pid = c.pid, .comm = c.comm ? c.comm : "t", .comm_len = c.comm ? strlen(c.comm) : 1,
+		.stack = c.stack ? c.stack : USER_MMAP_STACK,
 	};
+
+	ev.stack_len = strlen(ev.stack);
 
 	return pt_model_apply(m, &ev);
 }

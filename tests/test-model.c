@@ -255,7 +255,7 @@ START_TEST(test_owner_from_call_path)
 	ck_assert_int_eq(pt_owner_classify(ioremap_stack, strlen(ioremap_stack)), PT_OWNER_DRIVER);
 	ck_assert_int_eq(pt_owner_classify(mmap_stack, strlen(mmap_stack)), PT_OWNER_PROCESS);
 	ck_assert_int_eq(pt_owner_classify(fork_stack, strlen(fork_stack)), PT_OWNER_PROCESS);
-	ck_assert_int_eq(pt_owner_classify(NULL, 0), PT_OWNER_PROCESS);
+	ck_assert_int_eq(pt_owner_classify(NULL, 0), PT_OWNER_UNKNOWN);
 	ck_assert_str_eq(pt_owner_driver(ioremap_stack, strlen(ioremap_stack), driver,
 					 sizeof(driver)), "e1000");
 	/* a built-in driver, and a tracer's own frame that is no driver */

@@ -2,12 +2,13 @@
 #pragma once
 
 /*
- * The model's insides, shared by its three files as the kernel's memtype.h
- * is by memtype.c and memtype_interval.c:
+ * The model's insides, shared by its files as the kernel's memtype.h is by
+ * memtype.c and memtype_interval.c:
  *   model-tree.c    the tree side: entries in slabs, the exact-range index,
  *                   linking and unlinking, the conflict walk, erase matching
  *   model.c         the policy: RAM, ISA, MTRR, reserve and free, exits, leaks
  *   model-resync.c  making the table the kernel's list again
+ *   model-devices.c PCI BARs, and the unbinds and unloads that end a driver's hold
  */
 
 #include <stdbool.h>
@@ -85,6 +86,30 @@ struct exit_slot {
 	uint64_t clock;
 };
 
+/* A PCI memory BAR: from a "device" record, or from an unbind, which leaves it unbound. */
+struct device_bar {
+	uint64_t start, end;	/* [start, end) */
+	uint32_t device;	/* strtab: "0000:00:03.0" */
+	uint32_t driver;	/* strtab: bound driver, 0 none */
+	int8_t bar;
+};
+
+/*
+ * An owner gone: a driver unbound from a device (one record per BAR), or a
+ * module unloaded.  Driver-owned entries born before it that it names are
+ * leaks once it has been judged; then it is dropped.
+ */
+struct gone {
+	uint64_t clock;		/* model clock of the event */
+	uint64_t start, end;	/* unbind: the BAR */
+	uint32_t device;	/* strtab: unbind: the device */
+	uint32_t name;		/* strtab: unbind: the driver; unload: the module */
+	int8_t bar;		/* unbind: the BAR's index; -1 for an unload */
+	uint64_t seq, ts_ns;
+	int32_t pid;		/* who unbound or unloaded */
+	uint32_t comm;
+};
+
 struct ram_range {
 	uint64_t start, end;	/* [start, end) */
 };
@@ -138,6 +163,11 @@ struct pt_model {
 
 	struct exit_slot *exits;
 	size_t n_exits, cap_exits;	/* cap is a power of two */
+
+	struct device_bar *devices;
+	size_t n_devices, cap_devices;
+	struct gone *gone;
+	size_t n_gone, cap_gone;
 
 	struct pt_anomaly *anomalies;
 	size_t n_anomalies, cap_anomalies;
@@ -242,6 +272,19 @@ struct pt_entry *model_tree_erase_target(const struct pt_model *m, struct match 
 struct pt_anomaly *model_anomaly_new(struct pt_model *m, enum pt_anomaly_kind kind,
 			       const struct pt_event *ev, uint32_t comm, uint32_t stack);
 bool model_owner_exited(const struct pt_model *m, const struct pt_entry *e);
+
+/* ---- model-devices.c ----------------------------------------------------- */
+
+int model_device_apply(struct pt_model *m, const struct pt_event *ev);
+int model_unbind_apply(struct pt_model *m, const struct pt_event *ev);
+int model_unload_apply(struct pt_model *m, const struct pt_event *ev);
+/* The BAR holding all of [start, end), or NULL. */
+const struct device_bar *model_device_at(const struct pt_model *m, uint64_t start, uint64_t end);
+/* The first unbind or unload after @e's birth, at or before @upto, that ends its driver's hold. */
+const struct gone *model_driver_gone(const struct pt_model *m, const struct pt_entry *e,
+				     uint64_t upto);
+/* Drops the records at or before @upto, once a judgement has seen them. */
+void model_gone_prune(struct pt_model *m, uint64_t upto);
 
 /* ---- model-resync.c ------------------------------------------------------ */
 

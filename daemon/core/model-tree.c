@@ -328,10 +328,22 @@ struct foreach_ctx {
 	void *userdata;
 };
 
+/* Who owns @e: its driver, its process, or nobody known. */
+static enum pt_owner_class entry_owner(const struct pt_entry *e)
+{
+	if (e->flags & ENTRY_DRIVER)
+		return PT_OWNER_DRIVER;
+	if (!e->stack || (e->flags & (ENTRY_PREEXISTING | ENTRY_RESYNCED)))
+		return PT_OWNER_UNKNOWN;
+	return PT_OWNER_PROCESS;
+}
+
 static int foreach_step(struct itree_node *n, void *userdata)
 {
 	struct foreach_ctx *c = userdata;
 	struct pt_entry *e = entry_of(n);
+	char module[PT_OWNER_DRIVER_MAX] = "";
+	const char *call = "";
 	struct pt_entry_info info = {
 		.start = n->start,
 		.end = n->end,
@@ -346,9 +358,15 @@ static int foreach_step(struct itree_node *n, void *userdata)
 		.resynced = e->flags & ENTRY_RESYNCED,
 		.shrunk = e->flags & ENTRY_SHRUNK,
 		.owner_exited = !(e->flags & ENTRY_DRIVER) && model_owner_exited(c->m, e),
-		.owner = e->flags & ENTRY_DRIVER ? PT_OWNER_DRIVER : PT_OWNER_PROCESS,
+		.owner = entry_owner(e),
 	};
 
+	if (info.owner == PT_OWNER_DRIVER) {
+		pt_owner_driver(info.stack, strlen(info.stack), module, sizeof(module));
+		call = pt_owner_call(info.stack, strlen(info.stack));
+	}
+	info.driver = module;
+	info.call = call;
 	return c->fn(&info, c->userdata);
 }
 
@@ -369,7 +387,9 @@ size_t pt_model_memory(const struct pt_model *m)
 	return slabs * SLAB_BYTES + m->exact.cap * sizeof(*m->exact.slot) +
 	       m->cap_ram * sizeof(struct ram_range) +
 	       m->cap_exits * sizeof(struct exit_slot) +
-	       m->cap_anomalies * sizeof(struct pt_anomaly) + pt_strtab_memory(&m->strings);
+	       m->cap_anomalies * sizeof(struct pt_anomaly) +
+	       m->cap_devices * sizeof(struct device_bar) + m->cap_gone * sizeof(struct gone) +
+	       pt_strtab_memory(&m->strings);
 }
 
 static int indexed_step(struct itree_node *n, void *userdata)

@@ -38,6 +38,8 @@ void pt_model_free(struct pt_model *m)
 	free(m->exact.slot);
 	free(m->ram);
 	free(m->exits);
+	free(m->devices);
+	free(m->gone);
 	free(m->anomalies);
 	free(m->pending);
 	pt_strtab_done(&m->strings);
@@ -359,7 +361,7 @@ static enum pt_owner_class owner_of_stack(struct pt_model *m, const struct pt_ev
 	struct owner_cache *c = &m->owner_cache[stack % OWNER_CACHE_SIZE];
 
 	if (!stack)
-		return PT_OWNER_PROCESS;
+		return PT_OWNER_UNKNOWN;
 	if (c->stack != stack) {
 		c->stack = stack;
 		c->owner = (uint8_t)pt_owner_classify(ev->stack, ev->stack_len);
@@ -657,6 +659,15 @@ int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
 	case PT_EV_SYNC_END:
 		r = model_sync_end(m);
 		break;
+	case PT_EV_DEVICE:
+		r = model_device_apply(m, ev);
+		break;
+	case PT_EV_UNBIND:
+		r = model_unbind_apply(m, ev);
+		break;
+	case PT_EV_UNLOAD:
+		r = model_unload_apply(m, ev);
+		break;
 	default:
 		r = -EINVAL;
 	}
@@ -672,23 +683,85 @@ struct judge {
 	uint64_t exited_by;
 };
 
+/* A leak anomaly about @e, which is reported once; NULL when out of memory. */
+static struct pt_anomaly *leak_new(struct pt_model *m, struct pt_entry *e,
+				   enum pt_owner_class owner)
+{
+	struct pt_anomaly *a = model_anomaly_new(m, PT_AN_LEAK, NULL, e->comm, e->stack);
+
+	if (!a)
+		return NULL;
+	a->owner = (uint8_t)owner;
+	a->bar = -1;
+	e->flags |= ENTRY_LEAK_REPORTED;
+	return a;
+}
+
+/*
+ * A driver's entry whose driver was unbound from the device its BAR
+ * belongs to, or whose module went: *ret the leak, or NULL when the
+ * driver's hold has not ended.  0 or -ENOMEM.
+ */
+static int judge_driver(struct pt_model *m, struct pt_entry *e, uint64_t upto,
+			struct pt_anomaly **ret)
+{
+	const struct gone *g = model_driver_gone(m, e, upto);
+	const char *stack = pt_strtab_get(&m->strings, e->stack);
+	char module[PT_OWNER_DRIVER_MAX];
+	struct pt_anomaly *a;
+	uint32_t id;
+	int r;
+
+	*ret = NULL;
+	if (!g)
+		return 0;
+	pt_owner_driver(stack, strlen(stack), module, sizeof(module));
+	r = pt_strtab_intern(&m->strings, module, strlen(module), &id);
+	if (r < 0)
+		return r;
+	a = leak_new(m, e, PT_OWNER_DRIVER);
+	if (!a)
+		return -ENOMEM;
+	a->unloaded = g->bar < 0;
+	a->bar = g->bar;
+	a->driver = g->name;
+	a->device = g->device;
+	a->owner_module = id;
+	a->gone_pid = g->pid;
+	a->gone_comm = g->comm;
+	a->gone_seq = g->seq;
+	*ret = a;
+	return 0;
+}
+
+/* A process's entry whose process exited: the same contract. */
+static int judge_process(struct pt_model *m, struct pt_entry *e, uint64_t upto,
+			 struct pt_anomaly **ret)
+{
+	*ret = NULL;
+	/* no stack, or found in the kernel's list: who made it is unknown */
+	if (!e->stack || (e->flags & (ENTRY_PREEXISTING | ENTRY_RESYNCED)) ||
+	    !model_owner_exited(m, e) || exits_lookup(m, e->pid) > upto)
+		return 0;
+	*ret = leak_new(m, e, PT_OWNER_PROCESS);
+	return *ret ? 0 : -ENOMEM;
+}
+
 static int judge_step(struct itree_node *n, void *userdata)
 {
 	struct judge *j = userdata;
 	struct pt_model *m = j->m;
 	struct pt_entry *e = entry_of(n);
 	struct pt_anomaly *a;
-	uint64_t exit_clock;
+	int r;
 
+	if (e->flags & ENTRY_LEAK_REPORTED)
+		return 0;
 	/* a driver keeps its kernel mappings after the process that ran its probe exits */
-	if ((e->flags & (ENTRY_LEAK_REPORTED | ENTRY_DRIVER)) || !model_owner_exited(m, e))
-		return 0;
-	exit_clock = exits_lookup(m, e->pid);
-	if (exit_clock > j->exited_by)
-		return 0;
-	a = model_anomaly_new(m, PT_AN_LEAK, NULL, e->comm, e->stack);
-	if (!a)
-		return -ENOMEM;
+	r = e->flags & ENTRY_DRIVER ? judge_driver(m, e, j->exited_by, &a)
+				    : judge_process(m, e, j->exited_by, &a);
+	if (r < 0 || !a)
+		return r;
 	a->event = PT_EV_RESERVE;
 	a->start = n->start;
 	a->end = n->end;
@@ -697,15 +770,18 @@ static int judge_step(struct itree_node *n, void *userdata)
 	a->seq = e->seq;
 	a->ts_ns = e->ts_ns;
 	a->shrunk = e->flags & ENTRY_SHRUNK;
-	e->flags |= ENTRY_LEAK_REPORTED;
 	return 0;
 }
 
 int pt_model_judge_leaks_upto(struct pt_model *m, uint64_t exited_by)
 {
 	struct judge j = { m, exited_by };
+	int r;
 
-	return itree_visit(&m->tree, 0, UINT64_MAX, judge_step, &j);
+	r = itree_visit(&m->tree, 0, UINT64_MAX, judge_step, &j);
+	if (r == 0)
+		model_gone_prune(m, exited_by);
+	return r;
 }
 
 int pt_model_judge_leaks(struct pt_model *m)

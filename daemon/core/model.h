@@ -29,6 +29,9 @@ enum pt_event_kind {
 	PT_EV_LOST,	/* the source lost events and the table was not resynchronised */
 	PT_EV_SYNC,	/* the kernel's list follows as PT_EV_ENTRY events ... */
 	PT_EV_SYNC_END,	/* ... up to here; the table becomes that list */
+	PT_EV_DEVICE,	/* a PCI device's memory BAR, and the driver bound to it */
+	PT_EV_UNBIND,	/* a driver is about to be unbound from a device: one per memory BAR */
+	PT_EV_UNLOAD,	/* a module has gone, after its exit function */
 	_PT_EV_MAX,
 };
 
@@ -60,6 +63,11 @@ struct pt_event {
 	size_t stack_len;
 	enum pt_sync_reason reason;	/* sync */
 	uint64_t lost;		/* lost, sync: events the source lost */
+	const char *device;	/* device, unbind: the PCI device, "0000:00:03.0" */
+	size_t device_len;
+	const char *name;	/* device, unbind: the driver (device: may be NULL); unload: the module */
+	size_t name_len;
+	int bar;		/* device, unbind: the BAR's index; start and end its range */
 };
 
 enum pt_anomaly_kind {
@@ -112,6 +120,16 @@ struct pt_anomaly {
 	uint64_t lost;		/* loss: how many events */
 	uint8_t n_parties;
 	struct pt_party party[PT_MAX_PARTIES];
+	/* leak: whose it was, and what ended the hold */
+	uint8_t owner;		/* enum pt_owner_class (core/owner.h) */
+	bool unloaded;		/* a driver's: its module went (else it was unbound) */
+	int8_t bar;		/* a driver's, after an unbind: the BAR; -1 otherwise */
+	uint32_t driver;	/* strtab: the driver unbound, or the module unloaded */
+	uint32_t device;	/* strtab: after an unbind: the device */
+	uint32_t owner_module;	/* strtab: a driver's: the module that made it */
+	int32_t gone_pid;	/* who unbound or unloaded */
+	uint32_t gone_comm;	/* strtab */
+	uint64_t gone_seq;
 };
 
 /* A live entry as the model holds it. */
@@ -128,7 +146,18 @@ struct pt_entry_info {
 	bool shrunk;
 	bool owner_exited;
 	int owner;		/* enum pt_owner_class (core/owner.h), from the call path */
+	const char *driver;	/* a driver's: the module whose code made it, or "built-in"; else "" */
+	const char *call;	/* a driver's: "ioremap", "memremap", ...; else "" */
 };
+
+/* A PCI memory BAR as the trace named it ("device", "unbind" events). */
+struct pt_device_info {
+	uint64_t start, end;
+	const char *device;	/* "0000:00:03.0" */
+	const char *driver;	/* bound, as last heard; "" when none */
+	int bar;
+};
+
 
 /* One line of the kernel's pat_memtype_list. */
 struct pt_kentry {
@@ -168,11 +197,13 @@ static inline void pt_model_freep(struct pt_model **m)
 int pt_model_apply(struct pt_model *m, const struct pt_event *ev);
 
 /*
- * Records a leak anomaly, once, for every entry whose owner has exited.
- * Replays call it at the end of the trace.
+ * Records a leak anomaly, once, for every entry whose owner has gone: the
+ * process that mapped it exited, or the driver that made it was unbound
+ * from the device it lies in, or its module was unloaded.  Entries whose
+ * owner is unknown are never leaks.  Replays call it at the end of the trace.
  */
 int pt_model_judge_leaks(struct pt_model *m);
-/* The same, for owners that exited at or before model clock @exited_by only. */
+/* The same, for owners that went at or before model clock @exited_by only. */
 int pt_model_judge_leaks_upto(struct pt_model *m, uint64_t exited_by);
 
 /* One tick per event applied: a cookie for "since then". */
@@ -196,6 +227,10 @@ int pt_model_add_anomaly(struct pt_model *m, const struct pt_anomaly *a);
 typedef int (*pt_entry_fn)(const struct pt_entry_info *e, void *userdata);
 int pt_model_foreach_entry(const struct pt_model *m, uint64_t start, uint64_t end,
 			   pt_entry_fn fn, void *userdata);
+
+/* The BAR holding all of [start, end): true with *ret filled, or false. */
+bool pt_model_device_at(const struct pt_model *m, uint64_t start, uint64_t end,
+			struct pt_device_info *ret);
 
 size_t pt_model_entry_count(const struct pt_model *m);
 size_t pt_model_anomaly_count(const struct pt_model *m);

@@ -6,7 +6,7 @@
 #include "util.h"
 
 static const char *const class_names[_PT_OWNER_MAX] = {
-	[PT_OWNER_PROCESS] = "process", [PT_OWNER_DRIVER] = "driver",
+	[PT_OWNER_PROCESS] = "process", [PT_OWNER_DRIVER] = "driver", [PT_OWNER_UNKNOWN] = "unknown",
 };
 
 DEFINE_STRING_TABLE_TO_STRING(pt_owner_class_name, enum pt_owner_class, class_names)
@@ -15,29 +15,30 @@ DEFINE_STRING_TABLE_TO_STRING(pt_owner_class_name, enum pt_owner_class, class_na
  * The functions that reserve for someone: nearest memtype_reserve() on the
  * stack, the first of these says for whom (docs/kernel-notes.md).
  */
-static const struct {
+static const struct path {
 	const char *function;
 	enum pt_owner_class owner;
+	const char *call;	/* a driver's: the interface, as a person names it */
 } paths[] = {
 	/* user mappings: mmap of BAR files, /dev/mem, drivers' mmap; fork */
-	{ "reserve_pfn_range", PT_OWNER_PROCESS },
-	{ "track_pfn_remap", PT_OWNER_PROCESS },
-	{ "track_pfn_copy", PT_OWNER_PROCESS },
-	{ "track_pfn_insert", PT_OWNER_PROCESS },
-	{ "pfnmap_track", PT_OWNER_PROCESS },
-	{ "remap_pfn_range", PT_OWNER_PROCESS },
-	{ "vmf_insert_pfn_prot", PT_OWNER_PROCESS },
+	{ "reserve_pfn_range", PT_OWNER_PROCESS, NULL },
+	{ "track_pfn_remap", PT_OWNER_PROCESS, NULL },
+	{ "track_pfn_copy", PT_OWNER_PROCESS, NULL },
+	{ "track_pfn_insert", PT_OWNER_PROCESS, NULL },
+	{ "pfnmap_track", PT_OWNER_PROCESS, NULL },
+	{ "remap_pfn_range", PT_OWNER_PROCESS, NULL },
+	{ "vmf_insert_pfn_prot", PT_OWNER_PROCESS, NULL },
 	/* kernel mappings: the driver keeps them for as long as it is bound */
-	{ "__ioremap_caller", PT_OWNER_DRIVER },
-	{ "ioremap_prot", PT_OWNER_DRIVER },
-	{ "memremap", PT_OWNER_DRIVER },
-	{ "arch_io_reserve_memtype_wc", PT_OWNER_DRIVER },
-	{ "io_reserve_memtype_wc", PT_OWNER_DRIVER },
-	{ "io_mapping_create_wc", PT_OWNER_DRIVER },
-	{ "set_memory_wc", PT_OWNER_DRIVER },
-	{ "set_memory_uc", PT_OWNER_DRIVER },
-	{ "_set_memory_wc", PT_OWNER_DRIVER },
-	{ "_set_memory_uc", PT_OWNER_DRIVER },
+	{ "__ioremap_caller", PT_OWNER_DRIVER, "ioremap" },
+	{ "ioremap_prot", PT_OWNER_DRIVER, "ioremap" },
+	{ "memremap", PT_OWNER_DRIVER, "memremap" },
+	{ "arch_io_reserve_memtype_wc", PT_OWNER_DRIVER, "write-combining reservation" },
+	{ "io_reserve_memtype_wc", PT_OWNER_DRIVER, "write-combining reservation" },
+	{ "io_mapping_create_wc", PT_OWNER_DRIVER, "io_mapping" },
+	{ "set_memory_wc", PT_OWNER_DRIVER, "set_memory_wc" },
+	{ "set_memory_uc", PT_OWNER_DRIVER, "set_memory_uc" },
+	{ "_set_memory_wc", PT_OWNER_DRIVER, "set_memory_wc" },
+	{ "_set_memory_uc", PT_OWNER_DRIVER, "set_memory_uc" },
 };
 
 /* Each frame of @stack in turn: *fn the function's name, *mod its "[module]" or NULL. */
@@ -65,20 +66,36 @@ static bool next_frame(struct frame_cursor *c, const char **fn, size_t *fn_len, 
 	return true;
 }
 
-enum pt_owner_class pt_owner_classify(const char *stack, size_t len)
+/* The first frame of @stack that is a known path, or NULL. */
+static const struct path *find_path(const char *stack, size_t len)
 {
 	struct frame_cursor c = { stack, stack + len };
 	const char *fn, *mod;
 	size_t fn_len, mod_len;
 
-	if (!stack)
-		return PT_OWNER_PROCESS;
-	while (next_frame(&c, &fn, &fn_len, &mod, &mod_len))
+	while (stack && next_frame(&c, &fn, &fn_len, &mod, &mod_len))
 		for (size_t i = 0; i < ELEMENTSOF(paths); i++)
 			if (strlen(paths[i].function) == fn_len &&
 			    memcmp(paths[i].function, fn, fn_len) == 0)
-				return paths[i].owner;
-	return PT_OWNER_PROCESS;
+				return &paths[i];
+	return NULL;
+}
+
+enum pt_owner_class pt_owner_classify(const char *stack, size_t len)
+{
+	const struct path *p;
+
+	if (!stack || !len)
+		return PT_OWNER_UNKNOWN;
+	p = find_path(stack, len);
+	return p ? p->owner : PT_OWNER_PROCESS;
+}
+
+const char *pt_owner_call(const char *stack, size_t len)
+{
+	const struct path *p = find_path(stack, len);
+
+	return p && p->call ? p->call : "reservation";
 }
 
 char *pt_owner_driver(const char *stack, size_t len, char *buf, size_t size)

@@ -12,12 +12,13 @@
 #include <stddef.h>
 
 enum pt_owner_class {
-	PT_OWNER_PROCESS,	/* the mapping process; and where the stack tells nothing */
+	PT_OWNER_PROCESS,	/* the mapping process; and where the stack names no known path */
 	PT_OWNER_DRIVER,	/* the driver whose code made the kernel mapping */
+	PT_OWNER_UNKNOWN,	/* no stack: present before tracing, found at a resync, or not given */
 	_PT_OWNER_MAX,
 };
 
-/* "process", "driver"; NULL for a bad class. */
+/* "process", "driver", "unknown"; NULL for a bad class. */
 const char *pt_owner_class_name(enum pt_owner_class c);
 
 /*
@@ -33,3 +34,13 @@ enum pt_owner_class pt_owner_classify(const char *stack, size_t len);
  * @buf and returns it.
  */
 char *pt_owner_driver(const char *stack, size_t len, char *buf, size_t size);
+
+/* Room for a module's name (MODULE_NAME_LEN) and its terminator. */
+#define PT_OWNER_DRIVER_MAX 64
+
+/*
+ * The kernel interface that made a driver's mapping along @stack, in a
+ * person's words ("ioremap", "memremap", "io_mapping", ...); "reservation"
+ * when none of the known ones is on it.
+ */
+const char *pt_owner_call(const char *stack, size_t len);

@@ -34,6 +34,9 @@ enum {
 	HAVE_GOT = 1 << 5,
 	HAVE_CHILD = 1 << 6,
 	HAVE_REASON = 1 << 7,
+	HAVE_DEVICE = 1 << 8,
+	HAVE_BAR = 1 << 9,
+	HAVE_NAME = 1 << 10,
 };
 
 /* ---- the trace format's words ------------------------------------------- */
@@ -42,6 +45,7 @@ static const char *const event_kind_names[_PT_EV_MAX] = {
 	[PT_EV_ENTRY] = "entry", [PT_EV_RAM] = "ram", [PT_EV_RESERVE] = "reserve",
 	[PT_EV_FREE] = "free", [PT_EV_EXIT] = "exit", [PT_EV_FORK] = "fork",
 	[PT_EV_LOST] = "lost", [PT_EV_SYNC] = "sync", [PT_EV_SYNC_END] = "sync_end",
+	[PT_EV_DEVICE] = "device", [PT_EV_UNBIND] = "unbind", [PT_EV_UNLOAD] = "unload",
 };
 
 DEFINE_STRING_TABLE_LOOKUP(pt_event_kind_name, pt_event_kind_from_string, enum pt_event_kind,
@@ -320,6 +324,41 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 				continue;
 			}
 			break;
+		case 'd':
+			if (key_is(key, klen, "device")) {
+				if (!jscan_string(&s, &ev->device, &ev->device_len))
+					BAD("\"device\" must be a string");
+				have |= HAVE_DEVICE;
+				continue;
+			}
+			if (key_is(key, klen, "driver")) {
+				if (jscan_peek(&s) == J_NULL) {
+					jscan_literal(&s);
+					continue;
+				}
+				if (!jscan_string(&s, &ev->name, &ev->name_len))
+					BAD("\"driver\" must be a string or null");
+				have |= HAVE_NAME;
+				continue;
+			}
+			break;
+		case 'm':
+			if (key_is(key, klen, "module")) {
+				if (!jscan_string(&s, &ev->name, &ev->name_len))
+					BAD("\"module\" must be a string");
+				have |= HAVE_NAME;
+				continue;
+			}
+			break;
+		case 'b':
+			if (key_is(key, klen, "bar")) {
+				if (!read_int(&s, 0, 63, &v))
+					BAD("\"bar\" must be a BAR's index, 0 to 63");
+				ev->bar = (int)v;
+				have |= HAVE_BAR;
+				continue;
+			}
+			break;
 		case 'l':
 			if (key_is(key, klen, "lost")) {
 				if (!read_u64(&s, &ev->lost))
@@ -417,10 +456,23 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 		if (!(have & HAVE_REASON))
 			BAD("\"sync\" needs a reason");
 		break;
+	case PT_EV_DEVICE:
+	case PT_EV_UNBIND:
+		if ((have & (HAVE_START | HAVE_END | HAVE_DEVICE | HAVE_BAR)) !=
+		    (HAVE_START | HAVE_END | HAVE_DEVICE | HAVE_BAR) || !ev->device_len)
+			BAD("this event needs device, bar, start and end");
+		if (ev->kind == PT_EV_UNBIND && (!(have & HAVE_NAME) || !ev->name_len))
+			BAD("\"unbind\" needs the driver");
+		break;
+	case PT_EV_UNLOAD:
+		if (!(have & HAVE_NAME) || !ev->name_len)
+			BAD("\"unload\" needs the module");
+		break;
 	default:
 		break;
 	}
-	if ((ev->kind == PT_EV_ENTRY || ev->kind == PT_EV_RAM) && ev->start >= ev->end)
+	if ((ev->kind == PT_EV_ENTRY || ev->kind == PT_EV_RAM || ev->kind == PT_EV_DEVICE ||
+	     ev->kind == PT_EV_UNBIND) && ev->start >= ev->end)
 		BAD("start must be below end");
 	return PT_LINE_EVENT;
 }
@@ -550,12 +602,14 @@ static void write_json_string(FILE *f, const char *s, size_t len)
 /* The kinds that name a range, and those that name a process (pattrack-trace(5)). */
 static bool kind_has_range(enum pt_event_kind k)
 {
-	return k == PT_EV_ENTRY || k == PT_EV_RAM || k == PT_EV_RESERVE || k == PT_EV_FREE;
+	return k == PT_EV_ENTRY || k == PT_EV_RAM || k == PT_EV_RESERVE || k == PT_EV_FREE ||
+	       k == PT_EV_DEVICE || k == PT_EV_UNBIND;
 }
 
 static bool kind_has_process(enum pt_event_kind k)
 {
-	return k == PT_EV_RESERVE || k == PT_EV_FREE || k == PT_EV_EXIT || k == PT_EV_FORK;
+	return k == PT_EV_RESERVE || k == PT_EV_FREE || k == PT_EV_EXIT || k == PT_EV_FORK ||
+	       k == PT_EV_UNBIND || k == PT_EV_UNLOAD;
 }
 
 int pt_trace_write_event(FILE *f, const struct pt_event *ev)
@@ -582,6 +636,19 @@ int pt_trace_write_event(FILE *f, const struct pt_event *ev)
 		fprintf(f, ",\"ret\":%d", ev->ret);
 	if (ev->kind == PT_EV_FORK)
 		fprintf(f, ",\"child\":%" PRId32, ev->child);
+	if (ev->kind == PT_EV_DEVICE || ev->kind == PT_EV_UNBIND) {
+		fputs(",\"device\":", f);
+		write_json_string(f, ev->device ? ev->device : "", ev->device ? ev->device_len : 0);
+		fprintf(f, ",\"bar\":%d,\"driver\":", ev->bar);
+		if (ev->name && ev->name_len)
+			write_json_string(f, ev->name, ev->name_len);
+		else
+			fputs("null", f);
+	}
+	if (ev->kind == PT_EV_UNLOAD) {
+		fputs(",\"module\":", f);
+		write_json_string(f, ev->name ? ev->name : "", ev->name ? ev->name_len : 0);
+	}
 	if (kind_has_process(ev->kind)) {
 		fprintf(f, ",\"pid\":%" PRId32 ",\"comm\":", ev->pid);
 		write_json_string(f, ev->comm ? ev->comm : "", ev->comm ? ev->comm_len : 0);

@@ -33,6 +33,21 @@ int pt_decode_event(const struct pattrack_event *e, struct pt_kallsyms *syms,
 		ev->kind = PT_EV_FORK;
 		ev->child = (int32_t)e->child;
 		return 0;
+	case PATTRACK_EV_UNBIND:
+		ev->kind = PT_EV_UNBIND;
+		ev->start = e->start;
+		ev->end = e->end;
+		ev->bar = (int)e->bar;
+		ev->device = e->device;
+		ev->device_len = strnlen(e->device, sizeof(e->device));
+		ev->name = e->name;
+		ev->name_len = strnlen(e->name, sizeof(e->name));
+		return 0;
+	case PATTRACK_EV_UNLOAD:
+		ev->kind = PT_EV_UNLOAD;
+		ev->name = e->name;
+		ev->name_len = strnlen(e->name, sizeof(e->name));
+		return 0;
 	default:
 		return -EBADMSG;
 	}

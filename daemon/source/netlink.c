@@ -38,6 +38,9 @@ static struct nla_policy policy[PATTRACK_ATTR_MAX + 1] = {
 	[PATTRACK_ATTR_COMM] = { .type = NLA_STRING },
 	[PATTRACK_ATTR_STACK] = { .type = NLA_UNSPEC },
 	[PATTRACK_ATTR_CHILD] = { .type = NLA_U32 },
+	[PATTRACK_ATTR_DEVICE] = { .type = NLA_STRING },
+	[PATTRACK_ATTR_NAME] = { .type = NLA_STRING },
+	[PATTRACK_ATTR_BAR] = { .type = NLA_U32 },
 };
 
 /*
@@ -47,7 +50,7 @@ static struct nla_policy policy[PATTRACK_ATTR_MAX + 1] = {
  */
 static int event_of_message(struct nlattr *tb[], struct pattrack_event *e)
 {
-	bool call;
+	bool call, unbind;
 
 	*e = (struct pattrack_event){
 		.seq = nla_get_u64(tb[PATTRACK_ATTR_SEQ]),
@@ -57,26 +60,39 @@ static int event_of_message(struct nlattr *tb[], struct pattrack_event *e)
 		.got = -1,
 	};
 	call = e->kind == PATTRACK_EV_RESERVE || e->kind == PATTRACK_EV_FREE;
+	unbind = e->kind == PATTRACK_EV_UNBIND;
 	if (call && (!tb[PATTRACK_ATTR_START] || !tb[PATTRACK_ATTR_END] || !tb[PATTRACK_ATTR_RET]))
 		return -EBADMSG;
 	if (e->kind == PATTRACK_EV_FORK && !tb[PATTRACK_ATTR_CHILD])
+		return -EBADMSG;
+	if (unbind && (!tb[PATTRACK_ATTR_START] || !tb[PATTRACK_ATTR_END] || !tb[PATTRACK_ATTR_BAR] ||
+		       !tb[PATTRACK_ATTR_DEVICE]))
+		return -EBADMSG;
+	if ((unbind || e->kind == PATTRACK_EV_UNLOAD) && !tb[PATTRACK_ATTR_NAME])
 		return -EBADMSG;
 	if (tb[PATTRACK_ATTR_TS_NS])
 		e->ts_ns = nla_get_u64(tb[PATTRACK_ATTR_TS_NS]);
 	if (tb[PATTRACK_ATTR_COMM])
 		nla_strlcpy(e->comm, tb[PATTRACK_ATTR_COMM], sizeof(e->comm));
-	if (call) {
+	if (call || unbind) {
 		e->start = nla_get_u64(tb[PATTRACK_ATTR_START]);
 		e->end = nla_get_u64(tb[PATTRACK_ATTR_END]);
-		e->ret = (int32_t)nla_get_u32(tb[PATTRACK_ATTR_RET]);
 	}
+	if (call)
+		e->ret = (int32_t)nla_get_u32(tb[PATTRACK_ATTR_RET]);
+	if (unbind) {
+		e->bar = nla_get_u32(tb[PATTRACK_ATTR_BAR]);
+		nla_strlcpy(e->device, tb[PATTRACK_ATTR_DEVICE], sizeof(e->device));
+	}
+	if (tb[PATTRACK_ATTR_NAME])
+		nla_strlcpy(e->name, tb[PATTRACK_ATTR_NAME], sizeof(e->name));
 	if (tb[PATTRACK_ATTR_REQ])
 		e->req = (int32_t)nla_get_u32(tb[PATTRACK_ATTR_REQ]);
 	if (tb[PATTRACK_ATTR_GOT])
 		e->got = (int32_t)nla_get_u32(tb[PATTRACK_ATTR_GOT]);
 	if (tb[PATTRACK_ATTR_CHILD])
 		e->child = nla_get_u32(tb[PATTRACK_ATTR_CHILD]);
-	if (tb[PATTRACK_ATTR_STACK]) {
+	if (call && tb[PATTRACK_ATTR_STACK]) {
 		size_t n = (size_t)nla_len(tb[PATTRACK_ATTR_STACK]) / sizeof(e->stack[0]);
 
 		e->nr_stack = (uint32_t)(n < PATTRACK_STACK_DEPTH ? n : PATTRACK_STACK_DEPTH);

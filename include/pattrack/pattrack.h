@@ -30,10 +30,14 @@ enum pattrack_event_kind {
 	PATTRACK_EV_FREE = 2,		/* memtype_free() returned */
 	PATTRACK_EV_EXIT = 3,		/* a process (thread group) exited, after its own frees */
 	PATTRACK_EV_FORK = 4,		/* a process created another (a new thread group) */
+	PATTRACK_EV_UNBIND = 5,		/* a driver is about to be unbound from a PCI device: one per memory BAR */
+	PATTRACK_EV_UNLOAD = 6,		/* a module's exit function has returned */
 };
 
 #define PATTRACK_STACK_DEPTH 16
 #define PATTRACK_COMM_LEN 16
+#define PATTRACK_DEVICE_LEN 32		/* "0000:00:03.0" */
+#define PATTRACK_NAME_LEN 64		/* a driver's or a module's name (MODULE_NAME_LEN fits) */
 
 /* ---- generic netlink (pattrack_shim.ko) ---------------------------------- */
 
@@ -70,6 +74,9 @@ enum pattrack_attr {
 	PATTRACK_ATTR_STATUS_DROPPED,	/* u64: events lost (allocation, full socket, missed probe) */
 	PATTRACK_ATTR_STATUS_SEQ,	/* u64: the last sequence number used */
 	PATTRACK_ATTR_CHILD,		/* u32: fork: the new process's id */
+	PATTRACK_ATTR_DEVICE,		/* string: unbind: the device (PCI "0000:00:03.0") */
+	PATTRACK_ATTR_NAME,		/* string: unbind: the driver; unload: the module */
+	PATTRACK_ATTR_BAR,		/* u32: unbind: the BAR's index; START and END its range */
 	__PATTRACK_ATTR_MAX,
 };
 #define PATTRACK_ATTR_MAX (__PATTRACK_ATTR_MAX - 1)
@@ -79,6 +86,8 @@ enum pattrack_probe {
 	PATTRACK_PROBE_FREE = 1 << 1,
 	PATTRACK_PROBE_EXIT = 1 << 2,
 	PATTRACK_PROBE_FORK = 1 << 3,
+	PATTRACK_PROBE_UNBIND = 1 << 4,
+	PATTRACK_PROBE_UNLOAD = 1 << 5,
 };
 
 /* ---- BPF ring buffer (pattrack.bpf.c) ------------------------------------ */
@@ -93,10 +102,19 @@ struct pattrack_event {
 	__s32 req;			/* enum pattrack_type, or -1 */
 	__s32 got;			/* granted type, or -1 for a strict request */
 	__u32 pid;			/* thread group id */
-	__u32 child;			/* fork: the new process's id */
+	union {
+		__u32 child;		/* fork: the new process's id */
+		__u32 bar;		/* unbind: the BAR's index; start and end its range */
+	};
 	__u32 nr_stack;
 	char comm[PATTRACK_COMM_LEN];
-	__u64 stack[PATTRACK_STACK_DEPTH];
+	union {
+		__u64 stack[PATTRACK_STACK_DEPTH];	/* reserve, free: nr_stack frames */
+		struct {				/* unbind, unload: nr_stack is 0 */
+			char device[PATTRACK_DEVICE_LEN];	/* unbind */
+			char name[PATTRACK_NAME_LEN];		/* unbind: driver; unload: module */
+		};
+	};
 };
 
 #endif /* _UAPI_PATTRACK_H */
