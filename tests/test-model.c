@@ -289,6 +289,207 @@ START_TEST(test_driver_mapping_outlives_the_probing_process)
 }
 END_TEST
 
+/* ---- drivers' lifetimes: unbind and unload ----------------------------- */
+
+#define BAR0 0xfebc0000ULL
+#define BAR0_END 0xfebe0000ULL
+
+/* A driver about to leave a device, as the shim and the BPF program report it: one BAR. */
+static void unbind(struct pt_model *m, const char *device, int bar, uint64_t s, uint64_t e,
+		   const char *driver)
+{
+	struct pt_event ev = {
+		.kind = PT_EV_UNBIND, .start = s, .end = e, .bar = bar, .device = device,
+		.device_len = strlen(device), .name = driver, .name_len = strlen(driver),
+		.pid = 400, .comm = "sh", .comm_len = 2,
+	};
+
+	ck_assert_int_eq(pt_model_apply(m, &ev), 0);
+}
+
+static void unload(struct pt_model *m, const char *module)
+{
+	struct pt_event ev = {
+		.kind = PT_EV_UNLOAD, .name = module, .name_len = strlen(module),
+		.pid = 401, .comm = "rmmod", .comm_len = 5,
+	};
+
+	ck_assert_int_eq(pt_model_apply(m, &ev), 0);
+}
+
+static void device_bar(struct pt_model *m, const char *device, int bar, uint64_t s, uint64_t e,
+		       const char *driver)
+{
+	struct pt_event ev = {
+		.kind = PT_EV_DEVICE, .start = s, .end = e, .bar = bar, .device = device,
+		.device_len = strlen(device), .name = driver, .name_len = driver ? strlen(driver) : 0,
+	};
+
+	ck_assert_int_eq(pt_model_apply(m, &ev), 0);
+}
+
+static void free_ok(struct pt_model *m, uint64_t s, uint64_t e, int32_t pid)
+{
+	ck_assert_int_eq(fre(m, s, e, 0, pid), 0);
+}
+
+static const char *explain_leak(const struct pt_model *m, char *buf, size_t size)
+{
+	return pt_anomaly_explain(m, find_kind(m, PT_AN_LEAK), buf, size);
+}
+
+/* unbind runs remove(), which unmaps: nothing is left, nothing is said */
+START_TEST(test_driver_unbound_cleanly)
+{
+	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
+
+	reserve_along(m, BAR0, BAR0_END, 325, "modprobe", ioremap_stack);
+	apply_simple(m, PT_EV_EXIT, 0, 0, 0, 325);
+	unbind(m, "0000:00:03.0", 0, BAR0, BAR0_END, "e1000");
+	free_ok(m, BAR0, BAR0_END, 400);
+	ck_assert_int_eq(pt_model_judge_leaks(m), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_LEAK), 0);
+}
+END_TEST
+
+/* remove() forgot its iounmap: the driver is gone from the device, the mapping stays */
+START_TEST(test_driver_unbound_leaving_its_mapping)
+{
+	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
+	const struct pt_anomaly *a;
+	char buf[256];
+
+	reserve_along(m, BAR0, BAR0_END, 325, "modprobe", ioremap_stack);
+	/* a user mapping of the same BAR is its process's, whatever the driver does */
+	reserve_along(m, BAR0, BAR0 + 0x1000, 326, "app", mmap_stack);
+	unbind(m, "0000:00:03.0", 0, BAR0, BAR0_END, "e1000");
+	ck_assert_int_eq(pt_model_judge_leaks(m), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_LEAK), 1);
+	a = find_kind(m, PT_AN_LEAK);
+	ck_assert_int_eq(a->owner, PT_OWNER_DRIVER);
+	ck_assert(!a->unloaded);
+	ck_assert_int_eq(a->bar, 0);
+	ck_assert_str_eq(explain_leak(m, buf, sizeof(buf)),
+			 "e1000 (0000:00:03.0) unbound; its uncached-minus ioremap of BAR0 "
+			 "0xfebc0000-0xfebe0000 is still reserved");
+}
+END_TEST
+
+/* unbound, bound again: the new probe's mapping belongs to the new binding */
+START_TEST(test_driver_rebinds)
+{
+	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
+	uint64_t unbound;
+
+	for (int round = 0; round < 3; round++) {
+		reserve_along(m, BAR0, BAR0_END, 500 + round, "sh", ioremap_stack);
+		unbind(m, "0000:00:03.0", 0, BAR0, BAR0_END, "e1000");
+		free_ok(m, BAR0, BAR0_END, 500 + round);
+	}
+	reserve_along(m, BAR0, BAR0_END, 600, "sh", ioremap_stack);
+	unbound = pt_model_clock(m);
+	ck_assert_int_eq(pt_model_judge_leaks_upto(m, unbound), 0);
+	ck_assert_int_eq(pt_model_judge_leaks(m), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_LEAK), 0);
+	ck_assert_uint_eq(pt_model_entry_count(m), 1);
+}
+END_TEST
+
+/* another device's unbind, another module's unload: not this mapping's end */
+START_TEST(test_driver_other_device_or_module)
+{
+	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
+
+	reserve_along(m, BAR0, BAR0_END, 325, "modprobe", ioremap_stack);
+	unbind(m, "0000:00:04.0", 0, BAR0_END, BAR0_END + 0x20000, "e1000");
+	unload(m, "virtio_gpu");
+	ck_assert_int_eq(pt_model_judge_leaks(m), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_LEAK), 0);
+}
+END_TEST
+
+/* a module ioremaps at load and never unmaps: unloaded, it leaves the reservation */
+START_TEST(test_module_unloaded_with_a_reservation_left)
+{
+	static const char leaky_stack[] = "memtype_reserve+0x1\n__ioremap_caller+0xf0\n"
+		"leaky_init+0x51 [pattrack_leaky]\ndo_one_initcall+0x41";
+	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
+	uint64_t before;
+	char buf[256];
+
+	device_bar(m, "0000:00:05.0", 2, 0xfd000000, 0xfd400000, NULL);
+	reserve_along(m, 0xfd000000, 0xfd001000, 700, "insmod", leaky_stack);
+	apply_simple(m, PT_EV_EXIT, 0, 0, 0, 700);
+	before = pt_model_clock(m);
+	ck_assert_int_eq(pt_model_judge_leaks(m), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_LEAK), 0);	/* loaded: still its to hold */
+	unload(m, "pattrack_leaky");
+	ck_assert_int_eq(pt_model_judge_leaks_upto(m, before), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_LEAK), 0);	/* not judged up to there */
+	ck_assert_int_eq(pt_model_judge_leaks(m), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_LEAK), 1);
+	ck_assert(find_kind(m, PT_AN_LEAK)->unloaded);
+	ck_assert_str_eq(explain_leak(m, buf, sizeof(buf)),
+			 "module pattrack_leaky unloaded; its uncached-minus ioremap "
+			 "0xfd000000-0xfd001000 (BAR2 of 0000:00:05.0) is still reserved");
+	ck_assert_int_eq(pt_model_judge_leaks(m), 0);	/* once */
+	ck_assert_uint_eq(count_kind(m, PT_AN_LEAK), 1);
+}
+END_TEST
+
+/* a process maps a driver's memory and forks: the copies are the processes' */
+START_TEST(test_fork_of_a_driver_backed_mapping)
+{
+	static const char fb_stack[] = "memtype_reserve+0x1\nreserve_pfn_range+0xac\n"
+		"track_pfn_remap+0x5d\nremap_pfn_range+0x3a\nfb_mmap+0xa1\nmmap_region+0x4a1";
+	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
+	struct table t;
+
+	reserve_along(m, BAR0, BAR0 + 0x4000, 800, "fbapp", fb_stack);
+	reserve_along(m, BAR0, BAR0 + 0x4000, 800, "fbapp", fork_stack);
+	t = table_of(m);
+	ck_assert_int_eq(t.e[0].owner, PT_OWNER_PROCESS);
+	ck_assert_int_eq(t.e[1].owner, PT_OWNER_PROCESS);
+	/* the driver leaves; the processes' mappings are theirs to end */
+	unbind(m, "0000:00:02.0", 0, BAR0, BAR0_END, "bochs-drm");
+	ck_assert_int_eq(pt_model_judge_leaks(m), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_LEAK), 0);
+	free_ok(m, BAR0, BAR0 + 0x4000, 801);
+	apply_simple(m, PT_EV_EXIT, 0, 0, 0, 801);
+	apply_simple(m, PT_EV_EXIT, 0, 0, 0, 800);
+	ck_assert_int_eq(pt_model_judge_leaks(m), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_LEAK), 1);	/* the parent's, never unmapped */
+	ck_assert_int_eq(find_kind(m, PT_AN_LEAK)->owner, PT_OWNER_PROCESS);
+}
+END_TEST
+
+/* owner unknown: no leak without evidence of whose it was */
+START_TEST(test_unknown_owner_never_leaks)
+{
+	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
+	struct pt_device_info d;
+	struct table t;
+
+	device_bar(m, "0000:00:03.0", 0, BAR0, BAR0_END, "e1000");
+	apply_simple(m, PT_EV_ENTRY, BAR0, BAR0_END, UCM, 0);
+	RESERVE(m, P(0), P(1), .req = WC, .got = WC, .pid = 9, .comm = "x", .stack = "");
+	apply_simple(m, PT_EV_EXIT, 0, 0, 0, 9);
+	unbind(m, "0000:00:03.0", 0, BAR0, BAR0_END, "e1000");
+	ck_assert_int_eq(pt_model_judge_leaks(m), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_LEAK), 0);
+	t = table_of(m);
+	ck_assert_uint_eq(t.n, 2);
+	ck_assert_int_eq(t.e[0].owner, PT_OWNER_UNKNOWN);
+	ck_assert_int_eq(t.e[1].owner, PT_OWNER_UNKNOWN);
+	/* attributed by address all the same; the unbind left the BAR unbound */
+	ck_assert(pt_model_device_at(m, BAR0, BAR0_END, &d));
+	ck_assert_str_eq(d.device, "0000:00:03.0");
+	ck_assert_int_eq(d.bar, 0);
+	ck_assert_str_eq(d.driver, "");
+	ck_assert(!pt_model_device_at(m, P(0), P(1), &d));
+}
+END_TEST
+
 START_TEST(test_leaks_judged_up_to_an_exit)
 {
 	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
@@ -567,5 +768,9 @@ CHECK_MAIN("model",
 	   TEST_ONCE(test_leak_after_exit_only), TEST_ONCE(test_owner_from_call_path),
 	   TEST_ONCE(test_driver_mapping_outlives_the_probing_process), TEST_ONCE(test_free_prefers_own_identical_entry),
 	   TEST_ONCE(test_leaks_judged_up_to_an_exit), TEST_ONCE(test_bad_events_rejected),
+	   TEST_ONCE(test_driver_unbound_cleanly), TEST_ONCE(test_driver_unbound_leaving_its_mapping),
+	   TEST_ONCE(test_driver_rebinds), TEST_ONCE(test_driver_other_device_or_module),
+	   TEST_ONCE(test_module_unloaded_with_a_reservation_left),
+	   TEST_ONCE(test_fork_of_a_driver_backed_mapping), TEST_ONCE(test_unknown_owner_never_leaks),
 	   TEST_ONCE(test_models_are_independent), TEST_LOOP(test_random_vs_kernel_reported, 4),
 	   TEST_LOOP(test_random_vs_kernel_predicted, 4))

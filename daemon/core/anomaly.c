@@ -3,6 +3,7 @@
 #include <stdarg.h>
 
 #include "model.h"
+#include "owner.h"
 #include "util.h"
 
 static const char *const kind_names[_PT_AN_MAX] = {
@@ -101,6 +102,35 @@ static void put_ret(struct out *o, int ret, int got)
 		put(o, " granting %s", tname(got));
 }
 
+/*
+ * "e1000 (0000:00:03.0) unbound; its uncached-minus ioremap of BAR0
+ * 0xfebc0000-0xfebe0000 is still reserved", or "module leaky unloaded;
+ * its ... 0x...-0x... (BAR2 of 0000:00:05.0) is still reserved".
+ */
+static void put_driver_leak(struct out *o, const struct pt_model *m, const struct pt_anomaly *a)
+{
+	const struct pt_strtab *t = pt_model_strings_const(m);
+	const char *stack = pt_strtab_get(t, a->stack);
+	const char *call = pt_owner_call(stack, strlen(stack));
+	const char *module = pt_strtab_get(t, a->owner_module);
+	unsigned long long s = a->start, e = a->end;
+	struct pt_device_info d;
+
+	if (a->unloaded) {
+		put(o, "module %s unloaded; its %s %s 0x%llx-0x%llx", pt_strtab_get(t, a->driver),
+		    tname(a->type), call, s, e);
+		if (pt_model_device_at(m, a->start, a->end, &d))
+			put(o, " (BAR%d of %s)", d.bar, d.device);
+	} else {
+		put(o, "%s (%s) unbound; its %s %s of BAR%d 0x%llx-0x%llx",
+		    pt_strtab_get(t, a->driver), pt_strtab_get(t, a->device), tname(a->type), call,
+		    a->bar, s, e);
+		if (strcmp(module, pt_strtab_get(t, a->driver)) != 0)
+			put(o, " (made by %s)", module);
+	}
+	put(o, " is still reserved");
+}
+
 char *pt_anomaly_explain(const struct pt_model *m, const struct pt_anomaly *a,
 			 char *buf, size_t size)
 {
@@ -146,6 +176,10 @@ char *pt_anomaly_explain(const struct pt_model *m, const struct pt_anomaly *a,
 		}
 		break;
 	case PT_AN_LEAK:
+		if (a->owner == PT_OWNER_DRIVER) {
+			put_driver_leak(&o, m, a);
+			break;
+		}
 		put(&o, "0x%llx-0x%llx %s reserved by ", s, e, tname(a->type));
 		put_owner(&o, m, a->pid, a->comm);
 		put(&o, " is still reserved after the process exited");
