@@ -358,6 +358,7 @@ static int foreach_step(struct itree_node *n, void *userdata)
 		.resynced = e->flags & ENTRY_RESYNCED,
 		.shrunk = e->flags & ENTRY_SHRUNK,
 		.owner_exited = !(e->flags & ENTRY_DRIVER) && model_owner_exited(c->m, e),
+		.leaked = e->flags & ENTRY_LEAK_REPORTED,
 		.owner = entry_owner(e),
 	};
 

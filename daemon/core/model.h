@@ -145,6 +145,7 @@ struct pt_entry_info {
 	bool resynced;		/* found at a resync: owner unknown */
 	bool shrunk;
 	bool owner_exited;
+	bool leaked;		/* judged a leak already */
 	int owner;		/* enum pt_owner_class (core/owner.h), from the call path */
 	const char *driver;	/* a driver's: the module whose code made it, or "built-in"; else "" */
 	const char *call;	/* a driver's: "ioremap", "memremap", ...; else "" */

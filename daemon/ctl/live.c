@@ -20,7 +20,7 @@ static int write_entry(const struct pt_entry_info *e, void *userdata)
 	return pt_trace_write_event(userdata, &ev);
 }
 
-int load_host(struct pt_model *m, struct pt_iomem *iomem)
+int load_host(struct pt_model *m, struct pt_iomem *iomem, struct pt_pci *pci)
 {
 	unsigned long bad = 0;
 	char why[256];
@@ -39,11 +39,17 @@ int load_host(struct pt_model *m, struct pt_iomem *iomem)
 	r = pt_iomem_load_ram(m, iomem);
 	if (r < 0)
 		return log_error_errno(r, "cannot take System RAM from %s", PT_IOMEM);
+	/* without them a driver's leak still names its device when the unbind says it */
+	r = pt_pci_read(PT_SYSFS_PCI, pci);
+	if (r < 0)
+		(void)log_full_errno_at(LOG_WARNING, r, "PCI BARs will not be named: %s", PT_SYSFS_PCI);
+	else if ((r = pt_pci_load(m, pci)) < 0)
+		return log_error_errno(r, "cannot take the PCI BARs");
 	return 0;
 }
 
 int write_opening(FILE *f, const char *source, const struct pt_model *m,
-		  const struct pt_iomem *iomem)
+		  const struct pt_iomem *iomem, const struct pt_pci *pci)
 {
 	struct utsname u;
 	int r;
@@ -60,6 +66,12 @@ int write_opening(FILE *f, const char *source, const struct pt_model *m,
 		};
 
 		if (pt_resource_is_ram(&iomem->res[i]))
+			pt_trace_write_event(f, &ev);
+	}
+	for (size_t i = 0; i < pci->n; i++) {
+		struct pt_event ev = pt_pci_event(&pci->bar[i]);
+
+		if (pt_pci_bar_is_memory(&pci->bar[i]))
 			pt_trace_write_event(f, &ev);
 	}
 	return ferror(f) ? -EIO : 0;

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "host/iomem.h"
+#include "host/pci.h"
 #include "source/open.h"
 #include "source/source.h"
 
@@ -32,12 +33,15 @@ static inline void follow(struct lineage *l, int32_t pid)
 	l->count++;
 }
 
-/* The host's table now, and its RAM, into @m; *iomem keeps the resource map. */
-int load_host(struct pt_model *m, struct pt_iomem *iomem);
+/*
+ * The host's table now, its RAM and its PCI memory BARs, into @m; *iomem
+ * keeps the resource map, *pci the BARs (empty when sysfs has none).
+ */
+int load_host(struct pt_model *m, struct pt_iomem *iomem, struct pt_pci *pci);
 
-/* The trace's opening: a header, then @m's table and @iomem's System RAM, as read by load_host(). */
+/* The trace's opening: a header, @m's table, System RAM and the BARs, as read by load_host(). */
 int write_opening(FILE *f, const char *source, const struct pt_model *m,
-		  const struct pt_iomem *iomem);
+		  const struct pt_iomem *iomem, const struct pt_pci *pci);
 
 /* A pt_live_fn that writes each event to the FILE * it is given. */
 int write_live_event(const struct pt_event *ev, void *userdata);

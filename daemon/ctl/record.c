@@ -10,6 +10,7 @@ int verb_record(int argc, char *argv[], const struct ctl_options *o)
 {
 	_cleanup_(pt_model_freep) struct pt_model *host = NULL;
 	struct pt_iomem iomem = { 0 };
+	struct pt_pci pci = { 0 };
 	struct pt_kallsyms *syms = NULL;
 	struct pt_source src = { 0 };
 	const char *output = o->output;
@@ -48,10 +49,10 @@ int verb_record(int argc, char *argv[], const struct ctl_options *o)
 		log_error_errno(r, "cannot create the model");
 		goto out;
 	}
-	r = load_host(host, &iomem);
+	r = load_host(host, &iomem, &pci);
 	if (r < 0)
 		goto out;
-	r = write_opening(f, src.ops->name, host, &iomem);
+	r = write_opening(f, src.ops->name, host, &iomem, &pci);
 	if (r < 0) {
 		log_error_errno(r, "cannot write %s", output);
 		goto out;
@@ -74,6 +75,7 @@ int verb_record(int argc, char *argv[], const struct ctl_options *o)
 
 out:
 	pt_iomem_done(&iomem);
+	pt_pci_done(&pci);
 	pt_source_close(&src);
 	pt_kallsyms_free(syms);
 	if (f && f != stdout) {

@@ -102,7 +102,20 @@ static struct json_object *stack_array(const char *stack)
 	return arr;
 }
 
-struct json_object *pt_json_entry(const struct pt_entry_info *e)
+/* "device" and "bar" of the PCI BAR holding [start, end), and its "bound_driver"; nothing if none. */
+static void add_device(struct json_object *o, const struct pt_model *m, uint64_t start,
+		       uint64_t end)
+{
+	struct pt_device_info d;
+
+	if (!pt_model_device_at(m, start, end, &d))
+		return;
+	add(o, "device", json_object_new_string(d.device));
+	add(o, "bar", json_object_new_int(d.bar));
+	add(o, "bound_driver", *d.driver ? json_object_new_string(d.driver) : NULL);
+}
+
+struct json_object *pt_json_entry(const struct pt_model *m, const struct pt_entry_info *e)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -121,26 +134,54 @@ struct json_object *pt_json_entry(const struct pt_entry_info *e)
 	add(o, "owner_exited", json_object_new_boolean(e->owner_exited));
 	add(o, "owner", json_object_new_string(pt_owner_class_name(e->owner)));
 	if (e->owner == PT_OWNER_DRIVER) {
-		char driver[64];
-
-		add(o, "driver", json_object_new_string(pt_owner_driver(e->stack, strlen(e->stack),
-									driver, sizeof(driver))));
+		add(o, "driver", json_object_new_string(e->driver));
+		add(o, "call", json_object_new_string(e->call));
 	}
+	add_device(o, m, e->start, e->end);
 	return o;
 }
 
+struct entries {
+	const struct pt_model *m;
+	struct json_object *arr;
+};
+
 static int add_entry(const struct pt_entry_info *e, void *userdata)
 {
-	json_object_array_add(userdata, pt_json_entry(e));
+	struct entries *x = userdata;
+
+	json_object_array_add(x->arr, pt_json_entry(x->m, e));
 	return 0;
 }
 
 struct json_object *pt_json_entries(const struct pt_model *m)
 {
-	struct json_object *arr = json_object_new_array();
+	struct entries x = { m, json_object_new_array() };
 
-	pt_model_foreach_entry(m, 0, UINT64_MAX, add_entry, arr);
-	return arr;
+	pt_model_foreach_entry(m, 0, UINT64_MAX, add_entry, &x);
+	return x.arr;
+}
+
+/* A driver's leak: the module that made it, and the unbind or unload that ended its hold. */
+static void add_driver_leak(struct json_object *o, const struct pt_model *m,
+			    const struct pt_anomaly *a)
+{
+	const struct pt_strtab *st = pt_model_strings_const(m);
+	struct json_object *g = json_object_new_object();
+
+	add(o, "driver", json_object_new_string(pt_strtab_get(st, a->owner_module)));
+	add(g, "event", json_object_new_string(a->unloaded ? "unload" : "unbind"));
+	if (a->unloaded) {
+		add(g, "module", json_object_new_string(pt_strtab_get(st, a->driver)));
+	} else {
+		add(g, "driver", json_object_new_string(pt_strtab_get(st, a->driver)));
+		add(g, "device", json_object_new_string(pt_strtab_get(st, a->device)));
+		add(g, "bar", json_object_new_int(a->bar));
+	}
+	add(g, "pid", json_object_new_int(a->gone_pid));
+	add(g, "comm", json_object_new_string(pt_strtab_get(st, a->gone_comm)));
+	add(g, "seq", json_object_new_uint64(a->gone_seq));
+	add(o, "owner_gone", g);
 }
 
 struct json_object *pt_json_anomaly(const struct pt_model *m, const struct pt_anomaly *a)
@@ -157,6 +198,12 @@ struct json_object *pt_json_anomaly(const struct pt_model *m, const struct pt_an
 	add(o, "comm", json_object_new_string(pt_strtab_get(st, a->comm)));
 	add(o, "seq", json_object_new_uint64(a->seq));
 	add(o, "detail", json_object_new_string(pt_anomaly_explain(m, a, buf, sizeof(buf))));
+	if (a->kind == PT_AN_LEAK)
+		add(o, "owner", json_object_new_string(pt_owner_class_name(a->owner)));
+	if (a->kind == PT_AN_LEAK && a->owner == PT_OWNER_DRIVER)
+		add_driver_leak(o, m, a);
+	if (a->start < a->end)
+		add_device(o, m, a->start, a->end);
 	if (pt_severity_name(a->severity))
 		add(o, "severity", json_object_new_string(pt_severity_name(a->severity)));
 	if (a->req != PT_TYPE_NONE)

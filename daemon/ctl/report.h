@@ -31,7 +31,7 @@ void pt_print_anomaly(FILE *f, const struct pt_model *m, const struct pt_anomaly
 /* "Anomalies (N):" and one line per anomaly. */
 void pt_print_anomalies(FILE *f, const struct pt_model *m);
 
-struct json_object *pt_json_entry(const struct pt_entry_info *e);
+struct json_object *pt_json_entry(const struct pt_model *m, const struct pt_entry_info *e);
 struct json_object *pt_json_entries(const struct pt_model *m);
 struct json_object *pt_json_anomaly(const struct pt_model *m, const struct pt_anomaly *a);
 struct json_object *pt_json_anomalies(const struct pt_model *m);

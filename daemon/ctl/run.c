@@ -38,8 +38,19 @@ static int run_event(const struct pt_event *ev, void *userdata)
 	return 0;
 }
 
+/*
+ * Whether @a is COMMAND's: its processes made the reservation or the call,
+ * or, for a driver's leak, unbound the driver or unloaded the module.
+ */
+static bool concerns(const struct lineage *l, const struct pt_anomaly *a)
+{
+	return followed(l, a->pid) ||
+	       (a->kind == PT_AN_LEAK && a->owner == PT_OWNER_DRIVER && followed(l, a->gone_pid));
+}
+
 /* The kernel mappings COMMAND's processes made for drivers, which keep them on purpose. */
 struct held {
+	const struct pt_model *m;
 	const struct lineage *lineage;
 	struct json_object *json;	/* the array, or NULL for text */
 	bool print;		/* text: print each, else only count them */
@@ -49,20 +60,23 @@ struct held {
 static int held_entry(const struct pt_entry_info *e, void *userdata)
 {
 	struct held *h = userdata;
-	char driver[64];
+	struct pt_device_info d;
+	char where[64] = "";
 
-	if (e->owner != PT_OWNER_DRIVER || !followed(h->lineage, e->pid))
+	if (e->owner != PT_OWNER_DRIVER || e->leaked || !followed(h->lineage, e->pid))
 		return 0;
 	h->n++;
 	if (h->json) {
-		json_object_array_add(h->json, pt_json_entry(e));
+		json_object_array_add(h->json, pt_json_entry(h->m, e));
 		return 0;
 	}
 	if (!h->print)
 		return 0;
-	pt_owner_driver(e->stack, strlen(e->stack), driver, sizeof(driver));
-	printf("  %-16s 0x%016" PRIx64 "-0x%016" PRIx64 " %s, reserved by pid %" PRId32 " (%s)\n",
-	       driver, e->start, e->end, pt_type_name(e->type), e->pid, *e->comm ? e->comm : "-");
+	if (pt_model_device_at(h->m, e->start, e->end, &d))
+		snprintf(where, sizeof(where), " for %s BAR%d", d.device, d.bar);
+	printf("  0x%016" PRIx64 "-0x%016" PRIx64 " %s %s, held by %s%s; reserved by pid %" PRId32
+	       " (%s)\n", e->start, e->end, pt_type_name(e->type), e->call, e->driver, where, e->pid,
+	       *e->comm ? e->comm : "-");
 	return 0;
 }
 
@@ -70,6 +84,7 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 {
 	_cleanup_(pt_model_freep) struct pt_model *m = NULL;
 	struct pt_iomem iomem = { 0 };
+	struct pt_pci pci = { 0 };
 	struct run_ctx c = { 0 };
 	struct pt_kallsyms *syms = NULL;
 	struct pt_source src = { 0 };
@@ -102,7 +117,7 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 			&src) < 0)
 		goto out;
 	syms = source_symbolize(&src);
-	if (load_host(m, &iomem) < 0)
+	if (load_host(m, &iomem, &pci) < 0)
 		goto out;
 	if (output) {
 		c.trace = fopen(output, "we");
@@ -111,7 +126,7 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 			goto out;
 		}
 		/* the opening is the very table the model starts from */
-		if (write_opening(c.trace, src.ops->name, m, &iomem) < 0) {
+		if (write_opening(c.trace, src.ops->name, m, &iomem, &pci) < 0) {
 			log_error_errno(-EIO, "cannot write %s", output);
 			goto out;
 		}
@@ -128,10 +143,11 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 	r = pt_model_judge_leaks(m);
 	if (r < 0)
 		goto out;
+	held.m = m;
 	held.lineage = &c.lineage;
 
 	for (size_t i = 0; i < pt_model_anomaly_count(m); i++)
-		if (followed(&c.lineage, pt_model_anomaly(m, i)->pid)) {
+		if (concerns(&c.lineage, pt_model_anomaly(m, i))) {
 			found |= 1u << pt_model_anomaly(m, i)->kind;
 			shown++;
 		}
@@ -140,7 +156,7 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 		struct json_object *arr = json_object_new_array();
 
 		for (size_t i = 0; i < pt_model_anomaly_count(m); i++)
-			if (followed(&c.lineage, pt_model_anomaly(m, i)->pid))
+			if (concerns(&c.lineage, pt_model_anomaly(m, i)))
 				json_object_array_add(arr, pt_json_anomaly(m, pt_model_anomaly(m, i)));
 		json_object_object_add(out, "command", json_object_new_string(argv[0]));
 		json_object_object_add(out, "exit_status", json_object_new_int(exit_status_of(status)));
@@ -156,7 +172,7 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 		       "%zu anomalies:\n", argv[0], exit_status_of(status), c.lineage.count,
 		       shown);
 		for (size_t i = 0; i < pt_model_anomaly_count(m); i++)
-			if (followed(&c.lineage, pt_model_anomaly(m, i)->pid))
+			if (concerns(&c.lineage, pt_model_anomaly(m, i)))
 				pt_print_anomaly(stdout, m, pt_model_anomaly(m, i), true);
 		/* what drivers keep is no leak while they are bound: said, not failed on */
 		pt_model_foreach_entry(m, 0, UINT64_MAX, held_entry, &held);
@@ -174,6 +190,7 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 
 out:
 	pt_iomem_done(&iomem);
+	pt_pci_done(&pci);
 	pt_source_close(&src);
 	pt_kallsyms_free(syms);
 	if (c.trace)

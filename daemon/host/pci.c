@@ -37,7 +37,9 @@ int pt_pci_parse_resource(const char *text, const char *device, const char *driv
 		if (GROW_ARRAY(pci->bar, pci->cap, pci->n + 1, 8) < 0)
 			return -ENOMEM;
 		bar = &pci->bar[pci->n++];
-		*bar = (struct pt_pci_bar){ .start = start, .end = last + 1, .index = index };
+		*bar = (struct pt_pci_bar){
+			.start = start, .end = last + 1, .index = index, .flags = flags,
+		};
 		snprintf(bar->device, sizeof(bar->device), "%s", device);
 		snprintf(bar->driver, sizeof(bar->driver), "%s", driver);
 	}
@@ -112,4 +114,37 @@ char *pt_pci_bar_describe(const struct pt_pci_bar *bar, char *buf, size_t size)
 	snprintf(buf, size, "%s %s%s%s%s", bar->device, what, *bar->driver ? " (" : "",
 		 bar->driver, *bar->driver ? ")" : "");
 	return buf;
+}
+
+#define IORESOURCE_TYPE_BITS 0x1f00
+#define IORESOURCE_MEM 0x200
+
+bool pt_pci_bar_is_memory(const struct pt_pci_bar *bar)
+{
+	return bar->index < 6 && (bar->flags & IORESOURCE_TYPE_BITS) == IORESOURCE_MEM;
+}
+
+struct pt_event pt_pci_event(const struct pt_pci_bar *bar)
+{
+	return (struct pt_event){
+		.kind = PT_EV_DEVICE, .start = bar->start, .end = bar->end, .bar = bar->index,
+		.device = bar->device, .device_len = strlen(bar->device),
+		.name = bar->driver, .name_len = strlen(bar->driver),
+		.type = PT_TYPE_NONE, .req = PT_TYPE_NONE, .got = PT_TYPE_NONE,
+	};
+}
+
+int pt_pci_load(struct pt_model *m, const struct pt_pci *pci)
+{
+	for (size_t i = 0; i < pci->n; i++) {
+		struct pt_event ev = pt_pci_event(&pci->bar[i]);
+		int r;
+
+		if (!pt_pci_bar_is_memory(&pci->bar[i]))
+			continue;
+		r = pt_model_apply(m, &ev);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }

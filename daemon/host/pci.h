@@ -3,8 +3,11 @@
 
 /* PCI BARs as sysfs lists them: /sys/bus/pci/devices/<bdf>/resource. */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "core/model.h"
 
 #define PT_SYSFS_PCI "/sys/bus/pci/devices"
 
@@ -13,6 +16,7 @@ struct pt_pci_bar {
 	char device[32];	/* "0000:00:04.0" */
 	char driver[32];	/* "" when unbound */
 	int index;		/* 0-5 BARs, 6 the ROM, 7+ bridge windows */
+	uint64_t flags;		/* IORESOURCE_* */
 };
 
 struct pt_pci {
@@ -30,3 +34,12 @@ void pt_pci_done(struct pt_pci *pci);
 /* The BAR holding all of [start, end), or NULL. */
 const struct pt_pci_bar *pt_pci_find(const struct pt_pci *pci, uint64_t start, uint64_t end);
 char *pt_pci_bar_describe(const struct pt_pci_bar *bar, char *buf, size_t size);
+
+/* A standard BAR (0-5) decoding memory: one the kernel's unbind events name too. */
+bool pt_pci_bar_is_memory(const struct pt_pci_bar *bar);
+
+/* @bar as the model's "device" event. */
+struct pt_event pt_pci_event(const struct pt_pci_bar *bar);
+
+/* Every memory BAR of @pci into @m as "device" events: 0 or a negative errno. */
+int pt_pci_load(struct pt_model *m, const struct pt_pci *pci);
