@@ -7,8 +7,8 @@
  * at once; where fentry/fexit cannot attach, a kprobe/kretprobe pair keeps
  * the arguments in a map between the two.  sched_process_exit and _fork
  * come from tp_btf, or the classic tracepoints.  A driver leaving a PCI
- * device is seen at device_release_driver_internal(), a module going at
- * the module_free tracepoint.  Userspace picks what
+ * device is seen at device_release_driver_internal(), a module coming
+ * and going at the module_load and module_free tracepoints.  Userspace picks what
  * loads, by autoload.  Each event takes a sequence number; one that finds
  * the ring buffer full is lost and leaves a gap, which the reader counts.
  */
@@ -337,10 +337,13 @@ int BPF_KPROBE(kprobe_unbind, struct device *dev, struct device_driver *drv)
 	return 0;
 }
 
-/* free_module() has run the exit function (or a failed init): the module goes. */
-static __always_inline void emit_unload(void *ctx, const char *name)
+/*
+ * load_module() is done, before the init function: the module's symbols
+ * are there.  free_module() has run the exit function (or a failed init).
+ */
+static __always_inline void emit_module(void *ctx, __u32 kind, const char *name)
 {
-	struct pattrack_event *e = event_begin(PATTRACK_EV_UNLOAD);
+	struct pattrack_event *e = event_begin(kind);
 
 	if (!e)
 		return;
@@ -348,26 +351,46 @@ static __always_inline void emit_unload(void *ctx, const char *name)
 	event_submit(ctx, e, false);
 }
 
+SEC("tp_btf/module_load")
+int BPF_PROG(tp_btf_load, struct module *mod)
+{
+	emit_module(ctx, PATTRACK_EV_LOAD, mod->name);
+	return 0;
+}
+
 SEC("tp_btf/module_free")
 int BPF_PROG(tp_btf_unload, struct module *mod)
 {
-	emit_unload(ctx, mod->name);
+	emit_module(ctx, PATTRACK_EV_UNLOAD, mod->name);
 	return 0;
 }
 
 /*
- * The classic tracepoint's record, as events/module/module_free/format lays
- * it out (not every kernel's BTF has the struct): the common fields, then
- * the name's place in the record.
+ * The classic tracepoints' records, as events/module/module_{load,free}/format
+ * lay them out (not every kernel's BTF has the structs): the common fields,
+ * then the name's place in the record (offset in the low 16 bits).
  */
+struct module_load_record {
+	__u64 common;
+	__u32 taints;
+	__u32 data_loc_name;
+};
+
 struct module_free_record {
 	__u64 common;
-	__u32 data_loc_name;	/* offset in the low 16 bits, length in the high */
+	__u32 data_loc_name;
 };
+
+SEC("tracepoint/module/module_load")
+int tp_load(struct module_load_record *ctx)
+{
+	emit_module(ctx, PATTRACK_EV_LOAD, (const char *)ctx + (ctx->data_loc_name & 0xffff));
+	return 0;
+}
 
 SEC("tracepoint/module/module_free")
 int tp_unload(struct module_free_record *ctx)
 {
-	emit_unload(ctx, (const char *)ctx + (ctx->data_loc_name & 0xffff));
+	emit_module(ctx, PATTRACK_EV_UNLOAD, (const char *)ctx + (ctx->data_loc_name & 0xffff));
 	return 0;
 }

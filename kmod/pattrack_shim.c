@@ -151,7 +151,8 @@ nospace:
 
 static size_t event_bytes(const struct pattrack_event *e)
 {
-	if (e->kind == PATTRACK_EV_UNBIND || e->kind == PATTRACK_EV_UNLOAD)
+	if (e->kind == PATTRACK_EV_UNBIND || e->kind == PATTRACK_EV_UNLOAD ||
+	    e->kind == PATTRACK_EV_LOAD)
 		return sizeof(*e);	/* the names share the stack's room */
 	return offsetof(struct pattrack_event, stack) + e->nr_stack * sizeof(e->stack[0]);
 }
@@ -216,7 +217,7 @@ static int put_event(struct sk_buff *skb, const struct pattrack_event *e)
 	     nla_put_u32(skb, PATTRACK_ATTR_BAR, e->bar) ||
 	     nla_put_string(skb, PATTRACK_ATTR_DEVICE, e->device)))
 		goto full;
-	if ((e->kind == PATTRACK_EV_UNBIND || e->kind == PATTRACK_EV_UNLOAD) &&
+	if (e->kind >= PATTRACK_EV_UNBIND && e->kind <= PATTRACK_EV_LOAD &&
 	    nla_put_string(skb, PATTRACK_ATTR_NAME, e->name))
 		goto full;
 	if (e->req >= 0 && nla_put_u32(skb, PATTRACK_ATTR_REQ, e->req))
@@ -529,17 +530,22 @@ static int shim_pci_notify(struct notifier_block *nb, unsigned long action, void
 	return NOTIFY_DONE;
 }
 
-/* A module going away, after its exit function (or its failed init) returned. */
+/*
+ * A module coming, before its init function runs (its code is then in the
+ * kernel's symbols, for the reader to name its frames), or going, after its
+ * exit function (or its failed init) returned.
+ */
 static int shim_module_notify(struct notifier_block *nb, unsigned long action, void *data)
 {
 	struct module *mod = data;
 	struct pattrack_event e = {
-		.kind = PATTRACK_EV_UNLOAD,
+		.kind = action == MODULE_STATE_COMING ? PATTRACK_EV_LOAD : PATTRACK_EV_UNLOAD,
 		.req = -1,
 		.got = -1,
 	};
 
-	if (action != MODULE_STATE_GOING || mod == THIS_MODULE || unheard())
+	if ((action != MODULE_STATE_GOING && action != MODULE_STATE_COMING) ||
+	    mod == THIS_MODULE || unheard())
 		return NOTIFY_DONE;
 	set_task(&e, current);
 	strscpy(e.name, mod->name, sizeof(e.name));
@@ -554,7 +560,7 @@ static struct notifier_block module_nb = { .notifier_call = shim_module_notify }
 
 static void shim_unprobe(void)
 {
-	if (probes & PATTRACK_PROBE_UNLOAD)
+	if (probes & PATTRACK_PROBE_MODULES)
 		unregister_module_notifier(&module_nb);
 	if (probes & PATTRACK_PROBE_UNBIND)
 		bus_unregister_notifier(&pci_bus_type, &pci_nb);
@@ -619,7 +625,7 @@ static int __init shim_init(void)
 		pr_err("cannot watch modules: %d\n", err);
 		goto fail;
 	}
-	probes |= PATTRACK_PROBE_UNLOAD;
+	probes |= PATTRACK_PROBE_MODULES;
 	pr_info("version %s, probing %s and %s\n", SHIM_VERSION,
 		reserve_probe.kp.symbol_name, free_probe.kp.symbol_name);
 	return 0;

@@ -106,7 +106,7 @@ if [ -r "$list" ]; then
 	contains "$tmp/count" "^t $n\$"
 	# busctl's own rendering of ListEntries: every start and end, in the kernel's order
 	call ListEntries
-	contains "$tmp/out" "^a(ttsistsb) $n "
+	contains "$tmp/out" "^a(ttsistsbsssi) $n "
 	sed 's/^PAT: \[mem 0x\([0-9a-f]*\)-0x\([0-9a-f]*\)\] \(.*\)/\1 \2 \3/' "$tmp/kernel" |
 	while read -r s e t; do printf '%d %d "%s"\n' "0x$s" "0x$e" "$t"; done >"$tmp/want"
 	grep -o '[0-9]\+ [0-9]\+ "\(write-back\|write-combining\|uncached-minus\|uncached\|write-through\|write-protected\)"' \
@@ -176,7 +176,7 @@ sleep 1.5	# the leak grace, and a PropertiesChanged
 "$ctl" list >"$tmp/list"
 list_to_table <"$tmp/list" >"$tmp/listed"
 if cmp -s "$tmp/ref.table" "$tmp/listed"; then ok "list is the offline replay's table"; else fail "list differs from the offline replay"; diff -u "$tmp/ref.table" "$tmp/listed" | diag; fi
-contains "$tmp/list" "0x00000000fe000000-0x00000000fe001000 write-combining *22 leaker *(owner exited)"
+contains "$tmp/list" "0x00000000fe000000-0x00000000fe001000 write-combining *pid 22 (leaker) .*(owner exited)"
 
 "$ctl" anomalies --json >"$tmp/anomalies"
 for k in conflict degraded invalid-free leak drift loss; do
@@ -193,13 +193,13 @@ contains "$tmp/monitor" '"kind":"conflict","start":"0xfe010000","end":"0xfe01200
 contains "$tmp/props" "EventsProcessed"
 
 call Lookup t 0xfe000000
-contains "$tmp/out" '^a(ttsistsb) 1 4261412864 4261416960 "write-combining" 22 "leaker"'
+contains "$tmp/out" '^a(ttsistsbsssi) 1 4261412864 4261416960 "write-combining" 22 "leaker" .* true "process" "" "" -1$'
 call Lookup t 0x1000
-contains "$tmp/out" "^a(ttsistsb) 0\$"
+contains "$tmp/out" "^a(ttsistsbsssi) 0\$"
 "$ctl" query 0xfe000000 0xfe100000 >"$tmp/out"
 contains "$tmp/out" "^$(wc -l <"$tmp/ref.table") entries"
 call ListAnomalies s conflict
-contains "$tmp/out" '^a(sttsistss) 1 "conflict" 4261478400 4261486592'
+contains "$tmp/out" '^a(sttsistsssssi) 1 "conflict" 4261478400 4261486592 .* "process" "" "" -1$'
 "$ctl" explain 0xfe000000 >"$tmp/out"
 contains "$tmp/out" "^reserve .* write-combining  *write-combining  *0  *22 leaker"
 contains "$tmp/out" "^free .* -22  *22 leaker"
@@ -290,6 +290,8 @@ if journal_up; then
 	contains "$tmp/journal" '"PATTRACK_TYPE":"write-combining"'
 	contains "$tmp/journal" '"PATTRACK_PID":"22"'
 	contains "$tmp/journal" '"PATTRACK_COMM":"leaker"'
+	contains "$tmp/journal" '"PATTRACK_OWNER":"process"'
+	contains "$tmp/journal" '"PATTRACK_BAR":"-1"'
 	contains "$tmp/journal" '"PRIORITY":"4"'
 	n=$(journalctl -o json --no-pager _PID="$jd" | grep -c '"PATTRACK_KIND"')
 	[ "$n" -eq "$ref_anomalies" ] && ok "one journal entry per anomaly ($n)" || fail "$n anomalies in the journal, $ref_anomalies found"

@@ -366,8 +366,32 @@ START_TEST(test_kallsyms_modules_loaded_later)
 	/* known now: no more reading */
 	ck_assert_str_eq(frame(k, 0xffffffffc0200001), "e1000_probe+0x1 [e1000]");
 	ck_assert_uint_eq(pt_kallsyms_rereads(k), 2);
-	/* the core kernel far from any symbol, and a kernel without modules */
+	/* the core kernel far from any symbol */
 	ck_assert_str_eq(frame(k, 0xffffffff81400000), "0xffffffff81400000");
+
+	/* bochs unloaded, leaky loaded where it was: named after bochs until told */
+	write_file(syms, "ffffffff81000000 T _stext\n"
+			 "ffffffff81001000 T memtype_reserve\n"
+			 "ffffffff81100000 T _etext\n"
+			 "ffffffffc0200000 t bochs_pci_probe\t[bochs]\n");
+	write_file(mods, "bochs 65536 0 - Live 0xffffffffc0200000\n");
+	pt_kallsyms_set_reread_interval(k, 1000);
+	pt_kallsyms_stale(k);
+	ck_assert_str_eq(frame(k, 0xffffffffc0200010), "bochs_pci_probe+0x10 [bochs]");
+	write_file(syms, "ffffffff81000000 T _stext\n"
+			 "ffffffff81001000 T memtype_reserve\n"
+			 "ffffffff81100000 T _etext\n"
+			 "ffffffffc0200000 t leaky_map\t[leaky]\n");
+	write_file(mods, "leaky 16384 0 - Live 0xffffffffc0200000 (OE)\n");
+	ck_assert_str_eq(frame(k, 0xffffffffc0200010), "bochs_pci_probe+0x10 [bochs]");
+	pt_kallsyms_stale(k);	/* the source's load (or unload) event */
+	ck_assert_str_eq(frame(k, 0xffffffffc0200010), "leaky_map+0x10 [leaky]");
+	ck_assert_uint_eq(pt_kallsyms_rereads(k), 5);
+	ck_assert_str_eq(frame(k, 0xffffffffc0200011), "leaky_map+0x11 [leaky]");
+	ck_assert_uint_eq(pt_kallsyms_rereads(k), 5);	/* once per event */
+	pt_kallsyms_stale(NULL);
+
+	/* a kernel without modules */
 	pt_kallsyms_free(k);
 	unlink(mods);
 	ck_assert_int_eq(pt_kallsyms_load_from(syms, mods, &k), 0);

@@ -17,11 +17,16 @@
 #define PT_BUS_ERR_NOT_LIVE PT_BUS_IFACE ".Error.NotLive"
 #define PT_BUS_ERR_BUSY PT_BUS_IFACE ".Error.Busy"
 
-/* an entry: start, end, type, pid, comm, seq, resource, owner exited */
-#define PT_BUS_ENTRY_SIG "(ttsistsb)"
-/* an anomaly: kind, start, end, type, pid, comm, seq, severity, explanation */
-#define PT_BUS_ANOMALY_SIG "(sttsistss)"
+/*
+ * Each ends with its owner (struct pt_owner_info): class ("process",
+ * "driver", "unknown"), driver (a driver's module, else ""), device (the
+ * PCI device whose BAR holds the range, else "") and that BAR (-1 none).
+ */
+/* an entry: start, end, type, pid, comm, seq, resource, owner exited, owner */
+#define PT_BUS_ENTRY_SIG "(ttsistsbsssi)"
+/* an anomaly: kind, start, end, type, pid, comm, seq, severity, explanation, owner */
+#define PT_BUS_ANOMALY_SIG "(sttsistsssssi)"
 /* an event of Explain: cookie, seq, kind, start, end, type, got, ret, pid, comm */
 #define PT_BUS_HISTORY_SIG "(ttsttssiis)"
-/* the Anomaly signal: kind, start, end, type, pid, comm, explanation */
-#define PT_BUS_ANOMALY_SIGNAL_SIG "sttsiss"
+/* the Anomaly signal: kind, start, end, type, pid, comm, explanation, owner */
+#define PT_BUS_ANOMALY_SIGNAL_SIG "sttsisssssi"

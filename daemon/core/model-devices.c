@@ -180,3 +180,49 @@ bool pt_model_device_at(const struct pt_model *m, uint64_t start, uint64_t end,
 	};
 	return true;
 }
+
+/* The device and BAR of [start, end) into @ret, when a BAR holds it. */
+static void owner_device(const struct pt_model *m, uint64_t start, uint64_t end,
+			 struct pt_owner_info *ret)
+{
+	struct pt_device_info d;
+
+	if (!pt_model_device_at(m, start, end, &d))
+		return;
+	strscpy_trunc(ret->device, sizeof(ret->device), d.device, strlen(d.device));
+	ret->bar = d.bar;
+}
+
+void pt_entry_owner(const struct pt_model *m, const struct pt_entry_info *e,
+		    struct pt_owner_info *ret)
+{
+	*ret = (struct pt_owner_info){ .owner = e->owner, .bar = -1 };
+	strscpy_trunc(ret->driver, sizeof(ret->driver), e->driver, strlen(e->driver));
+	owner_device(m, e->start, e->end, ret);
+}
+
+void pt_anomaly_owner(const struct pt_model *m, const struct pt_anomaly *a,
+		      struct pt_owner_info *ret)
+{
+	const char *stack = pt_strtab_get(&m->strings, a->stack);
+	const char *s;
+
+	*ret = (struct pt_owner_info){ .bar = -1 };
+	/* a leak's owner was judged; any other anomaly's is its call's */
+	ret->owner = a->kind == PT_AN_LEAK ? a->owner : (int)pt_owner_classify(stack, strlen(stack));
+	if (ret->owner == PT_OWNER_DRIVER) {
+		if (a->kind == PT_AN_LEAK) {
+			s = pt_strtab_get(&m->strings, a->owner_module);
+			strscpy_trunc(ret->driver, sizeof(ret->driver), s, strlen(s));
+		} else {
+			pt_owner_driver(stack, strlen(stack), ret->driver, sizeof(ret->driver));
+		}
+	}
+	if (a->kind == PT_AN_LEAK && a->owner == PT_OWNER_DRIVER && !a->unloaded) {
+		s = pt_strtab_get(&m->strings, a->device);
+		strscpy_trunc(ret->device, sizeof(ret->device), s, strlen(s));
+		ret->bar = a->bar;
+	} else if (a->start < a->end) {
+		owner_device(m, a->start, a->end, ret);
+	}
+}

@@ -668,6 +668,9 @@ int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
 	case PT_EV_UNLOAD:
 		r = model_unload_apply(m, ev);
 		break;
+	case PT_EV_LOAD:
+		r = ev->name && ev->name_len ? 0 : -EINVAL;	/* its code's names are the reader's business */
+		break;
 	default:
 		r = -EINVAL;
 	}

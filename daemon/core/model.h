@@ -32,6 +32,7 @@ enum pt_event_kind {
 	PT_EV_DEVICE,	/* a PCI device's memory BAR, and the driver bound to it */
 	PT_EV_UNBIND,	/* a driver is about to be unbound from a device: one per memory BAR */
 	PT_EV_UNLOAD,	/* a module has gone, after its exit function */
+	PT_EV_LOAD,	/* a module was loaded */
 	_PT_EV_MAX,
 };
 
@@ -65,7 +66,7 @@ struct pt_event {
 	uint64_t lost;		/* lost, sync: events the source lost */
 	const char *device;	/* device, unbind: the PCI device, "0000:00:03.0" */
 	size_t device_len;
-	const char *name;	/* device, unbind: the driver (device: may be NULL); unload: the module */
+	const char *name;	/* device, unbind: the driver (device: may be NULL); load, unload: the module */
 	size_t name_len;
 	int bar;		/* device, unbind: the BAR's index; start and end its range */
 };
@@ -228,6 +229,23 @@ int pt_model_add_anomaly(struct pt_model *m, const struct pt_anomaly *a);
 typedef int (*pt_entry_fn)(const struct pt_entry_info *e, void *userdata);
 int pt_model_foreach_entry(const struct pt_model *m, uint64_t start, uint64_t end,
 			   pt_entry_fn fn, void *userdata);
+
+/*
+ * Whose a reservation is, in the words every output uses (the D-Bus API,
+ * the journal, JSON): for an entry, or for the reservation or call an
+ * anomaly is about.
+ */
+struct pt_owner_info {
+	int owner;		/* enum pt_owner_class */
+	char driver[64];	/* driver-owned: the module that made it, or "built-in"; else "" */
+	char device[32];	/* the PCI device whose BAR holds it, or "" */
+	int bar;		/* that BAR, or -1 */
+};
+
+void pt_entry_owner(const struct pt_model *m, const struct pt_entry_info *e,
+		    struct pt_owner_info *ret);
+void pt_anomaly_owner(const struct pt_model *m, const struct pt_anomaly *a,
+		      struct pt_owner_info *ret);
 
 /* The BAR holding all of [start, end): true with *ret filled, or false. */
 bool pt_model_device_at(const struct pt_model *m, uint64_t start, uint64_t end,

@@ -46,6 +46,7 @@ static const char *const event_kind_names[_PT_EV_MAX] = {
 	[PT_EV_FREE] = "free", [PT_EV_EXIT] = "exit", [PT_EV_FORK] = "fork",
 	[PT_EV_LOST] = "lost", [PT_EV_SYNC] = "sync", [PT_EV_SYNC_END] = "sync_end",
 	[PT_EV_DEVICE] = "device", [PT_EV_UNBIND] = "unbind", [PT_EV_UNLOAD] = "unload",
+	[PT_EV_LOAD] = "load",
 };
 
 DEFINE_STRING_TABLE_LOOKUP(pt_event_kind_name, pt_event_kind_from_string, enum pt_event_kind,
@@ -464,9 +465,10 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 		if (ev->kind == PT_EV_UNBIND && (!(have & HAVE_NAME) || !ev->name_len))
 			BAD("\"unbind\" needs the driver");
 		break;
+	case PT_EV_LOAD:
 	case PT_EV_UNLOAD:
 		if (!(have & HAVE_NAME) || !ev->name_len)
-			BAD("\"unload\" needs the module");
+			BAD("this event needs the module");
 		break;
 	default:
 		break;
@@ -609,7 +611,7 @@ static bool kind_has_range(enum pt_event_kind k)
 static bool kind_has_process(enum pt_event_kind k)
 {
 	return k == PT_EV_RESERVE || k == PT_EV_FREE || k == PT_EV_EXIT || k == PT_EV_FORK ||
-	       k == PT_EV_UNBIND || k == PT_EV_UNLOAD;
+	       k == PT_EV_UNBIND || k == PT_EV_UNLOAD || k == PT_EV_LOAD;
 }
 
 int pt_trace_write_event(FILE *f, const struct pt_event *ev)
@@ -645,7 +647,7 @@ int pt_trace_write_event(FILE *f, const struct pt_event *ev)
 		else
 			fputs("null", f);
 	}
-	if (ev->kind == PT_EV_UNLOAD) {
+	if (ev->kind == PT_EV_UNLOAD || ev->kind == PT_EV_LOAD) {
 		fputs(",\"module\":", f);
 		write_json_string(f, ev->name ? ev->name : "", ev->name ? ev->name_len : 0);
 	}

@@ -85,11 +85,47 @@ static int print_json(struct json_object *o)
 
 /* ---- entries ------------------------------------------------------------- */
 
+/* The owner that ends each entry and anomaly (core/bus-api.h). */
+struct bus_owner {
+	const char *owner, *driver, *device;
+	int32_t bar;
+};
+
+static void owner_json(struct json_object *o, const struct bus_owner *w)
+{
+	json_object_object_add(o, "owner", json_object_new_string(w->owner));
+	if (*w->driver)
+		json_object_object_add(o, "driver", json_object_new_string(w->driver));
+	if (*w->device) {
+		json_object_object_add(o, "device", json_object_new_string(w->device));
+		json_object_object_add(o, "bar", json_object_new_int(w->bar));
+	}
+}
+
+/* "pid 89 (scen)", "e1000@0000:00:03.0 BAR0", "unknown" */
+static char *owner_text(const struct bus_owner *w, int32_t pid, const char *comm, char *buf,
+			size_t size)
+{
+	if (strcmp(w->owner, "driver") == 0 && *w->device)
+		snprintf(buf, size, "%s@%s BAR%" PRId32, w->driver, w->device, w->bar);
+	else if (strcmp(w->owner, "driver") == 0)
+		snprintf(buf, size, "%s", w->driver);
+	else if (strcmp(w->owner, "process") == 0 && pid > 0)
+		snprintf(buf, size, "pid %" PRId32 " (%s)", pid, *comm ? comm : "-");
+	else if (*w->device)
+		snprintf(buf, size, "unknown, in %s BAR%" PRId32, w->device, w->bar);
+	else
+		snprintf(buf, size, "unknown");
+	return buf;
+}
+
 static int print_entries(sd_bus_message *reply, bool json)
 {
 	_cleanup_json_ struct json_object *arr = json_object_new_array();
 	uint64_t start, end, seq;
 	const char *type, *comm, *where;
+	struct bus_owner w;
+	char who[128];
 	int32_t pid;
 	int exited, r;
 	size_t n = 0;
@@ -98,9 +134,10 @@ static int print_entries(sd_bus_message *reply, bool json)
 	if (r < 0)
 		return r;
 	if (!json)
-		printf("%-37s %-16s %7s %-16s %s\n", "RANGE", "TYPE", "PID", "COMM", "RESOURCE");
+		printf("%-37s %-16s %-32s %s\n", "RANGE", "TYPE", "OWNER", "RESOURCE");
 	while ((r = sd_bus_message_read(reply, PT_BUS_ENTRY_SIG, &start, &end, &type, &pid, &comm,
-					&seq, &where, &exited)) > 0) {
+					&seq, &where, &exited, &w.owner, &w.driver, &w.device,
+					&w.bar)) > 0) {
 		n++;
 		if (json) {
 			struct json_object *o = json_object_new_object();
@@ -113,15 +150,13 @@ static int print_entries(sd_bus_message *reply, bool json)
 			json_object_object_add(o, "seq", json_object_new_uint64(seq));
 			json_object_object_add(o, "resource", json_object_new_string(where));
 			json_object_object_add(o, "owner_exited", json_object_new_boolean(exited));
+			owner_json(o, &w);
 			json_object_array_add(arr, o);
 			continue;
 		}
-		printf("0x%016" PRIx64 "-0x%016" PRIx64 " %-16s ", start, end, type);
-		if (pid > 0)
-			printf("%7" PRId32 " %-16s", pid, comm);
-		else
-			printf("%7s %-16s", "-", "-");
-		printf(" %s%s\n", where, exited ? " (owner exited)" : "");
+		printf("0x%016" PRIx64 "-0x%016" PRIx64 " %-16s %-32s %s%s\n", start, end, type,
+		       owner_text(&w, pid, comm, who, sizeof(who)), where,
+		       exited ? " (owner exited)" : "");
 	}
 	if (r < 0)
 		return r;
@@ -186,31 +221,44 @@ int verb_query(int argc, char *argv[], const struct ctl_options *o)
 
 /* ---- anomalies ----------------------------------------------------------- */
 
-static struct json_object *anomaly_json(const char *kind, uint64_t start, uint64_t end,
-					const char *type, int32_t pid, const char *comm,
-					const char *severity, const char *text)
+/* One anomaly as ListAnomalies and the Anomaly signal carry it. */
+struct bus_anomaly {
+	const char *kind;
+	uint64_t start, end;
+	const char *type;
+	int32_t pid;
+	const char *comm;
+	uint64_t seq;
+	const char *severity;	/* "" none; the signal has none */
+	const char *text;
+	struct bus_owner w;
+};
+
+static struct json_object *anomaly_json(const struct bus_anomaly *a)
 {
 	struct json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "kind", json_object_new_string(kind));
-	json_object_object_add(o, "start", pt_json_address(start));
-	json_object_object_add(o, "end", pt_json_address(end));
-	json_object_object_add(o, "type", *type ? json_object_new_string(type) : NULL);
-	json_object_object_add(o, "pid", json_object_new_int(pid));
-	json_object_object_add(o, "comm", json_object_new_string(comm));
-	if (severity && *severity)
-		json_object_object_add(o, "severity", json_object_new_string(severity));
-	json_object_object_add(o, "detail", json_object_new_string(text));
+	json_object_object_add(o, "kind", json_object_new_string(a->kind));
+	json_object_object_add(o, "start", pt_json_address(a->start));
+	json_object_object_add(o, "end", pt_json_address(a->end));
+	json_object_object_add(o, "type", *a->type ? json_object_new_string(a->type) : NULL);
+	json_object_object_add(o, "pid", json_object_new_int(a->pid));
+	json_object_object_add(o, "comm", json_object_new_string(a->comm));
+	if (*a->severity)
+		json_object_object_add(o, "severity", json_object_new_string(a->severity));
+	json_object_object_add(o, "detail", json_object_new_string(a->text));
+	owner_json(o, &a->w);
 	return o;
 }
 
-static void anomaly_text(const char *kind, uint64_t start, uint64_t end, const char *type,
-			 int32_t pid, const char *comm, const char *severity, const char *text)
+static void anomaly_text(const struct bus_anomaly *a)
 {
-	printf("%-12s 0x%016" PRIx64 "-0x%016" PRIx64 " %-16s %7" PRId32 " %-16s%s%s\n", kind,
-	       start, end, *type ? type : "-", pid, *comm ? comm : "-",
-	       severity && *severity ? " " : "", severity ? severity : "");
-	printf("             %s\n", text);
+	char who[128];
+
+	printf("%-12s 0x%016" PRIx64 "-0x%016" PRIx64 " %-16s %-32s%s%s\n", a->kind, a->start,
+	       a->end, *a->type ? a->type : "-", owner_text(&a->w, a->pid, a->comm, who, sizeof(who)),
+	       *a->severity ? " " : "", a->severity);
+	printf("             %s\n", a->text);
 }
 
 static int list_anomalies(const char *kind, bool json, size_t *count)
@@ -218,9 +266,7 @@ static int list_anomalies(const char *kind, bool json, size_t *count)
 	_cleanup_bus_ sd_bus *bus = NULL;
 	_cleanup_msg_ sd_bus_message *reply = NULL;
 	_cleanup_json_ struct json_object *arr = json_object_new_array();
-	const char *k, *type, *comm, *sev, *text;
-	uint64_t start, end, seq;
-	int32_t pid;
+	struct bus_anomaly a;
 	int r;
 
 	*count = 0;
@@ -230,15 +276,15 @@ static int list_anomalies(const char *kind, bool json, size_t *count)
 	if (r < 0)
 		return EXIT_TROUBLE;
 	if (!json)
-		printf("%-12s %-37s %-16s %7s %-16s\n", "KIND", "RANGE", "TYPE", "PID", "COMM");
-	while ((r = sd_bus_message_read(reply, PT_BUS_ANOMALY_SIG, &k, &start, &end, &type, &pid,
-					&comm, &seq, &sev, &text)) > 0) {
+		printf("%-12s %-37s %-16s %-32s\n", "KIND", "RANGE", "TYPE", "OWNER");
+	while ((r = sd_bus_message_read(reply, PT_BUS_ANOMALY_SIG, &a.kind, &a.start, &a.end, &a.type,
+					&a.pid, &a.comm, &a.seq, &a.severity, &a.text, &a.w.owner,
+					&a.w.driver, &a.w.device, &a.w.bar)) > 0) {
 		(*count)++;
 		if (json)
-			json_object_array_add(arr, anomaly_json(k, start, end, type, pid, comm, sev,
-								text));
+			json_object_array_add(arr, anomaly_json(&a));
 		else
-			anomaly_text(k, start, end, type, pid, comm, sev, text);
+			anomaly_text(&a);
 	}
 	if (r < 0)
 		return log_error_errno(r, "ListAnomalies: bad reply"), EXIT_TROUBLE;
@@ -461,23 +507,22 @@ int verb_status(int argc, char *argv[], const struct ctl_options *opts)
 
 static int on_anomaly(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
-	const char *kind, *type, *comm, *text;
-	uint64_t start, end;
+	struct bus_anomaly a = { .severity = "" };
 	bool json = *(bool *)userdata;
-	int32_t pid;
 	int r;
 
 	(void)error;
-	r = sd_bus_message_read(m, PT_BUS_ANOMALY_SIGNAL_SIG, &kind, &start, &end, &type, &pid, &comm, &text);
+	r = sd_bus_message_read(m, PT_BUS_ANOMALY_SIGNAL_SIG, &a.kind, &a.start, &a.end, &a.type,
+				&a.pid, &a.comm, &a.text, &a.w.owner, &a.w.driver, &a.w.device,
+				&a.w.bar);
 	if (r < 0)
 		return 0;
 	if (json) {
-		_cleanup_json_ struct json_object *o =
-			anomaly_json(kind, start, end, type, pid, comm, NULL, text);
+		_cleanup_json_ struct json_object *o = anomaly_json(&a);
 
 		pt_json_print(stdout, o, false);
 	} else {
-		anomaly_text(kind, start, end, type, pid, comm, NULL, text);
+		anomaly_text(&a);
 	}
 	fflush(stdout);
 	return 0;

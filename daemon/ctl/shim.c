@@ -9,7 +9,7 @@
 
 int verb_shim(int argc, char *argv[], const struct ctl_options *opts)
 {
-	static const char *const probe_names[] = { "reserve", "free", "exit", "fork" };
+	static const char *const probe_names[] = { "reserve", "free", "exit", "fork", "unbind", "modules" };
 	struct pt_shim_status st;
 	struct json_object *o, *probes;
 	int r;

@@ -36,6 +36,7 @@ struct pt_kallsyms {
 	struct table t;
 	uint64_t reread_ns;	/* CLOCK_MONOTONIC at the last reread, 0: none yet */
 	unsigned reread_ms, rereads;
+	bool stale;		/* a module came or went: read again before naming */
 };
 
 static uint64_t now_ns(void)
@@ -197,6 +198,12 @@ unsigned pt_kallsyms_rereads(const struct pt_kallsyms *k)
 	return k->rereads;
 }
 
+void pt_kallsyms_stale(struct pt_kallsyms *k)
+{
+	if (k)
+		k->stale = true;
+}
+
 static const struct module *module_at(const struct table *k, uint64_t addr)
 {
 	for (size_t i = 0; i < k->n_mod; i++)
@@ -266,9 +273,10 @@ static bool reread(struct pt_kallsyms *k)
 	uint64_t now = now_ns();
 	struct table fresh;
 
-	if (k->reread_ns && now - k->reread_ns < (uint64_t)k->reread_ms * 1000000ULL)
+	if (!k->stale && k->reread_ns && now - k->reread_ns < (uint64_t)k->reread_ms * 1000000ULL)
 		return false;
 	k->reread_ns = now;
+	k->stale = false;
 	k->rereads++;
 	if (table_read(k, &fresh) < 0)
 		return false;	/* keep what was known */
@@ -289,6 +297,8 @@ size_t pt_kallsyms_format(struct pt_kallsyms *k, const uint64_t *addr, size_t n,
 		bool unknown = false;
 		int w;
 
+		if (k && k->stale)
+			reread(k);
 		if (k) {
 			s = symbol_of(&k->t, addr[i], &unknown);
 			if (unknown && reread(k))

@@ -33,6 +33,13 @@ void pt_kallsyms_set_reread_interval(struct pt_kallsyms *k, unsigned ms);
 unsigned pt_kallsyms_rereads(const struct pt_kallsyms *k);
 
 /*
+ * A module was loaded or unloaded: the next stack is named only after the
+ * files are read again, whatever the interval, so that no address is named
+ * after a module that left its place to another.  @k may be NULL.
+ */
+void pt_kallsyms_stale(struct pt_kallsyms *k);
+
+/*
  * Formats @n addresses as "symbol+0xoff" (with " [module]" for module
  * code), one per line, into @buf; returns the length.  An address is named
  * only by a symbol of the code it lies in: a symbol of the module whose

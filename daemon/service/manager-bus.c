@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "core/bus-api.h"
+#include "core/owner.h"
 #include "core/trace.h"
 #include "core/util.h"
 #include "manager-bus.h"
@@ -114,14 +115,17 @@ struct entries_ctx {
 static int append_entry(const struct pt_entry_info *e, void *userdata)
 {
 	struct entries_ctx *c = userdata;
+	struct pt_owner_info o;
 	char where[256];
 	int r;
 
 	if (c->leaks && e->born <= c->since)
 		return 0;
 	pt_iomem_describe(&c->m->iomem, e->start, e->end, where, sizeof(where));
+	pt_entry_owner(c->m->model, e, &o);
 	r = sd_bus_message_append(c->reply, PT_BUS_ENTRY_SIG, e->start, e->end, pt_type_name(e->type),
-				  e->pid, e->comm, e->seq, where, e->owner_exited);
+				  e->pid, e->comm, e->seq, where, e->owner_exited,
+				  pt_owner_class_name(o.owner), o.driver, o.device, o.bar);
 	return r < 0 ? r : 0;	/* any other value ends the walk */
 }
 
@@ -223,13 +227,16 @@ static int method_leaks(sd_bus_message *msg, void *userdata, sd_bus_error *error
 
 static int append_anomaly(struct manager *m, sd_bus_message *reply, const struct pt_anomaly *a)
 {
+	struct pt_owner_info o;
 	char buf[512];
 
 	pt_anomaly_explain(m->model, a, buf, sizeof(buf));
+	pt_anomaly_owner(m->model, a, &o);
 	return sd_bus_message_append(reply, PT_BUS_ANOMALY_SIG, pt_anomaly_kind_name(a->kind), a->start,
 				     a->end, pt_type_name(a->type) ?: "", a->pid,
 				     pt_strtab_get(pt_model_strings_const(m->model), a->comm), a->seq,
-				     pt_severity_name(a->severity) ?: "", buf);
+				     pt_severity_name(a->severity) ?: "", buf,
+				     pt_owner_class_name(o.owner), o.driver, o.device, o.bar);
 }
 
 struct anomalies_ctx {
@@ -440,19 +447,23 @@ static const sd_bus_vtable tracker_vtable[] = {
 				method_reconcile, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_SIGNAL_WITH_ARGS("Anomaly",
 				SD_BUS_ARGS("s", kind, "t", start, "t", end, "s", type, "i", pid,
-					    "s", comm, "s", explanation), 0),
+					    "s", comm, "s", explanation, "s", owner, "s", driver,
+					    "s", device, "i", bar), 0),
 	SD_BUS_VTABLE_END
 };
 
 int manager_bus_emit_anomaly(struct manager *m, const struct pt_anomaly *a)
 {
+	struct pt_owner_info o;
 	char buf[512];
 
 	pt_anomaly_explain(m->model, a, buf, sizeof(buf));
+	pt_anomaly_owner(m->model, a, &o);
 	return sd_bus_emit_signal(m->bus, PT_BUS_PATH, PT_BUS_IFACE, "Anomaly", PT_BUS_ANOMALY_SIGNAL_SIG,
 				  pt_anomaly_kind_name(a->kind), a->start, a->end,
 				  pt_type_name(a->type) ?: "", a->pid,
-				  pt_strtab_get(pt_model_strings_const(m->model), a->comm), buf);
+				  pt_strtab_get(pt_model_strings_const(m->model), a->comm), buf,
+				  pt_owner_class_name(o.owner), o.driver, o.device, o.bar);
 }
 
 int manager_bus_emit_changed(struct manager *m)

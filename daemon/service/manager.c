@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "core/bus-api.h"
+#include "core/owner.h"
 #include "core/trace.h"
 #include "core/util.h"
 #include "host/debugfs.h"
@@ -106,9 +107,11 @@ static void journal_anomaly(struct manager *m, const struct pt_anomaly *a)
 	const struct pt_strtab *st = pt_model_strings_const(m->model);
 	const char *kind = pt_anomaly_kind_name(a->kind);
 	const char *type = pt_type_name(a->type);
+	struct pt_owner_info o;
 	char buf[EXPLAIN_MAX];
 
 	pt_anomaly_explain(m->model, a, buf, sizeof(buf));
+	pt_anomaly_owner(m->model, a, &o);
 	if (!m->journal) {
 		fprintf(stderr, "pattrackd: %s: %s\n", kind, buf);
 		return;
@@ -124,6 +127,10 @@ static void journal_anomaly(struct manager *m, const struct pt_anomaly *a)
 			"PATTRACK_COMM=%s", pt_strtab_get(st, a->comm),
 			"PATTRACK_SEQ=%" PRIu64, a->seq,
 			"PATTRACK_SEVERITY=%s", pt_severity_name(a->severity) ?: "",
+			"PATTRACK_OWNER=%s", pt_owner_class_name(o.owner),
+			"PATTRACK_DRIVER=%s", o.driver,
+			"PATTRACK_DEVICE=%s", o.device,
+			"PATTRACK_BAR=%d", o.bar,
 			NULL);
 }
 

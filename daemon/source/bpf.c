@@ -94,7 +94,9 @@ static int try_mode(struct pt_bpf *b, size_t m)
 	bpf_program__set_autoload(s->progs.tp_fork, !modes[m].tp_btf);
 	bpf_program__set_autoload(s->progs.fentry_unbind, modes[m].fentry);
 	bpf_program__set_autoload(s->progs.kprobe_unbind, !modes[m].fentry);
+	bpf_program__set_autoload(s->progs.tp_btf_load, modes[m].tp_btf);
 	bpf_program__set_autoload(s->progs.tp_btf_unload, modes[m].tp_btf);
+	bpf_program__set_autoload(s->progs.tp_load, !modes[m].tp_btf);
 	bpf_program__set_autoload(s->progs.tp_unload, !modes[m].tp_btf);
 	r = pattrack_bpf__load(s);
 	if (r == 0)

@@ -43,10 +43,13 @@ int pt_decode_event(const struct pattrack_event *e, struct pt_kallsyms *syms,
 		ev->name = e->name;
 		ev->name_len = strnlen(e->name, sizeof(e->name));
 		return 0;
+	case PATTRACK_EV_LOAD:
 	case PATTRACK_EV_UNLOAD:
-		ev->kind = PT_EV_UNLOAD;
+		ev->kind = e->kind == PATTRACK_EV_LOAD ? PT_EV_LOAD : PT_EV_UNLOAD;
 		ev->name = e->name;
 		ev->name_len = strnlen(e->name, sizeof(e->name));
+		/* the symbols known no longer hold: read them again before the next stack */
+		pt_kallsyms_stale(syms);
 		return 0;
 	default:
 		return -EBADMSG;

@@ -68,7 +68,8 @@ static int event_of_message(struct nlattr *tb[], struct pattrack_event *e)
 	if (unbind && (!tb[PATTRACK_ATTR_START] || !tb[PATTRACK_ATTR_END] || !tb[PATTRACK_ATTR_BAR] ||
 		       !tb[PATTRACK_ATTR_DEVICE]))
 		return -EBADMSG;
-	if ((unbind || e->kind == PATTRACK_EV_UNLOAD) && !tb[PATTRACK_ATTR_NAME])
+	if ((unbind || e->kind == PATTRACK_EV_UNLOAD || e->kind == PATTRACK_EV_LOAD) &&
+	    !tb[PATTRACK_ATTR_NAME])
 		return -EBADMSG;
 	if (tb[PATTRACK_ATTR_TS_NS])
 		e->ts_ns = nla_get_u64(tb[PATTRACK_ATTR_TS_NS]);

@@ -32,6 +32,7 @@ enum pattrack_event_kind {
 	PATTRACK_EV_FORK = 4,		/* a process created another (a new thread group) */
 	PATTRACK_EV_UNBIND = 5,		/* a driver is about to be unbound from a PCI device: one per memory BAR */
 	PATTRACK_EV_UNLOAD = 6,		/* a module's exit function has returned */
+	PATTRACK_EV_LOAD = 7,		/* a module is loaded, before its init function runs */
 };
 
 #define PATTRACK_STACK_DEPTH 16
@@ -75,7 +76,7 @@ enum pattrack_attr {
 	PATTRACK_ATTR_STATUS_SEQ,	/* u64: the last sequence number used */
 	PATTRACK_ATTR_CHILD,		/* u32: fork: the new process's id */
 	PATTRACK_ATTR_DEVICE,		/* string: unbind: the device (PCI "0000:00:03.0") */
-	PATTRACK_ATTR_NAME,		/* string: unbind: the driver; unload: the module */
+	PATTRACK_ATTR_NAME,		/* string: unbind: the driver; load, unload: the module */
 	PATTRACK_ATTR_BAR,		/* u32: unbind: the BAR's index; START and END its range */
 	__PATTRACK_ATTR_MAX,
 };
@@ -87,7 +88,7 @@ enum pattrack_probe {
 	PATTRACK_PROBE_EXIT = 1 << 2,
 	PATTRACK_PROBE_FORK = 1 << 3,
 	PATTRACK_PROBE_UNBIND = 1 << 4,
-	PATTRACK_PROBE_UNLOAD = 1 << 5,
+	PATTRACK_PROBE_MODULES = 1 << 5,	/* load and unload */
 };
 
 /* ---- BPF ring buffer (pattrack.bpf.c) ------------------------------------ */
@@ -110,9 +111,9 @@ struct pattrack_event {
 	char comm[PATTRACK_COMM_LEN];
 	union {
 		__u64 stack[PATTRACK_STACK_DEPTH];	/* reserve, free: nr_stack frames */
-		struct {				/* unbind, unload: nr_stack is 0 */
+		struct {				/* unbind, load, unload: nr_stack is 0 */
 			char device[PATTRACK_DEVICE_LEN];	/* unbind */
-			char name[PATTRACK_NAME_LEN];		/* unbind: driver; unload: module */
+			char name[PATTRACK_NAME_LEN];		/* unbind: driver; else module */
 		};
 	};
 };

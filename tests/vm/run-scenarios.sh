@@ -6,7 +6,7 @@
 # on its BAR2 (pat-scenario), and checks the kernel's own memtype list and
 # x86/PAT log after each against tests/vm/expected.txt.
 #
-#   run-scenarios.sh PAT_SCENARIO_BINARY SOURCE_DIR [PATTRACKCTL [PATTRACKD]]
+#   run-scenarios.sh PAT_SCENARIO_BINARY SOURCE_DIR [PATTRACKCTL [PATTRACKD [DRM_MAP]]]
 #
 # With PATTRACKCTL, and linux-headers-amd64 to build pattrack_shim.ko, the
 # guest also records every scenario with "pattrackctl record
@@ -15,6 +15,13 @@
 # kernel logged.
 # Last, the shim is unloaded while a recorder listens and a loop maps: rmmod
 # must work, the kernel log stay clean and the recorder end normally.
+#
+# With DRM_MAP too, real drivers: e1000, bochs (std VGA) and virtio-gpu from
+# the kernel package's modules, each source recording their load, unbind
+# and bind three times, framebuffer and dumb-buffer mmaps, devmem and
+# rmmod; every trace must end in the kernel's list with no leak verdict,
+# and "pattrackctl run --fail-on=leak" must pass around loading and
+# binding drivers and fail around tests/vm/leaky, a module that leaks.
 #
 # With PATTRACKD too, and dbus-daemon and busctl on this machine, the guest
 # also runs pattrackd on a bus of its own with the bpf source: after a few
@@ -32,6 +39,7 @@ scenario_bin=$1
 src=$2
 ctl=${3:-}
 daemon=${4:-}
+drm_map=${5:-}
 here=$src/tests/vm
 . "$src/tests/lib.sh"
 
@@ -73,6 +81,29 @@ if [ -n "$ctl" ]; then
 	# a real driver to load while a recorder runs (its device is -device e1000, no network)
 	e1000=/lib/modules/$release/kernel/drivers/net/ethernet/intel/e1000/e1000.ko
 	[ -f "$e1000" ] && cp "$e1000" "$work/root/e1000.ko"
+	# real drivers from the kernel package, with what they need, for busybox's modprobe
+	if [ -n "$drm_map" ] && [ -f "/lib/modules/$release/modules.dep" ]; then
+		mods=/lib/modules/$release
+		mkdir -p "$work/root$mods"
+		cp "$mods/modules.dep" "$work/root$mods/"
+		for m in e1000 bochs virtio_pci virtio-gpu; do
+			grep "/$m\.ko[^:]*:" "$mods/modules.dep" | tr -d ':' | tr ' ' '\n'
+		done | sort -u | while read -r ko; do
+			[ -n "$ko" ] || continue
+			mkdir -p "$work/root$mods/${ko%/*}"
+			cp "$mods/$ko" "$work/root$mods/$ko"
+		done
+		mkdir -p "$work/leaky"
+		cp "$here/leaky/leaky.c" "$here/leaky/Kbuild" "$work/leaky/"
+		make -s -C "/usr/src/linux-headers-$release" M="$work/leaky" modules >"$work/leaky.log" 2>&1 ||
+			{ diag <"$work/leaky.log"; bail "tests/vm/leaky does not build"; }
+		cp "$work/leaky/leaky.ko" "$work/root/"
+		cp "$drm_map" "$work/root/bin/drm-map"
+		cp "$here/driver-phase" "$work/root/bin/driver-phase"
+		for a in modprobe devmem readlink basename ls head tr; do
+			ln -sf busybox "$work/root/bin/$a"
+		done
+	fi
 	cp "$ctl" "$work/root/bin/pattrackctl"
 	for a in insmod rmmod gzip base64; do
 		ln -s busybox "$work/root/bin/$a"
@@ -121,7 +152,8 @@ only=${PATTRACK_VM_ONLY:-}
 case $only in
 "")
 	# an e1000 without a network behind it (-nic none: no default NIC): nothing leaves the guest
-	machine="-accel tcg,thread=multi -smp 2 -nic none -device e1000"
+	# std VGA is bochs-drm's, virtio-gpu a second graphics device
+	machine="-accel tcg,thread=multi -smp 2 -nic none -device e1000 -vga std -device virtio-gpu-pci"
 	append=
 	;;
 overhead)
@@ -256,9 +288,9 @@ if [ -n "$ctl" ]; then
 			sed -n '/^=== shim status$/,/^=== shim end$/p' "$work/out" >"$work/shim-status"
 			field() { sed -n "s/^$1: \([0-9]*\)$/\1/p" "$work/shim-status"; }
 			sent=$(field sent) dropped=$(field dropped) seq=$(field seq)
-			if grep -q '^probes: reserve free exit fork$' "$work/shim-status" && [ "${dropped:-x}" = "$nlost" ] &&
+			if grep -q '^probes: reserve free exit fork unbind unload$' "$work/shim-status" && [ "${dropped:-x}" = "$nlost" ] &&
 				[ "${sent:-0}" -gt 0 ] && [ $((${sent:-0} + ${dropped:-0})) -le "${seq:-0}" ]; then
-				ok "pattrackctl shim: $sent sent, $dropped dropped (as many as the recorder counted lost), last sequence number $seq; all four probes attached"
+				ok "pattrackctl shim: $sent sent, $dropped dropped (as many as the recorder counted lost), last sequence number $seq; all six probes attached"
 			else
 				fail "pattrackctl shim after the loss test (the recorder counted $nlost lost):"
 				diag <"$work/shim-status"
@@ -266,6 +298,106 @@ if [ -n "$ctl" ]; then
 			;;
 		esac
 	done
+
+	# real drivers, phase by phase, with each source: the replay ends in the kernel's list,
+	# no driver's mapping is called a leak, and each phase did what it says
+	if [ -n "$drm_map" ] && grep -q '^=== special drv-' "$work/out"; then
+		for src in netlink bpf; do
+			for phase in load rebind mmap unload; do
+				t=$work/traces/special-drv-$src-$phase
+				name="$src: drivers $phase"
+				rc=$(sed -n "s/^=== special drv-$src-$phase //p" "$work/out")
+				sed -n "/^=== drvout $src $phase\$/,/^=== drvout end\$/p" "$work/out" >"$t.out"
+				base64 -d "$t.jsonl.b64" 2>/dev/null | gunzip >"$t.jsonl" 2>/dev/null
+				"$ctl" replay --json "$t.jsonl" >"$t.json" 2>"$t.err"
+				"$ctl" replay "$t.jsonl" 2>/dev/null | sed '/^$/q' | sed '/^$/d' >"$t.replayed"
+				touch "$t.table"
+				if [ "$rc" != 0 ] || [ ! -s "$t.jsonl" ]; then
+					fail "$name: exit ${rc:-?}"
+					cat "$t.out" "$t.err" | diag
+					continue
+				fi
+				if ! cmp -s "$t.table" "$t.replayed"; then
+					fail "$name: the replayed trace does not end in the kernel's list"
+					diff -u "$t.table" "$t.replayed" | diag
+					continue
+				fi
+				leaks=$(grep -o '"kind":"leak"' "$t.json" | wc -l)
+				drift=$(grep -o '"kind":"drift"' "$t.json" | wc -l)
+				if [ "$leaks" != 0 ] || [ "$drift" != 0 ]; then
+					fail "$name: $leaks leak and $drift drift verdicts where drivers hold their own"
+					"$ctl" replay "$t.jsonl" 2>&1 | grep -A3 'leak\|drift' | diag
+					continue
+				fi
+				reserves=$(grep -c '"event":"reserve"' "$t.jsonl")
+				unbinds=$(grep -c '"event":"unbind"' "$t.jsonl")
+				what=
+				case $phase in
+				load)
+					# the drivers' probes, named though loaded after the recorder read the symbols
+					for f in 'e1000_probe+0x[0-9a-f]* \[e1000\]' '\[bochs\]' '\[virtio_pci_modern_dev\]'; do
+						if ! grep '"event":"reserve"' "$t.jsonl" | grep -q "$f"; then
+							what="no reserve's stack has $f"
+						fi
+					done
+					held=$(grep -o '"owner":"driver"' "$t.json" | wc -l)
+					[ "$held" -gt 0 ] || what="no entry owned by a driver"
+					summary="$reserves reserves, $held entries held by drivers, stacks name e1000_probe [e1000], [bochs], [virtio_pci_modern_dev]"
+					;;
+				rebind)
+					for d in e1000 bochs-drm virtio-pci; do
+						n=$(grep '"event":"unbind"' "$t.jsonl" | grep -c "\"driver\":\"$d\"")
+						[ "$n" -ge 3 ] || what="$d: $n unbind events, not 3 or more"
+					done
+					summary="$unbinds unbind events (e1000, bochs-drm, virtio-pci, 3 times each), $reserves reserves"
+					;;
+				mmap)
+					# bochs serves both mappings from memory it holds already: drm-map may reserve nothing
+					grep -q '^drm-map: .* of the framebuffer .* mapped, written, forked$' "$t.out" &&
+						grep -q '^drm-map: .* dumb buffer mapped, written, forked$' "$t.out" ||
+						what="drm-map did not map both"
+					grep '"event":"reserve"' "$t.jsonl" | grep -q '"comm":"devmem"' || what="no reserve by devmem"
+					summary="framebuffer and dumb-buffer mmaps, forked ($(grep '"event":"reserve"' "$t.jsonl" | grep -c '"comm":"drm-map"') reserves by drm-map), devmem on ivshmem BAR0 ($(grep '"event":"reserve"' "$t.jsonl" | grep -c '"comm":"devmem"') reserves)"
+					;;
+				unload)
+					[ "$unbinds" -gt 0 ] && grep -q '"event":"unload"' "$t.jsonl" ||
+						what="$unbinds unbinds and no unload event"
+					summary="$unbinds unbinds, $(grep -c '"event":"unload"' "$t.jsonl") unloads, $(grep -c '"event":"free".*"ret":0' "$t.jsonl") frees"
+					;;
+				esac
+				if [ -n "$what" ]; then
+					fail "$name: $what"
+					diag <"$t.out"
+					continue
+				fi
+				ok "$name: replay ends in the kernel's list ($(grep -c '^PAT:' "$t.table") entries), 0 leaks; $summary"
+			done
+		done
+
+		# pattrackctl run --fail-on=leak around drivers: 0 for loading and binding, 1 for leaky
+		drvrun() { sed -n "/^=== drvrun $1 /,/^=== drvrun end\$/p" "$work/out"; }
+		for r in modprobe-e1000 bind-e1000 modprobe-bochs e1000-and-back; do
+			drvrun "$r" >"$work/drvrun-$r"
+			# any anomaly but a leak is reported and passes: bochs's VRAM is degraded for real
+			if grep -q "^=== drvrun $r 0\$" "$work/drvrun-$r" && ! grep -q '^  leak ' "$work/drvrun-$r"; then
+				ok "run --fail-on=leak -- $r: exit 0, no leak$(sed -n 's/^pattrackctl run: .*; \([0-9]*\) anomalies:$/, \1 anomalies/p' "$work/drvrun-$r")$(sed -n 's/^\([0-9]*\) kernel mappings made for drivers.*/, \1 mappings held by drivers listed/p' "$work/drvrun-$r")"
+			else
+				fail "run --fail-on=leak -- $r"
+				diag <"$work/drvrun-$r"
+			fi
+		done
+		for r in leaky-netlink leaky-bpf; do
+			drvrun "$r" >"$work/drvrun-$r"
+			n=$(grep -c 'module leaky unloaded; its .* (BAR[0-9] of [0-9a-f:.]*) is still reserved' "$work/drvrun-$r")
+			if grep -q "^=== drvrun $r 1\$" "$work/drvrun-$r" && [ "$n" = 2 ] &&
+				grep -q 'uncached-minus ioremap' "$work/drvrun-$r" && grep -q 'write-combining memtype reservation' "$work/drvrun-$r"; then
+				ok "run --fail-on=leak -- insmod leaky.ko && rmmod leaky (${r#leaky-}): exit 1, its ioremap and its WC reservation named as leaks of module leaky on their device"
+			else
+				fail "run --fail-on=leak -- insmod leaky.ko && rmmod leaky (${r#leaky-}): $n leaks named"
+				diag <"$work/drvrun-$r"
+			fi
+		done
+	fi
 
 	# without CAP_NET_ADMIN the shim's events group is closed
 	nocap=$(sed -n 's/^=== nocap //p' "$work/out" | head -n 1)
@@ -290,7 +422,7 @@ if [ -n "$ctl" ]; then
 		done
 		sed -n '/^=== e1000 run /,/^=== e1000 end$/p' "$work/out" >"$work/run-e1000"
 		if grep -q '^=== e1000 run 0$' "$work/run-e1000" && grep -q ' 0 anomalies:$' "$work/run-e1000" &&
-			grep -q '^  e1000  .* uncached-minus, reserved by pid [0-9]* (insmod)$' "$work/run-e1000"; then
+			grep -q ' uncached-minus ioremap, held by e1000 for [0-9a-f:.]* BAR0; reserved by pid [0-9]* (insmod)$' "$work/run-e1000"; then
 			ok "run --fail-on=leak -- insmod e1000.ko: exit 0, e1000 listed as holding its BAR mapping"
 		else
 			fail "run --fail-on=leak -- insmod e1000.ko"
@@ -325,7 +457,7 @@ if [ -n "$ctl" ]; then
 		grep -q '^CapEff:[[:space:]]*000000c400001000$' "$work/daemon-caps" &&
 			grep -q '^CapBnd:[[:space:]]*000000c400001000$' "$work/daemon-caps" && caps_ok=1
 		if [ "$n" -gt 0 ] && cmp -s "$work/daemon-table" "$work/daemon-list" &&
-		   grep -q "^a(ttsistsb) $n " "$work/daemon-busctl" && grep -q "^t $n\$" "$work/daemon-busctl" &&
+		   grep -q "^a(ttsistsbsssi) $n " "$work/daemon-busctl" && grep -q "^t $n\$" "$work/daemon-busctl" &&
 		   [ "$want_if" = "$got_if" ] && [ "$want_cf" = "$got_cf" ] && [ "$got_cf" -gt 0 ] &&
 		   [ "$got_dg" -gt 0 ] && [ "$got_lk" -gt 0 ] && [ -n "$caps_ok" ]; then
 			ok "pattrackd in the guest (bpf), with only its unit's capabilities: pattrackctl list and busctl show the kernel's $n entries;" \
