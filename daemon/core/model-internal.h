@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "itree.h"
+#include "klog.h"
 #include "model.h"
 #include "owner.h"
 
@@ -177,6 +178,7 @@ struct pt_model {
 	struct owner_cache owner_cache[OWNER_CACHE_SIZE];
 	struct pt_stats stats;
 	uint64_t clock;		/* one tick per applied event */
+	struct pt_klog klog;	/* kmsg events: the line before, for folding */
 
 	/* Inside a PT_EV_SYNC block: the kernel's list as it arrives. */
 	bool syncing;

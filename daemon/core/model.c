@@ -620,6 +620,23 @@ static int apply_lost(struct pt_model *m, const struct pt_event *ev)
 	return 0;
 }
 
+/* The kernel's own word for a call no tracer saw: the anomaly its log line is. */
+static int apply_kmsg(struct pt_model *m, const struct pt_event *ev)
+{
+	struct pt_kmsg_pat k;
+	int r;
+
+	if (!ev->text)
+		return -EINVAL;
+	r = pt_kmsg_parse(ev->text, ev->text_len, &k);
+	if (r == 0)
+		return 0;	/* an x86/PAT line that is no anomaly */
+	if (r < 0)
+		return -EINVAL;
+	r = pt_klog_add(m, &m->klog, &k);
+	return r < 0 ? r : 0;
+}
+
 int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
 {
 	int r;
@@ -670,6 +687,9 @@ int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
 		break;
 	case PT_EV_LOAD:
 		r = ev->name && ev->name_len ? 0 : -EINVAL;	/* its code's names are the reader's business */
+		break;
+	case PT_EV_KMSG:
+		r = apply_kmsg(m, ev);
 		break;
 	default:
 		r = -EINVAL;

@@ -33,6 +33,7 @@ enum pt_event_kind {
 	PT_EV_UNBIND,	/* a driver is about to be unbound from a device: one per memory BAR */
 	PT_EV_UNLOAD,	/* a module has gone, after its exit function */
 	PT_EV_LOAD,	/* a module was loaded */
+	PT_EV_KMSG,	/* an x86/PAT line of the kernel log, where no tracer saw the call */
 	_PT_EV_MAX,
 };
 
@@ -69,6 +70,8 @@ struct pt_event {
 	const char *name;	/* device, unbind: the driver (device: may be NULL); load, unload: the module */
 	size_t name_len;
 	int bar;		/* device, unbind: the BAR's index; start and end its range */
+	const char *text;	/* kmsg: the line, as /dev/kmsg or dmesg gives it */
+	size_t text_len;
 };
 
 enum pt_anomaly_kind {

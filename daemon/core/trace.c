@@ -46,7 +46,7 @@ static const char *const event_kind_names[_PT_EV_MAX] = {
 	[PT_EV_FREE] = "free", [PT_EV_EXIT] = "exit", [PT_EV_FORK] = "fork",
 	[PT_EV_LOST] = "lost", [PT_EV_SYNC] = "sync", [PT_EV_SYNC_END] = "sync_end",
 	[PT_EV_DEVICE] = "device", [PT_EV_UNBIND] = "unbind", [PT_EV_UNLOAD] = "unload",
-	[PT_EV_LOAD] = "load",
+	[PT_EV_LOAD] = "load", [PT_EV_KMSG] = "kmsg",
 };
 
 DEFINE_STRING_TABLE_LOOKUP(pt_event_kind_name, pt_event_kind_from_string, enum pt_event_kind,
@@ -293,6 +293,11 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 				have |= HAVE_TYPE;
 				continue;
 			}
+			if (key_is(key, klen, "text")) {
+				if (!jscan_string(&s, &ev->text, &ev->text_len))
+					BAD("\"text\" must be a string");
+				continue;
+			}
 			if (key_is(key, klen, "ts_ns")) {
 				if (!read_u64(&s, &ev->ts_ns))
 					BAD("\"ts_ns\" must be a non-negative integer");
@@ -464,6 +469,10 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 			BAD("this event needs device, bar, start and end");
 		if (ev->kind == PT_EV_UNBIND && (!(have & HAVE_NAME) || !ev->name_len))
 			BAD("\"unbind\" needs the driver");
+		break;
+	case PT_EV_KMSG:
+		if (!ev->text)
+			BAD("\"kmsg\" needs the text");
 		break;
 	case PT_EV_LOAD:
 	case PT_EV_UNLOAD:
@@ -646,6 +655,10 @@ int pt_trace_write_event(FILE *f, const struct pt_event *ev)
 			write_json_string(f, ev->name, ev->name_len);
 		else
 			fputs("null", f);
+	}
+	if (ev->kind == PT_EV_KMSG) {
+		fputs(",\"text\":", f);
+		write_json_string(f, ev->text ? ev->text : "", ev->text ? ev->text_len : 0);
 	}
 	if (ev->kind == PT_EV_UNLOAD || ev->kind == PT_EV_LOAD) {
 		fputs(",\"module\":", f);

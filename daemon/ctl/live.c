@@ -9,6 +9,7 @@
 #include "core/util.h"
 #include "host/debugfs.h"
 #include "host/kallsyms.h"
+#include "host/kmsg.h"
 #include "live.h"
 
 static int write_entry(const struct pt_entry_info *e, void *userdata)
@@ -110,13 +111,43 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
+/*
+ * A source that sees no calls (debugfs) cannot tell a conflict: the kernel's
+ * log can, with the pid and comm it printed.  Followed from now on; without
+ * it the run goes on, said once.
+ */
+static void follow_log(const struct pt_source *src, struct pt_kmsg_follower *klog)
+{
+	int r;
+
+	klog->fd = -1;
+	if (src->ops->caps & PT_SOURCE_CALLS)
+		return;
+	r = pt_kmsg_follow(PT_KMSG, klog);
+	if (r < 0)
+		(void)log_full_errno_at(LOG_WARNING, r, "the kernel log will not be followed: %s",
+					PT_KMSG);
+}
+
+static int read_log(struct pt_kmsg_follower *klog, pt_live_fn fn, void *userdata)
+{
+	int r;
+
+	if (klog->fd < 0)
+		return 0;
+	r = pt_kmsg_follow_read(klog, fn, userdata);
+	return r < 0 ? log_error_errno(r, "cannot take the kernel log's lines") : 0;
+}
+
 int follow_command(struct pt_source *src, pt_live_fn fn, void *userdata, char **argv,
 		   struct lineage *l, pid_t *child, int *status)
 {
+	_cleanup_(pt_kmsg_follow_done) struct pt_kmsg_follower klog = { .fd = -1 };
 	uint64_t seen_lost = 0;
 	int r;
 
 	*child = 0;
+	follow_log(src, &klog);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (argv[0]) {
@@ -134,13 +165,18 @@ int follow_command(struct pt_source *src, pt_live_fn fn, void *userdata, char **
 	}
 	for (;;) {
 		/* a negative fd is not watched: the source is read every flush_ms */
-		struct pollfd p = { .fd = src->ops->fd(src->impl), .events = POLLIN };
+		struct pollfd p[2] = {
+			{ .fd = src->ops->fd(src->impl), .events = POLLIN },
+			{ .fd = klog.fd, .events = POLLIN },
+		};
 		unsigned wait_ms = src->ops->flush_ms && src->ops->flush_ms < 100 ? src->ops->flush_ms : 100;
 
 		/* at most 100 ms: the command's exit is looked for that often */
-		if (poll(&p, 1, (int)wait_ms) < 0 && errno != EINTR)
+		if (poll(p, 2, (int)wait_ms) < 0 && errno != EINTR)
 			return log_error_errno(-errno, "poll");
 		r = src->ops->dispatch(src->impl);
+		if (r >= 0)
+			r = read_log(&klog, fn, userdata);
 		if (r >= 0)
 			r = pt_live_resync_on_loss(src, &seen_lost, PT_DEBUGFS_PAT, fn, userdata);
 		if (r < 0)
@@ -152,6 +188,9 @@ int follow_command(struct pt_source *src, pt_live_fn fn, void *userdata, char **
 	}
 	/* the command's last events, its exit among them, are reported by now */
 	r = pt_source_drain(src);
+	if (r < 0)
+		return r;
+	r = read_log(&klog, fn, userdata);
 	if (r < 0)
 		return r;
 	/* gives up on what never came, and resynchronises once more if anything did not */

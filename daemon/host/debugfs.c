@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "core/util.h"
-#include "cursor.h"
+#include "core/cursor.h"
 #include "debugfs.h"
 
 int pt_debugfs_parse_line(const char *line, size_t len, uint64_t *start, uint64_t *end,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The physical resource map: /proc/iomem. */
 #include "core/util.h"
-#include "cursor.h"
+#include "core/cursor.h"
 #include "iomem.h"
 
 void pt_iomem_done(struct pt_iomem *io)

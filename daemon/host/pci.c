@@ -4,7 +4,7 @@
 #include <limits.h>
 
 #include "core/util.h"
-#include "cursor.h"
+#include "core/cursor.h"
 #include "pci.h"
 
 void pt_pci_done(struct pt_pci *pci)

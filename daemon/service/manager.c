@@ -61,6 +61,7 @@ int manager_new(struct manager **ret)
 	pt_conf_defaults(&m->conf);
 	m->debugfs = PT_DEBUGFS_PAT;
 	m->iomem_path = PT_IOMEM;
+	m->klog.fd = -1;
 	r = sd_event_default(&m->event);
 	if (r < 0)
 		return log_error_errno(r, "cannot create the event loop");
@@ -80,6 +81,9 @@ void manager_free(struct manager *m)
 	sd_event_source_unref(m->leak_timer);
 	sd_event_source_unref(m->changed_timer);
 	sd_event_source_unref(m->flush_timer);
+	sd_event_source_unref(m->klog_io);
+	pt_kmsg_follow_done(&m->klog);
+	pt_pci_done(&m->pci);
 	sd_bus_slot_unref(m->vtable_slot);
 	sd_bus_flush_close_unref(m->bus);
 	pt_source_close(&m->source);
@@ -232,7 +236,8 @@ int manager_apply(struct manager *m, const struct pt_event *ev)
 	m->events++;
 	if (ev->kind == PT_EV_LOST || ev->kind == PT_EV_SYNC)
 		m->lost += ev->lost;
-	if (ev->kind == PT_EV_EXIT) {
+	/* an owner gone: judged once the grace has passed, its teardown's frees in */
+	if (ev->kind == PT_EV_EXIT || ev->kind == PT_EV_UNBIND || ev->kind == PT_EV_UNLOAD) {
 		r = exits_push(m);
 		if (r < 0)
 			return r;
@@ -500,7 +505,17 @@ static int bootstrap(struct manager *m)
 		if (r < 0)
 			return r;
 	}
-	return pt_iomem_load_ram(m->model, &m->iomem);
+	r = pt_iomem_load_ram(m->model, &m->iomem);
+	if (r < 0)
+		return r;
+	/* the BARs name the devices reservations lie in, when no unbind has named them */
+	r = pt_pci_read(PT_SYSFS_PCI, &m->pci);
+	if (r < 0) {
+		(void)log_full_errno_at(LOG_WARNING, r, "PCI BARs will not be named: %s",
+					PT_SYSFS_PCI);
+		return 0;
+	}
+	return pt_pci_load(m->model, &m->pci);
 }
 
 /* Who reads physical addresses besides root, the kernel we run on, Explain()'s memory. */
@@ -595,7 +610,44 @@ static int open_source(struct manager *m)
 	return bootstrap(m);
 }
 
-/* The source's fd, its flush timer if it needs one, and the periodic reconcile. */
+static int on_klog_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct manager *m = userdata;
+	int r;
+
+	(void)s;
+	(void)fd;
+	(void)revents;
+	r = pt_kmsg_follow_read(&m->klog, on_live_event, m);
+	if (r < 0)
+		return sd_event_exit(m->event, log_error_errno(r, "cannot take the kernel log's lines"));
+	return 0;
+}
+
+/*
+ * A source that sees no calls (debugfs) cannot tell a conflict: the kernel's
+ * log can, with the pid and comm it printed.  Without it pattrackd goes on.
+ */
+static int watch_log(struct manager *m)
+{
+	int r;
+
+	r = pt_kmsg_follow(PT_KMSG, &m->klog);
+	if (r < 0) {
+		(void)log_full_errno_at(LOG_WARNING, r, "the kernel log will not be followed: %s",
+					PT_KMSG);
+		return 0;
+	}
+	r = sd_event_add_io(m->event, &m->klog_io, m->klog.fd, EPOLLIN, on_klog_io, m);
+	if (r < 0)
+		return log_error_errno(r, "cannot watch %s", PT_KMSG);
+	(void)sd_event_source_set_description(m->klog_io, "kmsg");
+	log_info("the kernel log's x86/PAT lines are followed for what %s cannot see",
+		 m->source.ops->name);
+	return 0;
+}
+
+/* The source's fd, its flush timer if it needs one, the periodic reconcile, the log. */
 static int watch_source(struct manager *m)
 {
 	const struct pt_source_ops *ops = m->source.ops;
@@ -620,7 +672,7 @@ static int watch_source(struct manager *m)
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return ops->caps & PT_SOURCE_CALLS ? 0 : watch_log(m);
 }
 
 /* The events: a recorded trace, or the live source, watched. */

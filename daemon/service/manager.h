@@ -17,6 +17,8 @@
 #include "core/model.h"
 #include "host/iomem.h"
 #include "host/kallsyms.h"
+#include "host/kmsg.h"
+#include "host/pci.h"
 #include "source/source.h"
 
 /* One event as Explain() tells it. */
@@ -46,12 +48,15 @@ struct manager {
 	sd_event *event;
 	sd_bus *bus;
 	sd_event_source *source_io, *flush_timer, *reconcile_timer, *leak_timer, *changed_timer;
+	sd_event_source *klog_io;
 	sd_bus_slot *vtable_slot;
 
 	struct pt_model *model;
 	struct pt_source source;
 	struct pt_kallsyms *syms;
 	struct pt_iomem iomem;
+	struct pt_pci pci;
+	struct pt_kmsg_follower klog;	/* a source that sees no calls: the kernel's log */
 	char *source_desc;	/* "bpf (fentry/fexit + tp_btf)" */
 	char kernel_release[65];
 

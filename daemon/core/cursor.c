@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "core/memtype.h"
+#include "memtype.h"
 
 bool cursor_lit(struct cursor *c, const char *lit)
 {
