@@ -338,30 +338,66 @@ int BPF_KPROBE(kprobe_unbind, struct device *dev, struct device_driver *drv)
 }
 
 /*
- * load_module() is done, before the init function: the module's symbols
- * are there.  free_module() has run the exit function (or a failed init).
+ * Where struct module keeps its code's place: core_layout before 6.4,
+ * mem[MOD_TEXT] (index 0) since.  Both spelled here, for CO-RE to pick
+ * whichever the running kernel has, whatever vmlinux.h was built from.
  */
-static __always_inline void emit_module(void *ctx, __u32 kind, const char *name)
+struct module_layout___61 {
+	void *base;
+	unsigned int size;
+	unsigned int text_size;
+} __attribute__((preserve_access_index));
+
+struct module___61 {
+	struct module_layout___61 core_layout;
+} __attribute__((preserve_access_index));
+
+struct module_memory___64 {
+	void *base;
+	unsigned int size;
+} __attribute__((preserve_access_index));
+
+struct module___64 {
+	struct module_memory___64 mem[7];
+} __attribute__((preserve_access_index));
+
+/*
+ * load_module() is done, before the init function: the module's symbols
+ * are there, and its code's place goes with the event, so that the reader
+ * can name its frames even if the module is gone before it reads the
+ * symbols.  free_module() has run the exit function (or a failed init).
+ */
+static __always_inline void emit_module(void *ctx, __u32 kind, const char *name,
+					struct module *mod)
 {
 	struct pattrack_event *e = event_begin(kind);
+	struct module___61 *old = (void *)mod;
+	struct module___64 *new = (void *)mod;
 
 	if (!e)
 		return;
 	bpf_probe_read_kernel_str(e->name, sizeof(e->name), name);
+	if (mod && bpf_core_field_exists(old->core_layout)) {
+		e->start = (__u64)BPF_CORE_READ(old, core_layout.base);
+		e->end = e->start + BPF_CORE_READ(old, core_layout.text_size);
+	} else if (mod && bpf_core_field_exists(new->mem)) {
+		e->start = (__u64)BPF_CORE_READ(new, mem[0].base);
+		e->end = e->start + BPF_CORE_READ(new, mem[0].size);
+	}
 	event_submit(ctx, e, false);
 }
 
 SEC("tp_btf/module_load")
 int BPF_PROG(tp_btf_load, struct module *mod)
 {
-	emit_module(ctx, PATTRACK_EV_LOAD, mod->name);
+	emit_module(ctx, PATTRACK_EV_LOAD, mod->name, mod);
 	return 0;
 }
 
 SEC("tp_btf/module_free")
 int BPF_PROG(tp_btf_unload, struct module *mod)
 {
-	emit_module(ctx, PATTRACK_EV_UNLOAD, mod->name);
+	emit_module(ctx, PATTRACK_EV_UNLOAD, mod->name, NULL);
 	return 0;
 }
 
@@ -384,13 +420,15 @@ struct module_free_record {
 SEC("tracepoint/module/module_load")
 int tp_load(struct module_load_record *ctx)
 {
-	emit_module(ctx, PATTRACK_EV_LOAD, (const char *)ctx + (ctx->data_loc_name & 0xffff));
+	/* no module here: the reader names the frames from the symbols alone */
+	emit_module(ctx, PATTRACK_EV_LOAD, (const char *)ctx + (ctx->data_loc_name & 0xffff), NULL);
 	return 0;
 }
 
 SEC("tracepoint/module/module_free")
 int tp_unload(struct module_free_record *ctx)
 {
-	emit_module(ctx, PATTRACK_EV_UNLOAD, (const char *)ctx + (ctx->data_loc_name & 0xffff));
+	emit_module(ctx, PATTRACK_EV_UNLOAD, (const char *)ctx + (ctx->data_loc_name & 0xffff),
+		    NULL);
 	return 0;
 }

@@ -211,10 +211,12 @@ static int put_event(struct sk_buff *skb, const struct pattrack_event *e)
 	}
 	if (e->kind == PATTRACK_EV_FORK && nla_put_u32(skb, PATTRACK_ATTR_CHILD, e->child))
 		goto full;
-	if (e->kind == PATTRACK_EV_UNBIND &&
+	if ((e->kind == PATTRACK_EV_UNBIND || e->kind == PATTRACK_EV_LOAD) &&
 	    (nla_put_u64_64bit(skb, PATTRACK_ATTR_START, e->start, PATTRACK_ATTR_PAD) ||
-	     nla_put_u64_64bit(skb, PATTRACK_ATTR_END, e->end, PATTRACK_ATTR_PAD) ||
-	     nla_put_u32(skb, PATTRACK_ATTR_BAR, e->bar) ||
+	     nla_put_u64_64bit(skb, PATTRACK_ATTR_END, e->end, PATTRACK_ATTR_PAD)))
+		goto full;
+	if (e->kind == PATTRACK_EV_UNBIND &&
+	    (nla_put_u32(skb, PATTRACK_ATTR_BAR, e->bar) ||
 	     nla_put_string(skb, PATTRACK_ATTR_DEVICE, e->device)))
 		goto full;
 	if (e->kind >= PATTRACK_EV_UNBIND && e->kind <= PATTRACK_EV_LOAD &&
@@ -530,6 +532,18 @@ static int shim_pci_notify(struct notifier_block *nb, unsigned long action, void
 	return NOTIFY_DONE;
 }
 
+/* Where a module's code lies, so that the reader can name its frames whatever it read. */
+static void module_text(const struct module *mod, struct pattrack_event *e)
+{
+#ifdef for_each_mod_mem_type	/* 6.4 split a module's memory by type */
+	e->start = (unsigned long)mod->mem[MOD_TEXT].base;
+	e->end = e->start + mod->mem[MOD_TEXT].size;
+#else
+	e->start = (unsigned long)mod->core_layout.base;
+	e->end = e->start + mod->core_layout.text_size;
+#endif
+}
+
 /*
  * A module coming, before its init function runs (its code is then in the
  * kernel's symbols, for the reader to name its frames), or going, after its
@@ -549,6 +563,8 @@ static int shim_module_notify(struct notifier_block *nb, unsigned long action, v
 		return NOTIFY_DONE;
 	set_task(&e, current);
 	strscpy(e.name, mod->name, sizeof(e.name));
+	if (action == MODULE_STATE_COMING)
+		module_text(mod, &e);
 	shim_emit(&e);
 	return NOTIFY_DONE;
 }

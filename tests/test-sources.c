@@ -376,7 +376,7 @@ START_TEST(test_kallsyms_modules_loaded_later)
 			 "ffffffffc0200000 t bochs_pci_probe\t[bochs]\n");
 	write_file(mods, "bochs 65536 0 - Live 0xffffffffc0200000\n");
 	pt_kallsyms_set_reread_interval(k, 1000);
-	pt_kallsyms_stale(k);
+	pt_kallsyms_module_unloaded(k, "e1000");
 	ck_assert_str_eq(frame(k, 0xffffffffc0200010), "bochs_pci_probe+0x10 [bochs]");
 	write_file(syms, "ffffffff81000000 T _stext\n"
 			 "ffffffff81001000 T memtype_reserve\n"
@@ -384,12 +384,26 @@ START_TEST(test_kallsyms_modules_loaded_later)
 			 "ffffffffc0200000 t leaky_map\t[leaky]\n");
 	write_file(mods, "leaky 16384 0 - Live 0xffffffffc0200000 (OE)\n");
 	ck_assert_str_eq(frame(k, 0xffffffffc0200010), "bochs_pci_probe+0x10 [bochs]");
-	pt_kallsyms_stale(k);	/* the source's load (or unload) event */
+	/* the source's load event: the files again, once */
+	ck_assert_int_eq(pt_kallsyms_module_loaded(k, "leaky", 0xffffffffc0200000, 0xffffffffc0201000), 0);
 	ck_assert_str_eq(frame(k, 0xffffffffc0200010), "leaky_map+0x10 [leaky]");
 	ck_assert_uint_eq(pt_kallsyms_rereads(k), 5);
 	ck_assert_str_eq(frame(k, 0xffffffffc0200011), "leaky_map+0x11 [leaky]");
-	ck_assert_uint_eq(pt_kallsyms_rereads(k), 5);	/* once per event */
-	pt_kallsyms_stale(NULL);
+	ck_assert_uint_eq(pt_kallsyms_rereads(k), 5);
+	/* leaky is gone from the files before its frames are named: the kernel said whose they are */
+	write_file(syms, "ffffffff81000000 T _stext\n"
+			 "ffffffff81001000 T memtype_reserve\n"
+			 "ffffffff81100000 T _etext\n"
+			 "ffffffffc01f0000 t bochs_pci_probe\t[bochs]\n");
+	write_file(mods, "bochs 262144 0 - Live 0xffffffffc01f0000\n");
+	ck_assert_int_eq(pt_kallsyms_module_loaded(k, "leaky", 0xffffffffc0200000, 0xffffffffc0201000), 0);
+	ck_assert_str_eq(frame(k, 0xffffffffc0200010), "0xffffffffc0200010 [leaky]");
+	/* bochs's extent in /proc/modules holds its init size too: not past its last symbol */
+	pt_kallsyms_module_unloaded(k, "leaky");
+	ck_assert_str_eq(frame(k, 0xffffffffc0200010), "0xffffffffc0200010");
+	ck_assert_str_eq(frame(k, 0xffffffffc01f0010), "bochs_pci_probe+0x10 [bochs]");
+	ck_assert_int_eq(pt_kallsyms_module_loaded(NULL, "x", 0, 1), 0);
+	pt_kallsyms_module_unloaded(NULL, "x");
 
 	/* a kernel without modules */
 	pt_kallsyms_free(k);

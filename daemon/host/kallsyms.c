@@ -10,6 +10,8 @@
 #define MAX_FUNCTION_SIZE 0x100000
 /* A tracer's own code (a BPF program, an ftrace trampoline) is this small. */
 #define MAX_TRAMPOLINE_SIZE 0x1000
+/* A module's last function ends this close to its last symbol. */
+#define MODULE_TAIL 0x10000
 
 struct sym {
 	uint64_t addr;
@@ -37,6 +39,8 @@ struct pt_kallsyms {
 	uint64_t reread_ns;	/* CLOCK_MONOTONIC at the last reread, 0: none yet */
 	unsigned reread_ms, rereads;
 	bool stale;		/* a module came or went: read again before naming */
+	struct module *live;	/* the modules the kernel announced, loaded and not yet gone */
+	size_t n_live, cap_live;
 };
 
 static uint64_t now_ns(void)
@@ -128,6 +132,8 @@ static int read_modules(struct table *k, const char *path)
 	return 0;
 }
 
+static void clamp_modules(struct table *k);
+
 static void table_done(struct table *t)
 {
 	free(t->sym);
@@ -145,6 +151,8 @@ static int table_read(const struct pt_kallsyms *k, struct table *ret)
 	r = read_symbols(&t, k->kallsyms_path);
 	if (r >= 0)
 		r = read_modules(&t, k->modules_path);
+	if (r >= 0)
+		clamp_modules(&t);
 	if (r < 0) {
 		table_done(&t);
 		return r;
@@ -183,6 +191,7 @@ void pt_kallsyms_free(struct pt_kallsyms *k)
 	if (!k)
 		return;
 	table_done(&k->t);
+	free(k->live);
 	free(k->kallsyms_path);
 	free(k->modules_path);
 	free(k);
@@ -198,10 +207,45 @@ unsigned pt_kallsyms_rereads(const struct pt_kallsyms *k)
 	return k->rereads;
 }
 
-void pt_kallsyms_stale(struct pt_kallsyms *k)
+int pt_kallsyms_module_loaded(struct pt_kallsyms *k, const char *name, uint64_t start,
+			      uint64_t end)
 {
-	if (k)
-		k->stale = true;
+	struct module *m;
+
+	if (!k)
+		return 0;
+	k->stale = true;
+	if (start >= end)
+		return 0;
+	pt_kallsyms_module_unloaded(k, name);	/* a name is loaded once at a time */
+	k->stale = true;
+	if (GROW_ARRAY(k->live, k->cap_live, k->n_live + 1, 8) < 0)
+		return -ENOMEM;
+	m = &k->live[k->n_live++];
+	*m = (struct module){ .start = start, .end = end };
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	return 0;
+}
+
+void pt_kallsyms_module_unloaded(struct pt_kallsyms *k, const char *name)
+{
+	if (!k)
+		return;
+	k->stale = true;
+	for (size_t i = 0; i < k->n_live; i++)
+		if (strcmp(k->live[i].name, name) == 0) {
+			k->live[i] = k->live[--k->n_live];
+			return;
+		}
+}
+
+/* The announced module whose code holds @addr, or NULL. */
+static const struct module *live_at(const struct pt_kallsyms *k, uint64_t addr)
+{
+	for (size_t i = 0; i < k->n_live; i++)
+		if (k->live[i].start <= addr && addr < k->live[i].end)
+			return &k->live[i];
+	return NULL;
 }
 
 static const struct module *module_at(const struct table *k, uint64_t addr)
@@ -237,6 +281,24 @@ static const struct sym *nearest(const struct table *k, uint64_t addr)
 			hi = mid;
 	}
 	return &k->sym[lo];
+}
+
+/*
+ * /proc/modules sizes a module by its code and data and its init sections,
+ * which lie elsewhere: past its own last symbol the extent may hold the
+ * next module.  Each ends 64 KiB after its last symbol.
+ */
+static void clamp_modules(struct table *k)
+{
+	for (size_t i = 0; i < k->n_mod; i++) {
+		struct module *m = &k->mod[i];
+		const struct sym *s = nearest(k, m->end - 1);
+
+		while (s && s > k->sym && s->addr >= m->start && !symbol_in(s, m->name))
+			s--;
+		if (s && s->addr >= m->start && symbol_in(s, m->name) && s->addr + MODULE_TAIL < m->end)
+			m->end = s->addr + MODULE_TAIL;
+	}
 }
 
 /*
@@ -297,14 +359,23 @@ size_t pt_kallsyms_format(struct pt_kallsyms *k, const uint64_t *addr, size_t n,
 		bool unknown = false;
 		int w;
 
+		const struct module *live = NULL;
+
 		if (k && k->stale)
 			reread(k);
 		if (k) {
+			live = live_at(k, addr[i]);
 			s = symbol_of(&k->t, addr[i], &unknown);
 			if (unknown && reread(k))
 				s = symbol_of(&k->t, addr[i], &unknown);
+			/* the kernel said whose code this is: no other module's name will do */
+			if (live && s && (!symbol_in(s, live->name) || s->addr < live->start))
+				s = NULL;
 		}
-		if (s) {
+		if (!s && live) {
+			w = snprintf(buf + len, size - len, "%s0x%" PRIx64 " [%s]", i ? "\n" : "",
+				     addr[i], live->name);
+		} else if (s) {
 			const char *mod = strchr(s->name, ' ');
 			int nlen = mod ? (int)(mod - s->name) : (int)strlen(s->name);
 

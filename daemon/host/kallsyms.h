@@ -33,11 +33,17 @@ void pt_kallsyms_set_reread_interval(struct pt_kallsyms *k, unsigned ms);
 unsigned pt_kallsyms_rereads(const struct pt_kallsyms *k);
 
 /*
- * A module was loaded or unloaded: the next stack is named only after the
- * files are read again, whatever the interval, so that no address is named
- * after a module that left its place to another.  @k may be NULL.
+ * The kernel said module @name was loaded with its code at [start, end)
+ * (a source's load event), or unloaded.  Until it is unloaded, an address
+ * there is that module's, whatever the files said when last read: named by
+ * one of its symbols, or else printed "0x... [name]".  Either makes the
+ * next stack wait for a fresh read of the files, whatever the interval, so
+ * that no address is named after a module that left its place to another.
+ * @k may be NULL; @start == @end announces no range.  0 or -ENOMEM.
  */
-void pt_kallsyms_stale(struct pt_kallsyms *k);
+int pt_kallsyms_module_loaded(struct pt_kallsyms *k, const char *name, uint64_t start,
+			      uint64_t end);
+void pt_kallsyms_module_unloaded(struct pt_kallsyms *k, const char *name);
 
 /*
  * Formats @n addresses as "symbol+0xoff" (with " [module]" for module
@@ -45,7 +51,8 @@ void pt_kallsyms_stale(struct pt_kallsyms *k);
  * only by a symbol of the code it lies in: a symbol of the module whose
  * extent holds it, a core kernel symbol less than a function's size below
  * it, or a tracer's own code ([bpf], [__builtin__ftrace]) less than a page
- * below it.  Any other address is printed as it is.  @k may be NULL.
+ * below it.  In an announced module without a symbol known there it is
+ * "0x... [module]"; any other address is printed as it is.  @k may be NULL.
  */
 size_t pt_kallsyms_format(struct pt_kallsyms *k, const uint64_t *addr, size_t n, char *buf,
 			  size_t size);

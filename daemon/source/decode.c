@@ -48,9 +48,16 @@ int pt_decode_event(const struct pattrack_event *e, struct pt_kallsyms *syms,
 		ev->kind = e->kind == PATTRACK_EV_LOAD ? PT_EV_LOAD : PT_EV_UNLOAD;
 		ev->name = e->name;
 		ev->name_len = strnlen(e->name, sizeof(e->name));
-		/* the symbols known no longer hold: read them again before the next stack */
-		pt_kallsyms_stale(syms);
-		return 0;
+		if (ev->name_len == sizeof(e->name))
+			return -EBADMSG;
+		/* whose code lies where, from the kernel: the next stacks are named by it */
+		if (e->kind == PATTRACK_EV_UNLOAD) {
+			pt_kallsyms_module_unloaded(syms, e->name);
+			return 0;
+		}
+		ev->start = e->start;
+		ev->end = e->end;
+		return pt_kallsyms_module_loaded(syms, e->name, e->start, e->end);
 	default:
 		return -EBADMSG;
 	}

@@ -79,6 +79,10 @@ static int event_of_message(struct nlattr *tb[], struct pattrack_event *e)
 		e->start = nla_get_u64(tb[PATTRACK_ATTR_START]);
 		e->end = nla_get_u64(tb[PATTRACK_ATTR_END]);
 	}
+	if (e->kind == PATTRACK_EV_LOAD && tb[PATTRACK_ATTR_START] && tb[PATTRACK_ATTR_END]) {
+		e->start = nla_get_u64(tb[PATTRACK_ATTR_START]);
+		e->end = nla_get_u64(tb[PATTRACK_ATTR_END]);
+	}
 	if (call)
 		e->ret = (int32_t)nla_get_u32(tb[PATTRACK_ATTR_RET]);
 	if (unbind) {

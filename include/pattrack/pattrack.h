@@ -32,7 +32,7 @@ enum pattrack_event_kind {
 	PATTRACK_EV_FORK = 4,		/* a process created another (a new thread group) */
 	PATTRACK_EV_UNBIND = 5,		/* a driver is about to be unbound from a PCI device: one per memory BAR */
 	PATTRACK_EV_UNLOAD = 6,		/* a module's exit function has returned */
-	PATTRACK_EV_LOAD = 7,		/* a module is loaded, before its init function runs */
+	PATTRACK_EV_LOAD = 7,		/* a module is loaded, before its init: start, end its code */
 };
 
 #define PATTRACK_STACK_DEPTH 16
@@ -61,7 +61,7 @@ enum pattrack_attr {
 	PATTRACK_ATTR_SEQ,		/* u64: one per event, no gaps unless events were lost */
 	PATTRACK_ATTR_KIND,		/* u32: enum pattrack_event_kind */
 	PATTRACK_ATTR_TS_NS,		/* u64: ktime_get_ns() */
-	PATTRACK_ATTR_START,		/* u64 */
+	PATTRACK_ATTR_START,		/* u64; load: the module's code */
 	PATTRACK_ATTR_END,		/* u64: exclusive */
 	PATTRACK_ATTR_REQ,		/* u32: enum pattrack_type */
 	PATTRACK_ATTR_GOT,		/* u32: granted type; absent for a strict request */

@@ -288,7 +288,7 @@ if [ -n "$ctl" ]; then
 			sed -n '/^=== shim status$/,/^=== shim end$/p' "$work/out" >"$work/shim-status"
 			field() { sed -n "s/^$1: \([0-9]*\)$/\1/p" "$work/shim-status"; }
 			sent=$(field sent) dropped=$(field dropped) seq=$(field seq)
-			if grep -q '^probes: reserve free exit fork unbind unload$' "$work/shim-status" && [ "${dropped:-x}" = "$nlost" ] &&
+			if grep -q '^probes: reserve free exit fork unbind modules$' "$work/shim-status" && [ "${dropped:-x}" = "$nlost" ] &&
 				[ "${sent:-0}" -gt 0 ] && [ $((${sent:-0} + ${dropped:-0})) -le "${seq:-0}" ]; then
 				ok "pattrackctl shim: $sent sent, $dropped dropped (as many as the recorder counted lost), last sequence number $seq; all six probes attached"
 			else
@@ -482,6 +482,40 @@ if [ -n "$ctl" ]; then
 				"$got_cf/$want_cf conflicts, $got_lk leaks"
 			diff -u "$work/nldaemon-table" "$work/nldaemon-list" | diag
 			sed -n '/^=== nldaemon status$/,/^=== nldaemon end$/p' "$work/out" | diag
+		fi
+
+		# no tracer open to it: the debugfs fallback, the kernel's conflict lines followed
+		tag=kmsgdaemon
+		sect log >"$work/kmsgdaemon-log"
+		sect anomalies >"$work/kmsgdaemon-anomalies"
+		want_cf=$(grep -c 'conflicting memory types' "$work/kmsgdaemon-log")
+		got_cf=$(grep -o '"kind":"conflict"' "$work/kmsgdaemon-anomalies" | wc -l)
+		kpid=$(sed -n 's/.*x86\/PAT: pat-scenario:\([0-9]*\) conflicting memory types.*/\1/p' "$work/kmsgdaemon-log" | head -n 1)
+		if sect status | grep -q 'debugfs' && [ "$want_cf" -gt 0 ] && [ "$want_cf" = "$got_cf" ] &&
+		   grep -q "\"pid\":${kpid:-x},\"comm\":\"pat-scenario\"" "$work/kmsgdaemon-anomalies"; then
+			ok "pattrackd with no tracer it may use (CAP_SYSLOG only): debugfs, and the kernel log's $got_cf conflicts are anomalies of pid $kpid (pat-scenario)"
+		else
+			fail "pattrackd on the debugfs fallback: $got_cf conflict anomalies, the kernel logged $want_cf"
+			sed -n '/^=== kmsgdaemon status$/,/^=== kmsgdaemon end$/p' "$work/out" | diag
+		fi
+	fi
+
+	# record with no tracer: the kernel's conflict lines are in the trace, and a replay says them
+	t=$work/traces/special-kmsg
+	if grep -q '^=== special kmsg ' "$work/out"; then
+		base64 -d "$t.jsonl.b64" 2>/dev/null | gunzip >"$t.jsonl" 2>/dev/null
+		"$ctl" replay --json "$t.jsonl" >"$t.json" 2>"$t.err"
+		sed -n '/^=== kmsgrec log$/,/^=== kmsgrec end$/p' "$work/out" >"$t.log"
+		want_cf=$(grep -c 'conflicting memory types' "$t.log")
+		got_cf=$(grep -o '"kind":"conflict"' "$t.json" | wc -l)
+		lines=$(grep -c '"event":"kmsg"' "$t.jsonl")
+		if grep -q '^=== special kmsg 0$' "$work/out" && grep -q '"source":"debugfs"' "$t.jsonl" &&
+		   [ "$want_cf" -gt 0 ] && [ "$got_cf" = "$want_cf" ] && [ "$lines" -ge "$want_cf" ] &&
+		   grep -q '"comm":"pat-scenario"' "$t.json"; then
+			ok "record with no tracer (shim unloaded, BPF closed): debugfs, $lines kernel log lines in the trace; the replay has the $got_cf conflicts the kernel logged, by pat-scenario"
+		else
+			fail "record with no tracer: $lines log lines, $got_cf conflicts replayed, the kernel logged $want_cf"
+			sed -n '/^=== kmsgrec$/,/^=== kmsgrec end$/p' "$work/out" | diag
 		fi
 	fi
 
