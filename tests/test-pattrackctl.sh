@@ -63,6 +63,26 @@ contains "$tmp/out" '"kind":"degraded"'
 contains "$tmp/out" '"severity":"hazard"'
 contains "$tmp/out" '"entries":\[{"start":"0xfe000000","end":"0xfe001000","type":"write-combining"'
 
+# owners: a driver's mapping is no leak when modprobe exits, nor when it is unbound and
+# bound again; a module that leaves its reservations at unload is named
+expect_rc 1 "$ctl" replay --fail-on=leak "$traces/driver-lifetimes.jsonl"
+contains "$tmp/out" "module leaky unloaded; its uncached-minus ioremap 0xfebf1000-0xfebf2000 (BAR0 of 0000:00:05.0) is still reserved"
+contains "$tmp/out" "module leaky unloaded; its write-combining memtype reservation 0xfe1ff000-0xfe200000 (BAR2 of 0000:00:05.0)"
+lacks "$tmp/out" "e1000 (0000:00:03.0) unbound"
+expect_rc 0 "$ctl" replay --json "$traces/driver-lifetimes.jsonl"
+contains "$tmp/out" '"start":"0xfebc0000","end":"0xfebe0000","type":"uncached-minus","pid":320,"comm":"sh".*"owner":"driver","driver":"e1000","call":"ioremap","device":"0000:00:03.0","bar":0,"bound_driver":null'
+contains "$tmp/out" '"owner":"driver","driver":"leaky","owner_gone":{"event":"unload","module":"leaky","pid":331,"comm":"rmmod","seq":12}'
+sed '/"event":"free"/d' "$traces/driver-lifetimes.jsonl" >"$tmp/unbound.jsonl"
+expect_rc 1 "$ctl" replay --fail-on=leak "$tmp/unbound.jsonl"
+contains "$tmp/out" "e1000 (0000:00:03.0) unbound; its uncached-minus ioremap of BAR0 0xfebc0000-0xfebe0000 is still reserved"
+# the debugfs fallback's kernel log lines: the kernel's pid and comm
+printf '%s\n' '{"event":"kmsg","text":"4,1021,90211000,-;x86/PAT: Xorg:1234 conflicting memory types fe000000-fe002000 write-combining<->uncached-minus"}' \
+	'{"event":"kmsg","text":"4,1022,90211001,-;x86/PAT: memtype_reserve failed [mem 0xfe000000-0xfe001fff], track uncached-minus, req write-combining"}' \
+	'{"event":"kmsg","text":"6,1023,90211002,-;x86/PAT: something else entirely"}' >"$tmp/kmsg.jsonl"
+expect_rc 1 "$ctl" replay --fail-on=conflict "$tmp/kmsg.jsonl"
+contains "$tmp/out" "^Anomalies (1):"
+contains "$tmp/out" "conflict .* pid 1234 *Xorg "
+
 # stdin, malformed lines: reported with file and line, fatal only with --strict
 printf '%s\n' '{"event":"reserve","start":"0x1000000' \
 	'{"event":"exit","pid":5}' >"$tmp/bad.jsonl"

@@ -197,6 +197,74 @@ START_TEST(test_write_read_round_trip)
 }
 END_TEST
 
+static void write_to(const struct pt_event *ev, char *buf, size_t size)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_int_eq(pt_trace_write_event(f, ev), 0);
+	fclose(f);
+	snprintf(buf, size, "%s", text);
+	free(text);
+}
+
+/* The owner records: written, read back, and refused without what they need. */
+START_TEST(test_owner_records)
+{
+	static const struct {
+		const char *line;
+		enum pt_event_kind kind;
+	} good[] = {
+		{ "{\"event\":\"device\",\"device\":\"0000:00:03.0\",\"bar\":0,\"start\":\"0xfebc0000\","
+		  "\"end\":\"0xfebe0000\",\"driver\":null}", PT_EV_DEVICE },
+		{ "{\"event\":\"unbind\",\"device\":\"0000:00:03.0\",\"bar\":0,\"start\":\"0xfebc0000\","
+		  "\"end\":\"0xfebe0000\",\"driver\":\"e1000\",\"pid\":5,\"comm\":\"sh\",\"seq\":3}",
+		  PT_EV_UNBIND },
+		{ "{\"event\":\"unload\",\"module\":\"leaky\",\"pid\":6,\"comm\":\"rmmod\"}", PT_EV_UNLOAD },
+		{ "{\"event\":\"load\",\"module\":\"leaky\",\"start\":\"0xffffffffc0200000\","
+		  "\"end\":\"0xffffffffc0201000\",\"pid\":6,\"comm\":\"insmod\"}", PT_EV_LOAD },
+		{ "{\"event\":\"kmsg\",\"text\":\"4,512,9000,-;x86/PAT: a.out:77 freeing invalid "
+		  "memtype [mem 0xfe000000-0xfe000fff]\"}", PT_EV_KMSG },
+	};
+	static const char *const bad[] = {
+		"{\"event\":\"unbind\",\"device\":\"0000:00:03.0\",\"bar\":0,\"start\":\"0x1000\",\"end\":\"0x2000\"}",
+		"{\"event\":\"unbind\",\"bar\":0,\"start\":\"0x1000\",\"end\":\"0x2000\",\"driver\":\"x\"}",
+		"{\"event\":\"device\",\"device\":\"d\",\"bar\":64,\"start\":\"0x1000\",\"end\":\"0x2000\"}",
+		"{\"event\":\"device\",\"device\":\"d\",\"bar\":0,\"start\":\"0x2000\",\"end\":\"0x1000\"}",
+		"{\"event\":\"unload\"}",
+		"{\"event\":\"kmsg\"}",
+	};
+	char line[512], again[512];
+	const char *why;
+
+	for (size_t i = 0; i < ELEMENTSOF(good); i++) {
+		char first[512];
+		struct pt_event ev;
+
+		snprintf(line, sizeof(line), "%s", good[i].line);
+		ck_assert_int_eq(pt_trace_parse_line(&parser, line, strlen(line), &ev, &why),
+				 PT_LINE_EVENT);
+		ck_assert_int_eq(ev.kind, good[i].kind);
+		write_to(&ev, first, sizeof(first));
+		/* what is written reads back as the same event: it writes the same again */
+		snprintf(line, sizeof(line), "%s", first);
+		ck_assert_int_eq(pt_trace_parse_line(&parser, line, strlen(line), &ev, &why),
+				 PT_LINE_EVENT);
+		write_to(&ev, again, sizeof(again));
+		ck_assert_str_eq(again, first);
+	}
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		struct pt_event ev;
+
+		snprintf(line, sizeof(line), "%s", bad[i]);
+		ck_assert_msg(pt_trace_parse_line(&parser, line, strlen(line), &ev, &why) == -EBADMSG,
+			      "accepted: %s", bad[i]);
+		ck_assert_ptr_nonnull(why);
+	}
+}
+END_TEST
+
 START_TEST(test_sync_records)
 {
 	struct pt_event in[] = {
@@ -239,4 +307,4 @@ CHECK_MAIN("trace",
 	   TEST_ONCE(test_reserve_line), TEST_ONCE(test_field_forms),
 	   TEST_ONCE(test_header_unknown_blank), TEST_ONCE(test_malformed),
 	   TEST_ONCE(test_reader_counts_and_errors), TEST_ONCE(test_write_read_round_trip),
-	   TEST_ONCE(test_sync_records))
+	   TEST_ONCE(test_sync_records), TEST_ONCE(test_owner_records))
