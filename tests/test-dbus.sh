@@ -309,6 +309,26 @@ sleep 1
 contains "$tmp/pattrackd.log" "^pattrackd: leak: 0xfe000000-0xfe001000 write-combining reserved by pid 22 (leaker)"
 stop_daemon
 
+# drivers' lifetimes live: e1000's mapping outlives modprobe and a rebind, leaky's does not
+# outlive its module; owners in list, ListAnomalies and the Anomaly signal
+"$ctl" monitor --json >"$tmp/drvmonitor" 2>&1 &
+pids="$pids $!"
+sleep 0.5
+start_daemon --replay="$src/tests/traces/driver-lifetimes.jsonl" --leak-grace=0.3s --config=/dev/null
+sleep 1.5
+"$ctl" list >"$tmp/out"
+contains "$tmp/out" "^0x00000000febc0000-0x00000000febe0000 uncached-minus *e1000@0000:00:03.0 BAR0 "
+contains "$tmp/out" "^0x00000000febf1000-0x00000000febf2000 uncached-minus *leaky@0000:00:05.0 BAR0 "
+"$ctl" anomalies leak >"$tmp/out"
+contains "$tmp/out" "^2 anomalies"
+contains "$tmp/out" "leaky@0000:00:05.0 BAR0"
+contains "$tmp/out" "module leaky unloaded; its uncached-minus ioremap 0xfebf1000-0xfebf2000 (BAR0 of 0000:00:05.0) is still reserved"
+lacks "$tmp/out" "e1000"
+call ListAnomalies s leak
+contains "$tmp/out" '"driver" "leaky" "0000:00:05.0" 0\( \|$\)'
+contains "$tmp/drvmonitor" '"kind":"leak",.*"owner":"driver","driver":"leaky","device":"0000:00:05.0","bar":2'
+stop_daemon
+
 # sd_notify: READY=1 once it serves, STATUS=, and WATCHDOG=1 keep-alives when asked
 "$notify_listen" "$tmp/notify" 3 >"$tmp/notified" &
 listener=$!

@@ -487,6 +487,11 @@ START_TEST(test_unknown_owner_never_leaks)
 	ck_assert_int_eq(d.bar, 0);
 	ck_assert_str_eq(d.driver, "");
 	ck_assert(!pt_model_device_at(m, P(0), P(1), &d));
+	/* a BAR smaller than a page is reserved as its page */
+	device_bar(m, "0000:00:05.0", 0, 0xfebf2000, 0xfebf2100, NULL);
+	ck_assert(pt_model_device_at(m, 0xfebf2000, 0xfebf3000, &d));
+	ck_assert_str_eq(d.device, "0000:00:05.0");
+	ck_assert(!pt_model_device_at(m, 0xfebf2000, 0xfebf4000, &d));
 }
 END_TEST
 

@@ -115,8 +115,10 @@ int model_unload_apply(struct pt_model *m, const struct pt_event *ev)
 
 const struct device_bar *model_device_at(const struct pt_model *m, uint64_t start, uint64_t end)
 {
+	/* reservations are whole pages: a BAR smaller than one is mapped as its page */
 	for (size_t i = 0; i < m->n_devices; i++)
-		if (m->devices[i].start <= start && end <= m->devices[i].end)
+		if ((m->devices[i].start & ~(PAGE_SIZE - 1)) <= start &&
+		    end <= ((m->devices[i].end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)))
 			return &m->devices[i];
 	return NULL;
 }
