@@ -367,8 +367,9 @@ START_TEST(test_driver_unbound_leaving_its_mapping)
 	ck_assert_uint_eq(count_kind(m, PT_AN_LEAK), 1);
 	a = find_kind(m, PT_AN_LEAK);
 	ck_assert_int_eq(a->owner, PT_OWNER_DRIVER);
-	ck_assert(!a->unloaded);
-	ck_assert_int_eq(a->bar, 0);
+	ck_assert(!pt_model_driver_leak(m, a)->unloaded);
+	ck_assert_int_eq(pt_model_driver_leak(m, a)->bar, 0);
+	ck_assert_int_eq(pt_model_driver_leak(m, a)->pid, 400);
 	ck_assert_str_eq(explain_leak(m, buf, sizeof(buf)),
 			 "e1000 (0000:00:03.0) unbound; its uncached-minus ioremap of BAR0 "
 			 "0xfebc0000-0xfebe0000 is still reserved");
@@ -428,7 +429,7 @@ START_TEST(test_module_unloaded_with_a_reservation_left)
 	ck_assert_uint_eq(count_kind(m, PT_AN_LEAK), 0);	/* not judged up to there */
 	ck_assert_int_eq(pt_model_judge_leaks(m), 0);
 	ck_assert_uint_eq(count_kind(m, PT_AN_LEAK), 1);
-	ck_assert(find_kind(m, PT_AN_LEAK)->unloaded);
+	ck_assert(pt_model_driver_leak(m, find_kind(m, PT_AN_LEAK))->unloaded);
 	ck_assert_str_eq(explain_leak(m, buf, sizeof(buf)),
 			 "module pattrack_leaky unloaded; its uncached-minus ioremap "
 			 "0xfd000000-0xfd001000 (BAR2 of 0000:00:05.0) is still reserved");
@@ -460,6 +461,7 @@ START_TEST(test_fork_of_a_driver_backed_mapping)
 	ck_assert_int_eq(pt_model_judge_leaks(m), 0);
 	ck_assert_uint_eq(count_kind(m, PT_AN_LEAK), 1);	/* the parent's, never unmapped */
 	ck_assert_int_eq(find_kind(m, PT_AN_LEAK)->owner, PT_OWNER_PROCESS);
+	ck_assert_ptr_null(pt_model_driver_leak(m, find_kind(m, PT_AN_LEAK)));
 }
 END_TEST
 

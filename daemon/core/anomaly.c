@@ -107,25 +107,26 @@ static void put_ret(struct out *o, int ret, int got)
  * 0xfebc0000-0xfebe0000 is still reserved", or "module leaky unloaded;
  * its ... 0x...-0x... (BAR2 of 0000:00:05.0) is still reserved".
  */
-static void put_driver_leak(struct out *o, const struct pt_model *m, const struct pt_anomaly *a)
+static void put_driver_leak(struct out *o, const struct pt_model *m, const struct pt_anomaly *a,
+			    const struct pt_driver_leak *l)
 {
 	const struct pt_strtab *t = pt_model_strings_const(m);
 	const char *stack = pt_strtab_get(t, a->stack);
 	const char *call = pt_owner_call(stack, strlen(stack));
-	const char *module = pt_strtab_get(t, a->owner_module);
+	const char *module = pt_strtab_get(t, l->module);
+	const char *driver = pt_strtab_get(t, l->driver);
 	unsigned long long s = a->start, e = a->end;
 	struct pt_device_info d;
 
-	if (a->unloaded) {
-		put(o, "module %s unloaded; its %s %s 0x%llx-0x%llx", pt_strtab_get(t, a->driver),
-		    tname(a->type), call, s, e);
+	if (l->unloaded) {
+		put(o, "module %s unloaded; its %s %s 0x%llx-0x%llx", driver, tname(a->type), call, s,
+		    e);
 		if (pt_model_device_at(m, a->start, a->end, &d))
 			put(o, " (BAR%d of %s)", d.bar, d.device);
 	} else {
-		put(o, "%s (%s) unbound; its %s %s of BAR%d 0x%llx-0x%llx",
-		    pt_strtab_get(t, a->driver), pt_strtab_get(t, a->device), tname(a->type), call,
-		    a->bar, s, e);
-		if (strcmp(module, pt_strtab_get(t, a->driver)) != 0)
+		put(o, "%s (%s) unbound; its %s %s of BAR%d 0x%llx-0x%llx", driver,
+		    pt_strtab_get(t, l->device), tname(a->type), call, l->bar, s, e);
+		if (strcmp(module, driver) != 0)
 			put(o, " (made by %s)", module);
 	}
 	put(o, " is still reserved");
@@ -176,8 +177,8 @@ char *pt_anomaly_explain(const struct pt_model *m, const struct pt_anomaly *a,
 		}
 		break;
 	case PT_AN_LEAK:
-		if (a->owner == PT_OWNER_DRIVER) {
-			put_driver_leak(&o, m, a);
+		if (pt_model_driver_leak(m, a)) {
+			put_driver_leak(&o, m, a, pt_model_driver_leak(m, a));
 			break;
 		}
 		put(&o, "0x%llx-0x%llx %s reserved by ", s, e, tname(a->type));

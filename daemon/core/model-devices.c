@@ -102,6 +102,12 @@ int model_unbind_apply(struct pt_model *m, const struct pt_event *ev)
 	return r < 0 ? r : gone_add(m, ev, device, driver);
 }
 
+int model_load_apply(struct pt_model *m, const struct pt_event *ev)
+{
+	(void)m;	/* where its code lies is the reader's business: it names the stacks */
+	return ev->name && ev->name_len ? 0 : -EINVAL;
+}
+
 int model_unload_apply(struct pt_model *m, const struct pt_event *ev)
 {
 	uint32_t module;
@@ -206,24 +212,23 @@ void pt_entry_owner(const struct pt_model *m, const struct pt_entry_info *e,
 void pt_anomaly_owner(const struct pt_model *m, const struct pt_anomaly *a,
 		      struct pt_owner_info *ret)
 {
+	const struct pt_driver_leak *d = pt_model_driver_leak(m, a);
 	const char *stack = pt_strtab_get(&m->strings, a->stack);
 	const char *s;
 
 	*ret = (struct pt_owner_info){ .bar = -1 };
 	/* a leak's owner was judged; any other anomaly's is its call's */
 	ret->owner = a->kind == PT_AN_LEAK ? a->owner : (int)pt_owner_classify(stack, strlen(stack));
-	if (ret->owner == PT_OWNER_DRIVER) {
-		if (a->kind == PT_AN_LEAK) {
-			s = pt_strtab_get(&m->strings, a->owner_module);
-			strscpy_trunc(ret->driver, sizeof(ret->driver), s, strlen(s));
-		} else {
-			pt_owner_driver(stack, strlen(stack), ret->driver, sizeof(ret->driver));
-		}
+	if (d) {
+		s = pt_strtab_get(&m->strings, d->module);
+		strscpy_trunc(ret->driver, sizeof(ret->driver), s, strlen(s));
+	} else if (ret->owner == PT_OWNER_DRIVER) {
+		pt_owner_driver(stack, strlen(stack), ret->driver, sizeof(ret->driver));
 	}
-	if (a->kind == PT_AN_LEAK && a->owner == PT_OWNER_DRIVER && !a->unloaded) {
-		s = pt_strtab_get(&m->strings, a->device);
+	if (d && !d->unloaded) {
+		s = pt_strtab_get(&m->strings, d->device);
 		strscpy_trunc(ret->device, sizeof(ret->device), s, strlen(s));
-		ret->bar = a->bar;
+		ret->bar = d->bar;
 	} else if (a->start < a->end) {
 		owner_device(m, a->start, a->end, ret);
 	}

@@ -165,11 +165,6 @@ struct pt_model {
 	struct exit_slot *exits;
 	size_t n_exits, cap_exits;	/* cap is a power of two */
 
-	struct device_bar *devices;
-	size_t n_devices, cap_devices;
-	struct gone *gone;
-	size_t n_gone, cap_gone;
-
 	struct pt_anomaly *anomalies;
 	size_t n_anomalies, cap_anomalies;
 
@@ -178,7 +173,6 @@ struct pt_model {
 	struct owner_cache owner_cache[OWNER_CACHE_SIZE];
 	struct pt_stats stats;
 	uint64_t clock;		/* one tick per applied event */
-	struct pt_klog klog;	/* kmsg events: the line before, for folding */
 
 	/* Inside a PT_EV_SYNC block: the kernel's list as it arrives. */
 	bool syncing;
@@ -186,6 +180,15 @@ struct pt_model {
 	uint64_t sync_lost;
 	struct pt_kentry *pending;
 	size_t n_pending, cap_pending;
+
+	/* cold, and last: what the hot fields above share a cache line with stays put */
+	struct device_bar *devices;
+	size_t n_devices, cap_devices;
+	struct gone *gone;
+	size_t n_gone, cap_gone;
+	struct pt_driver_leak *driver_leaks;	/* the anomalies' (pt_anomaly.driver_leak) */
+	size_t n_driver_leaks, cap_driver_leaks;
+	struct pt_klog klog;	/* kmsg events: the line before, for folding */
 };
 
 static inline struct pt_party party_of(const struct pt_entry *e)
@@ -279,6 +282,7 @@ bool model_owner_exited(const struct pt_model *m, const struct pt_entry *e);
 
 int model_device_apply(struct pt_model *m, const struct pt_event *ev);
 int model_unbind_apply(struct pt_model *m, const struct pt_event *ev);
+int model_load_apply(struct pt_model *m, const struct pt_event *ev);
 int model_unload_apply(struct pt_model *m, const struct pt_event *ev);
 /* The BAR holding all of [start, end), or NULL. */
 const struct device_bar *model_device_at(const struct pt_model *m, uint64_t start, uint64_t end);

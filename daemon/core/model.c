@@ -40,6 +40,7 @@ void pt_model_free(struct pt_model *m)
 	free(m->exits);
 	free(m->devices);
 	free(m->gone);
+	free(m->driver_leaks);
 	free(m->anomalies);
 	free(m->pending);
 	pt_strtab_done(&m->strings);
@@ -358,10 +359,11 @@ static int intern_owner(struct pt_model *m, const struct pt_event *ev,
 static enum pt_owner_class owner_of_stack(struct pt_model *m, const struct pt_event *ev,
 					  uint32_t stack)
 {
-	struct owner_cache *c = &m->owner_cache[stack % OWNER_CACHE_SIZE];
+	struct owner_cache *c;
 
 	if (!stack)
 		return PT_OWNER_UNKNOWN;
+	c = &m->owner_cache[stack % OWNER_CACHE_SIZE];
 	if (c->stack != stack) {
 		c->stack = stack;
 		c->owner = (uint8_t)pt_owner_classify(ev->stack, ev->stack_len);
@@ -621,7 +623,7 @@ static int apply_lost(struct pt_model *m, const struct pt_event *ev)
 }
 
 /* The kernel's own word for a call no tracer saw: the anomaly its log line is. */
-static int apply_kmsg(struct pt_model *m, const struct pt_event *ev)
+_cold_ static int apply_kmsg(struct pt_model *m, const struct pt_event *ev)
 {
 	struct pt_kmsg_pat k;
 	int r;
@@ -686,7 +688,7 @@ int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
 		r = model_unload_apply(m, ev);
 		break;
 	case PT_EV_LOAD:
-		r = ev->name && ev->name_len ? 0 : -EINVAL;	/* its code's names are the reader's business */
+		r = model_load_apply(m, ev);
 		break;
 	case PT_EV_KMSG:
 		r = apply_kmsg(m, ev);
@@ -715,7 +717,6 @@ static struct pt_anomaly *leak_new(struct pt_model *m, struct pt_entry *e,
 	if (!a)
 		return NULL;
 	a->owner = (uint8_t)owner;
-	a->bar = -1;
 	e->flags |= ENTRY_LEAK_REPORTED;
 	return a;
 }
@@ -742,17 +743,16 @@ static int judge_driver(struct pt_model *m, struct pt_entry *e, uint64_t upto,
 	r = pt_strtab_intern(&m->strings, module, strlen(module), &id);
 	if (r < 0)
 		return r;
+	if (GROW_ARRAY(m->driver_leaks, m->cap_driver_leaks, m->n_driver_leaks + 1, 8) < 0)
+		return -ENOMEM;
 	a = leak_new(m, e, PT_OWNER_DRIVER);
 	if (!a)
 		return -ENOMEM;
-	a->unloaded = g->bar < 0;
-	a->bar = g->bar;
-	a->driver = g->name;
-	a->device = g->device;
-	a->owner_module = id;
-	a->gone_pid = g->pid;
-	a->gone_comm = g->comm;
-	a->gone_seq = g->seq;
+	m->driver_leaks[m->n_driver_leaks++] = (struct pt_driver_leak){
+		.module = id, .driver = g->name, .device = g->device, .bar = g->bar,
+		.unloaded = g->bar < 0, .pid = g->pid, .comm = g->comm, .seq = g->seq,
+	};
+	a->driver_leak = (uint32_t)m->n_driver_leaks;
 	*ret = a;
 	return 0;
 }
@@ -825,6 +825,13 @@ size_t pt_model_entry_count(const struct pt_model *m)
 size_t pt_model_anomaly_count(const struct pt_model *m)
 {
 	return m->n_anomalies;
+}
+
+const struct pt_driver_leak *pt_model_driver_leak(const struct pt_model *m,
+						  const struct pt_anomaly *a)
+{
+	return a->driver_leak && a->driver_leak <= m->n_driver_leaks ?
+		       &m->driver_leaks[a->driver_leak - 1] : NULL;
 }
 
 const struct pt_anomaly *pt_model_anomaly(const struct pt_model *m, size_t i)

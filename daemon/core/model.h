@@ -47,32 +47,43 @@ enum pt_sync_reason {
 
 struct pt_event {
 	enum pt_event_kind kind;
-	uint64_t start, end;	/* [start, end) */
 	int type;		/* entry: its memtype */
+	uint64_t start, end;	/* [start, end) */
 	int req;		/* reserve: requested memtype */
-	bool strict;		/* reserve: new_type == NULL ("got": null) */
 	int got;		/* reserve, not strict: the granted memtype */
-	bool has_ret;		/* false: the model's own prediction is applied */
 	int ret;		/* 0 or a negative errno */
 	int32_t pid;
-	int32_t child;		/* fork: the new process */
+	bool strict;		/* reserve: new_type == NULL ("got": null) */
+	bool has_ret;		/* false: the model's own prediction is applied */
+	bool has_seq;
 	const char *comm;	/* may be NULL */
 	size_t comm_len;
-	bool has_seq;
 	uint64_t seq;
 	uint64_t ts_ns;
 	const char *stack;	/* frames separated by '\n', or NULL */
 	size_t stack_len;
-	enum pt_sync_reason reason;	/* sync */
-	uint64_t lost;		/* lost, sync: events the source lost */
-	const char *device;	/* device, unbind: the PCI device, "0000:00:03.0" */
-	size_t device_len;
-	const char *name;	/* device, unbind: the driver (device: may be NULL); load, unload: the module */
-	size_t name_len;
-	int bar;		/* device, unbind: the BAR's index; start and end its range */
-	const char *text;	/* kmsg: the line, as /dev/kmsg or dmesg gives it */
-	size_t text_len;
+	/* what only some kinds carry, in one place: a reader sets only its kind's */
+	union {
+		int32_t child;	/* fork: the new process */
+		struct {	/* sync, lost */
+			enum pt_sync_reason reason;	/* sync */
+			uint64_t lost;		/* events the source lost */
+		};
+		struct {	/* device, unbind, load, unload */
+			const char *device;	/* device, unbind: the PCI device, "0000:00:03.0" */
+			const char *name;	/* device, unbind: the driver (device: may be NULL);
+						 * load, unload: the module */
+			uint32_t device_len, name_len;
+			int bar;	/* device, unbind: the BAR's index; start and end its range */
+		};
+		struct {	/* kmsg */
+			const char *text;	/* the line, as /dev/kmsg or dmesg gives it */
+			size_t text_len;
+		};
+	};
 };
+
+_Static_assert(sizeof(struct pt_event) <= 128, "an event is copied for every call: keep it small");
 
 enum pt_anomaly_kind {
 	PT_AN_CONFLICT,
@@ -123,17 +134,21 @@ struct pt_anomaly {
 	uint32_t added, removed;	/* loss: what the resync changed */
 	uint64_t lost;		/* loss: how many events */
 	uint8_t n_parties;
+	uint8_t owner;		/* leak: enum pt_owner_class (core/owner.h) of what leaked */
+	uint32_t driver_leak;	/* a driver's leak: 1 + its pt_model_driver_leak() record, else 0 */
 	struct pt_party party[PT_MAX_PARTIES];
-	/* leak: whose it was, and what ended the hold */
-	uint8_t owner;		/* enum pt_owner_class (core/owner.h) */
-	bool unloaded;		/* a driver's: its module went (else it was unbound) */
-	int8_t bar;		/* a driver's, after an unbind: the BAR; -1 otherwise */
+};
+
+/* A driver's leak: whose code made it, and the unbind or unload that ended the hold. */
+struct pt_driver_leak {
+	uint32_t module;	/* strtab: the module whose code made it, or "built-in" */
 	uint32_t driver;	/* strtab: the driver unbound, or the module unloaded */
-	uint32_t device;	/* strtab: after an unbind: the device */
-	uint32_t owner_module;	/* strtab: a driver's: the module that made it */
-	int32_t gone_pid;	/* who unbound or unloaded */
-	uint32_t gone_comm;	/* strtab */
-	uint64_t gone_seq;
+	uint32_t device;	/* strtab: after an unbind: the device; else 0 */
+	int8_t bar;		/* after an unbind: the BAR's index; else -1 */
+	bool unloaded;		/* its module went (else its driver was unbound) */
+	int32_t pid;		/* who unbound or unloaded */
+	uint32_t comm;		/* strtab */
+	uint64_t seq;
 };
 
 /* A live entry as the model holds it. */
@@ -256,6 +271,9 @@ bool pt_model_device_at(const struct pt_model *m, uint64_t start, uint64_t end,
 
 size_t pt_model_entry_count(const struct pt_model *m);
 size_t pt_model_anomaly_count(const struct pt_model *m);
+/* The details of a driver's leak, or NULL for any other anomaly. */
+const struct pt_driver_leak *pt_model_driver_leak(const struct pt_model *m,
+						  const struct pt_anomaly *a);
 const struct pt_anomaly *pt_model_anomaly(const struct pt_model *m, size_t i);
 /* The newest anomaly, to complete it from a follow-up line; NULL if none. */
 struct pt_anomaly *pt_model_last_anomaly(struct pt_model *m);

@@ -235,6 +235,15 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 	bool header = false;
 	int64_t v;
 	int r;
+	/* the fields only some kinds carry share their place in *ev: kept apart until the kind is known */
+	struct {
+		int32_t child;
+		enum pt_sync_reason reason;
+		uint64_t lost;
+		const char *device, *name, *text;
+		size_t device_len, name_len, text_len;
+		int bar;
+	} x = { 0 };
 
 	*ev = (struct pt_event){ .type = PT_TYPE_NONE, .req = PT_TYPE_NONE, .got = PT_TYPE_NONE };
 	*why = NULL;
@@ -294,7 +303,7 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 				continue;
 			}
 			if (key_is(key, klen, "text")) {
-				if (!jscan_string(&s, &ev->text, &ev->text_len))
+				if (!jscan_string(&s, &x.text, &x.text_len))
 					BAD("\"text\" must be a string");
 				continue;
 			}
@@ -325,14 +334,14 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 				if (!jscan_string(&s, &rs, &rlen) ||
 				    (r = pt_sync_reason_from_string(rs, rlen)) < 0)
 					BAD("\"reason\" must be reconcile, loss or poll");
-				ev->reason = (enum pt_sync_reason)r;
+				x.reason = (enum pt_sync_reason)r;
 				have |= HAVE_REASON;
 				continue;
 			}
 			break;
 		case 'd':
 			if (key_is(key, klen, "device")) {
-				if (!jscan_string(&s, &ev->device, &ev->device_len))
+				if (!jscan_string(&s, &x.device, &x.device_len))
 					BAD("\"device\" must be a string");
 				have |= HAVE_DEVICE;
 				continue;
@@ -342,7 +351,7 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 					jscan_literal(&s);
 					continue;
 				}
-				if (!jscan_string(&s, &ev->name, &ev->name_len))
+				if (!jscan_string(&s, &x.name, &x.name_len))
 					BAD("\"driver\" must be a string or null");
 				have |= HAVE_NAME;
 				continue;
@@ -350,7 +359,7 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 			break;
 		case 'm':
 			if (key_is(key, klen, "module")) {
-				if (!jscan_string(&s, &ev->name, &ev->name_len))
+				if (!jscan_string(&s, &x.name, &x.name_len))
 					BAD("\"module\" must be a string");
 				have |= HAVE_NAME;
 				continue;
@@ -360,14 +369,14 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 			if (key_is(key, klen, "bar")) {
 				if (!read_int(&s, 0, 63, &v))
 					BAD("\"bar\" must be a BAR's index, 0 to 63");
-				ev->bar = (int)v;
+				x.bar = (int)v;
 				have |= HAVE_BAR;
 				continue;
 			}
 			break;
 		case 'l':
 			if (key_is(key, klen, "lost")) {
-				if (!read_u64(&s, &ev->lost))
+				if (!read_u64(&s, &x.lost))
 					BAD("\"lost\" must be a non-negative integer");
 				continue;
 			}
@@ -401,7 +410,7 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 			if (key_is(key, klen, "child")) {
 				if (!read_int(&s, 1, INT32_MAX, &v))
 					BAD("\"child\" must be a positive integer");
-				ev->child = (int32_t)v;
+				x.child = (int32_t)v;
 				have |= HAVE_CHILD;
 				continue;
 			}
@@ -457,27 +466,44 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 	case PT_EV_FORK:
 		if (!(have & HAVE_PID) || ev->pid == 0 || !(have & HAVE_CHILD))
 			BAD("\"fork\" needs a pid and a child");
+		ev->child = x.child;
 		break;
 	case PT_EV_SYNC:
 		if (!(have & HAVE_REASON))
 			BAD("\"sync\" needs a reason");
+		ev->reason = x.reason;
+		ev->lost = x.lost;
+		break;
+	case PT_EV_LOST:
+		ev->lost = x.lost;
 		break;
 	case PT_EV_DEVICE:
 	case PT_EV_UNBIND:
 		if ((have & (HAVE_START | HAVE_END | HAVE_DEVICE | HAVE_BAR)) !=
-		    (HAVE_START | HAVE_END | HAVE_DEVICE | HAVE_BAR) || !ev->device_len)
+		    (HAVE_START | HAVE_END | HAVE_DEVICE | HAVE_BAR) || !x.device_len)
 			BAD("this event needs device, bar, start and end");
-		if (ev->kind == PT_EV_UNBIND && (!(have & HAVE_NAME) || !ev->name_len))
+		if (ev->kind == PT_EV_UNBIND && (!(have & HAVE_NAME) || !x.name_len))
 			BAD("\"unbind\" needs the driver");
+		if (x.device_len > UINT32_MAX || x.name_len > UINT32_MAX)
+			BAD("a name longer than 4 GiB");
+		ev->device = x.device;
+		ev->device_len = (uint32_t)x.device_len;
+		ev->name = x.name;
+		ev->name_len = (uint32_t)x.name_len;
+		ev->bar = x.bar;
 		break;
 	case PT_EV_KMSG:
-		if (!ev->text)
+		if (!x.text)
 			BAD("\"kmsg\" needs the text");
+		ev->text = x.text;
+		ev->text_len = x.text_len;
 		break;
 	case PT_EV_LOAD:
 	case PT_EV_UNLOAD:
-		if (!(have & HAVE_NAME) || !ev->name_len)
+		if (!(have & HAVE_NAME) || !x.name_len || x.name_len > UINT32_MAX)
 			BAD("this event needs the module");
+		ev->name = x.name;
+		ev->name_len = (uint32_t)x.name_len;
 		break;
 	default:
 		break;

@@ -167,20 +167,21 @@ static void add_driver_leak(struct json_object *o, const struct pt_model *m,
 			    const struct pt_anomaly *a)
 {
 	const struct pt_strtab *st = pt_model_strings_const(m);
+	const struct pt_driver_leak *l = pt_model_driver_leak(m, a);
 	struct json_object *g = json_object_new_object();
 
-	add(o, "driver", json_object_new_string(pt_strtab_get(st, a->owner_module)));
-	add(g, "event", json_object_new_string(a->unloaded ? "unload" : "unbind"));
-	if (a->unloaded) {
-		add(g, "module", json_object_new_string(pt_strtab_get(st, a->driver)));
+	add(o, "driver", json_object_new_string(pt_strtab_get(st, l->module)));
+	add(g, "event", json_object_new_string(l->unloaded ? "unload" : "unbind"));
+	if (l->unloaded) {
+		add(g, "module", json_object_new_string(pt_strtab_get(st, l->driver)));
 	} else {
-		add(g, "driver", json_object_new_string(pt_strtab_get(st, a->driver)));
-		add(g, "device", json_object_new_string(pt_strtab_get(st, a->device)));
-		add(g, "bar", json_object_new_int(a->bar));
+		add(g, "driver", json_object_new_string(pt_strtab_get(st, l->driver)));
+		add(g, "device", json_object_new_string(pt_strtab_get(st, l->device)));
+		add(g, "bar", json_object_new_int(l->bar));
 	}
-	add(g, "pid", json_object_new_int(a->gone_pid));
-	add(g, "comm", json_object_new_string(pt_strtab_get(st, a->gone_comm)));
-	add(g, "seq", json_object_new_uint64(a->gone_seq));
+	add(g, "pid", json_object_new_int(l->pid));
+	add(g, "comm", json_object_new_string(pt_strtab_get(st, l->comm)));
+	add(g, "seq", json_object_new_uint64(l->seq));
 	add(o, "owner_gone", g);
 }
 
@@ -200,7 +201,7 @@ struct json_object *pt_json_anomaly(const struct pt_model *m, const struct pt_an
 	add(o, "detail", json_object_new_string(pt_anomaly_explain(m, a, buf, sizeof(buf))));
 	if (a->kind == PT_AN_LEAK)
 		add(o, "owner", json_object_new_string(pt_owner_class_name(a->owner)));
-	if (a->kind == PT_AN_LEAK && a->owner == PT_OWNER_DRIVER)
+	if (pt_model_driver_leak(m, a))
 		add_driver_leak(o, m, a);
 	if (a->start < a->end)
 		add_device(o, m, a->start, a->end);

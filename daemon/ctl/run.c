@@ -42,10 +42,11 @@ static int run_event(const struct pt_event *ev, void *userdata)
  * Whether @a is COMMAND's: its processes made the reservation or the call,
  * or, for a driver's leak, unbound the driver or unloaded the module.
  */
-static bool concerns(const struct lineage *l, const struct pt_anomaly *a)
+static bool concerns(const struct pt_model *m, const struct lineage *l, const struct pt_anomaly *a)
 {
-	return followed(l, a->pid) ||
-	       (a->kind == PT_AN_LEAK && a->owner == PT_OWNER_DRIVER && followed(l, a->gone_pid));
+	const struct pt_driver_leak *d = pt_model_driver_leak(m, a);
+
+	return followed(l, a->pid) || (d && followed(l, d->pid));
 }
 
 /* The kernel mappings COMMAND's processes made for drivers, which keep them on purpose. */
@@ -147,7 +148,7 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 	held.lineage = &c.lineage;
 
 	for (size_t i = 0; i < pt_model_anomaly_count(m); i++)
-		if (concerns(&c.lineage, pt_model_anomaly(m, i))) {
+		if (concerns(m, &c.lineage, pt_model_anomaly(m, i))) {
 			found |= 1u << pt_model_anomaly(m, i)->kind;
 			shown++;
 		}
@@ -156,7 +157,7 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 		struct json_object *arr = json_object_new_array();
 
 		for (size_t i = 0; i < pt_model_anomaly_count(m); i++)
-			if (concerns(&c.lineage, pt_model_anomaly(m, i)))
+			if (concerns(m, &c.lineage, pt_model_anomaly(m, i)))
 				json_object_array_add(arr, pt_json_anomaly(m, pt_model_anomaly(m, i)));
 		json_object_object_add(out, "command", json_object_new_string(argv[0]));
 		json_object_object_add(out, "exit_status", json_object_new_int(exit_status_of(status)));
@@ -172,7 +173,7 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 		       "%zu anomalies:\n", argv[0], exit_status_of(status), c.lineage.count,
 		       shown);
 		for (size_t i = 0; i < pt_model_anomaly_count(m); i++)
-			if (concerns(&c.lineage, pt_model_anomaly(m, i)))
+			if (concerns(m, &c.lineage, pt_model_anomaly(m, i)))
 				pt_print_anomaly(stdout, m, pt_model_anomaly(m, i), true);
 		/* what drivers keep is no leak while they are bound: said, not failed on */
 		pt_model_foreach_entry(m, 0, UINT64_MAX, held_entry, &held);
