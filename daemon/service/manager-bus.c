@@ -119,7 +119,9 @@ static int append_entry(const struct pt_entry_info *e, void *userdata)
 	char where[256];
 	int r;
 
-	if (c->leaks && e->born <= c->since)
+	/* what a driver holds while bound, or nobody knows whose, is no leak of a test's */
+	if (c->leaks && (e->born <= c->since || e->owner == PT_OWNER_UNKNOWN ||
+			 (e->owner == PT_OWNER_DRIVER && !e->leaked)))
 		return 0;
 	pt_iomem_describe(&c->m->iomem, e->start, e->end, where, sizeof(where));
 	pt_entry_owner(c->m->model, e, &o);
