@@ -135,8 +135,8 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 
 	/* the command is followed from its first instruction: fork, then mark, then read */
 	if (!(src.ops->caps & PT_SOURCE_OWNERS))
-		log_warning("the debugfs source has no owners: nothing can be attributed to %s",
-			    argv[0]);
+		log_warning("the debugfs source sees no calls: only what the kernel logs "
+			    "(conflicts, invalid frees) can be attributed to %s", argv[0]);
 	r = follow_command(&src, run_event, &c, argv, &c.lineage, &child, &status);
 	if (r < 0)
 		goto out;
