@@ -470,6 +470,18 @@ if [ -n "$ctl" ]; then
 			sed -n '/^=== daemon stderr$/,/^=== daemon end$/p' "$work/out" | diag
 		fi
 
+		# the same rules live: leaky's two reservations are its leaks, e1000's none
+		if [ -n "$drm_map" ]; then
+			n=$(grep -c 'module leaky unloaded; its .* is still reserved' "$work/daemon-monitor")
+			if [ "$n" = 2 ] && grep -q '"owner":"driver","driver":"leaky"' "$work/daemon-monitor" &&
+			   ! grep -q 'e1000 (.*) unbound\|module e1000 unloaded' "$work/daemon-monitor"; then
+				ok "pattrackd live (bpf): after modprobe/rmmod e1000 and insmod/rmmod leaky, the Anomaly signal names leaky's 2 reservations as its leaks, e1000's none"
+			else
+				fail "pattrackd live (bpf): $n leaks of module leaky signalled, wanted 2 and none of e1000's"
+				diag <"$work/daemon-monitor"
+			fi
+		fi
+
 		# the same daemon with the netlink source: no fd to wait on, read every 10 ms
 		daemon_run nldaemon
 		if [ "$n" -gt 0 ] && cmp -s "$work/nldaemon-table" "$work/nldaemon-list" && sect status | grep -q 'netlink' &&
