@@ -58,6 +58,7 @@ static int run(int n, bool tp_btf, const char *name)
 {
 	struct pattrack_bpf *skel = pattrack_bpf__open();
 	struct ring_buffer *rb = NULL;
+	struct bpf_program *prog;
 	struct seen s = { .self = getpid() };
 	pthread_t t;
 	pid_t pid;
@@ -65,12 +66,9 @@ static int run(int n, bool tp_btf, const char *name)
 
 	if (!skel)
 		return 77;
-	bpf_program__set_autoload(skel->progs.fexit_reserve, false);
-	bpf_program__set_autoload(skel->progs.fexit_free, false);
-	bpf_program__set_autoload(skel->progs.kprobe_reserve, false);
-	bpf_program__set_autoload(skel->progs.kretprobe_reserve, false);
-	bpf_program__set_autoload(skel->progs.kprobe_free, false);
-	bpf_program__set_autoload(skel->progs.kretprobe_free, false);
+	/* the process programs alone: this host has no memtype probes, modules or fentry */
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, false);
 	bpf_program__set_autoload(skel->progs.tp_btf_exit, tp_btf);
 	bpf_program__set_autoload(skel->progs.tp_btf_fork, tp_btf);
 	bpf_program__set_autoload(skel->progs.tp_exit, !tp_btf);
