@@ -19,8 +19,9 @@
 
 /*
  * Each ends with its owner (struct pt_owner_info): class ("process",
- * "driver", "unknown"), driver (a driver's module, else ""), device (the
- * PCI device whose BAR holds the range, else "") and that BAR (-1 none).
+ * "driver", "unknown"), driver (a driver's module; for an owner unknown
+ * the driver bound to its device; else ""), device (the PCI device whose
+ * BAR holds the range, else "") and that BAR (-1 none).
  */
 /* an entry: start, end, type, pid, comm, seq, resource, owner exited, owner */
 #define PT_BUS_ENTRY_SIG "(ttsistsbsssi)"

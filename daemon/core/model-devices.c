@@ -189,7 +189,10 @@ bool pt_model_device_at(const struct pt_model *m, uint64_t start, uint64_t end,
 	return true;
 }
 
-/* The device and BAR of [start, end) into @ret, when a BAR holds it. */
+/*
+ * The device and BAR of [start, end) into @ret, when a BAR holds it; for
+ * an owner unknown, the driver bound to that device too.
+ */
 static void owner_device(const struct pt_model *m, uint64_t start, uint64_t end,
 			 struct pt_owner_info *ret)
 {
@@ -199,6 +202,8 @@ static void owner_device(const struct pt_model *m, uint64_t start, uint64_t end,
 		return;
 	strscpy_trunc(ret->device, sizeof(ret->device), d.device, strlen(d.device));
 	ret->bar = d.bar;
+	if (ret->owner == PT_OWNER_UNKNOWN)
+		strscpy_trunc(ret->driver, sizeof(ret->driver), d.driver, strlen(d.driver));
 }
 
 void pt_entry_owner(const struct pt_model *m, const struct pt_entry_info *e,

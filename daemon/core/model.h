@@ -255,7 +255,8 @@ int pt_model_foreach_entry(const struct pt_model *m, uint64_t start, uint64_t en
  */
 struct pt_owner_info {
 	int owner;		/* enum pt_owner_class */
-	char driver[64];	/* driver-owned: the module that made it, or "built-in"; else "" */
+	char driver[64];	/* driver-owned: the module that made it, or "built-in";
+				 * owner unknown: the driver bound to its device; else "" */
 	char device[32];	/* the PCI device whose BAR holds it, or "" */
 	int bar;		/* that BAR, or -1 */
 };

@@ -113,7 +113,8 @@ static char *owner_text(const struct bus_owner *w, int32_t pid, const char *comm
 	else if (strcmp(w->owner, "process") == 0 && pid > 0)
 		snprintf(buf, size, "pid %" PRId32 " (%s)", pid, *comm ? comm : "-");
 	else if (*w->device)
-		snprintf(buf, size, "unknown, in %s BAR%" PRId32, w->device, w->bar);
+		snprintf(buf, size, "unknown, in %s BAR%" PRId32 "%s%s%s", w->device, w->bar,
+			 *w->driver ? " (" : "", w->driver, *w->driver ? ")" : "");
 	else
 		snprintf(buf, size, "unknown");
 	return buf;
