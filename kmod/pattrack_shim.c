@@ -57,20 +57,27 @@ static struct kretprobe reserve_probe, free_probe;
  * queue drops the event; its sequence number is used all the same, so the
  * reader sees the gap.  PATTRACK_CMD_FLUSH sends the queue at once, for a
  * reader that needs everything up to now.
+ *
+ * The lock is a raw spinlock: probes run with preemption off, where a
+ * PREEMPT_RT kernel's spinlock_t would sleep ("scheduling while atomic").
+ * What it guards is bounded and short (a counter and one event's copy,
+ * a few hundred bytes), so holding it with interrupts off costs RT no
+ * latency worth a per-CPU scheme, and one lock keeps a single order for
+ * every CPU's events, which the reader relies on.
  */
 #define QUEUE_EVENTS 4096
 #define QUEUE_KICK (QUEUE_EVENTS / 4)
 #define FLUSH_DELAY 1		/* jiffies */
 
 static struct {
-	spinlock_t lock;		/* orders the sequence numbers and guards the rest */
+	raw_spinlock_t lock;		/* orders the sequence numbers and guards the rest */
 	u64 seq;			/* the last sequence number used */
 	unsigned int cur, n;		/* buf[cur] fills; n events in it */
 	struct pattrack_event *buf[2];	/* the worker sends one while probes fill the other */
 	int missed_seen;
 	struct delayed_work flush;
 } queue = {
-	.lock = __SPIN_LOCK_UNLOCKED(queue.lock),
+	.lock = __RAW_SPIN_LOCK_UNLOCKED(queue.lock),
 };
 
 /* Calls the kretprobes could not follow (all instances busy). */
@@ -164,7 +171,7 @@ static void shim_emit(struct pattrack_event *e)
 	unsigned int n = 0;
 	int missed;
 
-	spin_lock_irqsave(&queue.lock, flags);
+	raw_spin_lock_irqsave(&queue.lock, flags);
 	/* calls the probes missed leave a gap in the sequence too */
 	missed = shim_missed();
 	if (missed > queue.missed_seen)
@@ -176,7 +183,7 @@ static void shim_emit(struct pattrack_event *e)
 		memcpy(&queue.buf[queue.cur][queue.n], e, event_bytes(e));
 		n = ++queue.n;
 	}
-	spin_unlock_irqrestore(&queue.lock, flags);
+	raw_spin_unlock_irqrestore(&queue.lock, flags);
 
 	if (!n)
 		atomic64_inc(&dropped);
@@ -283,12 +290,12 @@ static void shim_flush(struct work_struct *work)
 	unsigned int n;
 
 	/* the work never runs twice at once: the buffer taken is not swapped back meanwhile */
-	spin_lock_irqsave(&queue.lock, flags);
+	raw_spin_lock_irqsave(&queue.lock, flags);
 	e = queue.buf[queue.cur];
 	n = queue.n;
 	queue.cur ^= 1;
 	queue.n = 0;
-	spin_unlock_irqrestore(&queue.lock, flags);
+	raw_spin_unlock_irqrestore(&queue.lock, flags);
 	send_events(e, n);
 }
 
@@ -360,12 +367,17 @@ static bool unheard(void)
 	return !genl_has_listeners(&shim_family, &init_net, 0);
 }
 
-/* The process an event is about: its thread group and name. */
+/*
+ * The process an event is about: its thread group and name.  The name is
+ * copied without get_task_comm()'s task_lock(), a sleeping lock on
+ * PREEMPT_RT; a name changed meanwhile may come torn, never unterminated
+ * (what bpf_get_current_comm() gives the BPF program too).
+ */
 static void set_task(struct pattrack_event *e, struct task_struct *task)
 {
 	e->pid = task_tgid_nr(task);
 	BUILD_BUG_ON(sizeof(e->comm) != TASK_COMM_LEN);
-	get_task_comm(e->comm, task);
+	strscpy_pad(e->comm, task->comm, sizeof(e->comm));
 }
 
 /*
