@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The "bpf" live source: pattrack.bpf.c through libbpf, over a ring buffer. */
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <stdarg.h>
 
@@ -13,6 +14,7 @@ struct pt_bpf {
 	struct pattrack_bpf *skel;
 	struct ring_buffer *rb;
 	const char *mode;
+	uint64_t misses;	/* the programs' recursion misses, as last read */
 };
 
 /* libbpf's own chatter (verifier logs) only with --verbose: failures are explained by the caller */
@@ -179,11 +181,50 @@ static int bpf_barrier(void *impl)
 	return 0;
 }
 
+/*
+ * Calls a program was not run for.  On one CPU the kernel does not run a
+ * BPF program again while it runs (preempted, on PREEMPT_RT; or a probe
+ * fired inside it), and counts each such call as a recursion miss of that
+ * program (bpf_prog_info, since 5.12).  No sequence number is taken for
+ * them, so no gap shows: they are counted here, a loss like any other.
+ * A kernel without the counter reads 0.
+ */
+static uint64_t read_misses(struct pt_bpf *b)
+{
+	struct bpf_program *p;
+	uint64_t n = 0;
+
+	bpf_object__for_each_program(p, b->skel->obj) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+			n += info.recursion_misses;
+	}
+	/* the counters only grow; a read that failed keeps what was known */
+	if (n > b->misses)
+		b->misses = n;
+	return b->misses;
+}
+
+static uint64_t bpf_lost(void *impl)
+{
+	return pt_numbered_lost(impl) + read_misses(impl);
+}
+
+static uint64_t bpf_finish(void *impl)
+{
+	return pt_numbered_finish(impl) + read_misses(impl);
+}
+
 static const struct pt_source_ops bpf_ops = {
 	.name = "bpf",
 	.caps = PT_SOURCE_CALLS | PT_SOURCE_OWNERS | PT_SOURCE_STACKS,
 	.flush_ms = 100,	/* the program wakes its reader only for a batch */
-	PT_NUMBERED_OPS,
+	.finish = bpf_finish,
+	.lost = bpf_lost,
+	.set_kallsyms = pt_numbered_set_kallsyms,
 	.fd = bpf_fd,
 	.dispatch = bpf_dispatch,
 	.barrier = bpf_barrier,
