@@ -6,7 +6,8 @@
  * memtype.c and memtype_interval.c:
  *   model-tree.c    the tree side: entries in slabs, the exact-range index,
  *                   linking and unlinking, the conflict walk, erase matching
- *   model.c         the policy: RAM, ISA, MTRR, reserve and free, exits, leaks
+ *   model.c         the policy: RAM, ISA, MTRR, reserve and free, exits
+ *   model-leaks.c   which entries outlived their owners
  *   model-resync.c  making the table the kernel's list again
  *   model-devices.c PCI BARs, and the unbinds and unloads that end a driver's hold
  */
@@ -276,6 +277,8 @@ struct pt_entry *model_tree_erase_target(const struct pt_model *m, struct match 
 /* A new anomaly of @kind about @ev (may be NULL), counted; NULL when out of memory. */
 struct pt_anomaly *model_anomaly_new(struct pt_model *m, enum pt_anomaly_kind kind,
 			       const struct pt_event *ev, uint32_t comm, uint32_t stack);
+/* The clock of @pid's last exit, 0 if it never exited. */
+uint64_t model_exits_lookup(const struct pt_model *m, int32_t pid);
 bool model_owner_exited(const struct pt_model *m, const struct pt_entry *e);
 
 /* ---- model-devices.c ----------------------------------------------------- */
