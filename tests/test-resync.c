@@ -82,6 +82,81 @@ START_TEST(test_resync_after_loss_is_one_loss_anomaly)
 }
 END_TEST
 
+/* A free the kernel made, of what the model never saw reserved: drift, numbered @seq. */
+static void free_unseen(struct pt_model *m, unsigned page, uint64_t seq)
+{
+	struct pt_event ev = {
+		.kind = PT_EV_FREE, .start = P(page), .end = P(page + 1), .has_ret = true,
+		.pid = 7, .comm = "a", .comm_len = 1, .has_seq = true, .seq = seq,
+	};
+
+	ck_assert_int_eq(pt_model_apply(m, &ev), 0);
+}
+
+START_TEST(test_loss_excuses_drift_since)
+{
+	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
+	struct pt_event sync = { .kind = PT_EV_SYNC, .reason = PT_SYNC_LOSS, .lost = 1, .since = 5 };
+	struct pt_event end = { .kind = PT_EV_SYNC_END };
+	const struct pt_anomaly *a;
+	char buf[512];
+
+	free_unseen(m, 0, 2);	/* before the loss window: the model's own fault */
+	free_unseen(m, 1, 6);	/* numbered after the window began: the loss's */
+	free_unseen(m, 2, 5);
+	ck_assert_uint_eq(count_kind(m, PT_AN_DRIFT), 3);
+	ck_assert_int_eq(pt_model_apply(m, &sync), 0);
+	ck_assert_int_eq(pt_model_apply(m, &end), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_DRIFT), 1);
+	ck_assert_uint_eq(pt_model_stats(m)->anomalies[PT_AN_DRIFT], 1);
+	ck_assert_uint_eq(pt_model_anomaly(m, 0)->seq, 2);
+	a = find_kind(m, PT_AN_LOSS);
+	ck_assert_uint_eq(a->excused, 2);
+	pt_anomaly_explain(m, a, buf, sizeof(buf));
+	ck_assert_msg(strstr(buf, "2 disagreements over the events around it are put down to it"),
+		      "%s", buf);
+
+	/* what came before that block is final: a later loss takes back only its own */
+	free_unseen(m, 3, 9);
+	sync.since = 1;
+	ck_assert_int_eq(pt_model_apply(m, &sync), 0);
+	ck_assert_int_eq(pt_model_apply(m, &end), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_DRIFT), 1);
+	ck_assert_uint_eq(count_kind(m, PT_AN_LOSS), 2);
+	ck_assert_uint_eq(pt_model_anomaly(m, pt_model_anomaly_count(m) - 1)->excused, 1);
+}
+END_TEST
+
+START_TEST(test_loss_excuses_nothing_settled_or_unnumbered)
+{
+	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
+	struct pt_event lost = { .kind = PT_EV_LOST, .lost = 4, .since = 1 };
+	struct pt_event sync = { .kind = PT_EV_SYNC, .reason = PT_SYNC_LOSS, .lost = 1 };
+	struct pt_event end = { .kind = PT_EV_SYNC_END };
+
+	/* shown already (pattrackd settles once it has announced them): they stay */
+	free_unseen(m, 0, 3);
+	pt_model_settle(m);
+	free_unseen(m, 1, 4);
+	ck_assert_int_eq(pt_model_apply(m, &lost), 0);	/* a loss with the list unreadable */
+	ck_assert_uint_eq(count_kind(m, PT_AN_DRIFT), 1);
+	ck_assert_uint_eq(find_kind(m, PT_AN_LOSS)->excused, 1);
+	ck_assert_uint_eq(find_kind(m, PT_AN_DRIFT)->seq, 3);
+
+	/* a loss with no events in its window (since 0) excuses nothing */
+	free_unseen(m, 2, 8);
+	ck_assert_int_eq(pt_model_apply(m, &sync), 0);
+	ck_assert_int_eq(pt_model_apply(m, &end), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_DRIFT), 2);
+	/* a reconcile is no loss: its differences are drift, and nothing is taken back */
+	free_unseen(m, 4, 9);
+	sync = (struct pt_event){ .kind = PT_EV_SYNC, .reason = PT_SYNC_RECONCILE, .since = 1 };
+	ck_assert_int_eq(pt_model_apply(m, &sync), 0);
+	ck_assert_int_eq(pt_model_apply(m, &end), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_DRIFT), 3);
+}
+END_TEST
+
 START_TEST(test_resync_restores_kernel_order)
 {
 	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
@@ -230,5 +305,7 @@ CHECK_MAIN("resync",
 	   TEST_ONCE(test_resync_identical_keeps_owners),
 	   TEST_ONCE(test_resync_drift_names_both_sides),
 	   TEST_ONCE(test_resync_after_loss_is_one_loss_anomaly),
+	   TEST_ONCE(test_loss_excuses_drift_since),
+	   TEST_ONCE(test_loss_excuses_nothing_settled_or_unnumbered),
 	   TEST_ONCE(test_resync_restores_kernel_order), TEST_ONCE(test_sync_block_events),
 	   TEST_ONCE(test_resync_sorts_torn_list), TEST_LOOP(test_resync_random, 4))

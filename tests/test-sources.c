@@ -3,6 +3,7 @@
 #include "check-main.h"
 #include <limits.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "core/util.h"
 #include "host/debugfs.h"
@@ -307,6 +308,133 @@ START_TEST(test_seq_tracker)
 }
 END_TEST
 
+START_TEST(test_seq_ordered_and_complete)
+{
+	struct pt_seq_tracker t = { .ordered = true };
+
+	/* in order: 3 and 4 are lost the moment 5 comes, not a window later */
+	pt_seq_begin(&t, 1);
+	pt_seq_note(&t, 1);
+	pt_seq_note(&t, 2);
+	ck_assert(pt_seq_complete(&t, 1, 2));
+	pt_seq_note(&t, 5);
+	ck_assert_uint_eq(t.lost, 2);
+	ck_assert(pt_seq_complete(&t, 1, 5));	/* given up on counts as done */
+	ck_assert_uint_eq(pt_seq_finish(&t), 2);
+
+	/* unordered: a number missing holds completeness until it comes */
+	t = (struct pt_seq_tracker){ 0 };
+	pt_seq_begin(&t, 1);
+	pt_seq_note(&t, 1);
+	pt_seq_note(&t, 3);
+	ck_assert(!pt_seq_complete(&t, 1, 3));
+	ck_assert(pt_seq_complete(&t, 3, 3));
+	ck_assert(!pt_seq_complete(&t, 3, 4));
+	pt_seq_note(&t, 2);
+	ck_assert(pt_seq_complete(&t, 1, 3));
+	ck_assert_uint_eq(t.lost, 0);
+}
+END_TEST
+
+/* ---- resynchronising after a loss ------------------------------------------ */
+
+/* A source whose loss count the test sets, with one event waiting to be drained. */
+struct fake {
+	struct pt_numbered n;	/* first, as in the real ones */
+	uint64_t lost;
+	bool waiting, drained;
+};
+
+static uint64_t fake_lost(void *impl)
+{
+	return ((struct fake *)impl)->lost;
+}
+
+static int fake_dispatch(void *impl)
+{
+	struct fake *f = impl;
+	struct pattrack_event e = { .kind = PATTRACK_EV_EXIT, .pid = 7, .req = -1, .got = -1,
+				    .seq = 12 };
+
+	if (f->waiting) {
+		f->waiting = false;
+		f->drained = true;
+		f->lost++;	/* the drain finds one more lost */
+		return pt_numbered_deliver(&f->n, &e);
+	}
+	return 0;
+}
+
+static const struct pt_source_ops fake_ops = {
+	.name = "fake", .dispatch = fake_dispatch, .lost = fake_lost, .cycle = pt_numbered_cycle,
+};
+
+struct got {
+	struct pt_event ev[8];
+	size_t n;
+};
+
+static int keep_event(const struct pt_event *ev, void *userdata)
+{
+	struct got *g = userdata;
+
+	if (g->n < ELEMENTSOF(g->ev))
+		g->ev[g->n++] = *ev;
+	return 0;
+}
+
+START_TEST(test_resync_on_loss_drains_and_says_since)
+{
+	struct got g = { 0 };
+	struct fake f = { .n = { .fn = keep_event, .userdata = &g } };
+	struct pt_source s = { .ops = &fake_ops, .impl = &f };
+	struct pattrack_event e = { .kind = PATTRACK_EV_EXIT, .pid = 7, .req = -1, .got = -1 };
+	char path[] = "/tmp/pattrack-test-XXXXXX";
+	uint64_t seen = 0;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_gt(write(fd, "PAT: [mem 0xfe000000-0xfe001000] write-combining\n", 49), 0);
+	close(fd);
+
+	/* events 3 and 4 came, nothing lost: nothing to do, and they need no excuse */
+	for (e.seq = 3; e.seq <= 4; e.seq++)
+		ck_assert_int_eq(pt_numbered_deliver(&f.n, &e), 0);
+	ck_assert_int_eq(pt_live_resync_on_loss(&s, &seen, path, keep_event, &g), 0);
+	ck_assert_uint_eq(g.n, 2);
+
+	/* 10 and 11 come, and 2 are lost: what waits is drained before the list is read */
+	g.n = 0;
+	for (e.seq = 11; e.seq >= 10; e.seq--)
+		ck_assert_int_eq(pt_numbered_deliver(&f.n, &e), 0);
+	f.lost = 2;
+	f.waiting = true;
+	ck_assert_int_eq(pt_live_resync_on_loss(&s, &seen, path, keep_event, &g), 0);
+	ck_assert(f.drained);
+	ck_assert_uint_eq(g.n, 6);
+	ck_assert_int_eq(g.ev[2].kind, PT_EV_EXIT);	/* number 12, drained */
+	ck_assert_int_eq(g.ev[3].kind, PT_EV_SYNC);
+	ck_assert_int_eq(g.ev[3].reason, PT_SYNC_LOSS);
+	ck_assert_uint_eq(g.ev[3].lost, 3);
+	ck_assert_uint_eq(g.ev[3].since, 10);	/* the lowest since the last look */
+	ck_assert_int_eq(g.ev[4].kind, PT_EV_ENTRY);
+	ck_assert_int_eq(g.ev[5].kind, PT_EV_SYNC_END);
+	ck_assert_uint_eq(seen, 3);
+
+	/* the list unreadable: a lost event, with its window too */
+	g.n = 0;
+	ck_assert_int_eq(pt_numbered_deliver(&f.n, &(struct pattrack_event){
+		.kind = PATTRACK_EV_EXIT, .pid = 7, .req = -1, .got = -1, .seq = 20 }), 0);
+	f.lost = 5;
+	unlink(path);
+	ck_assert_int_eq(pt_live_resync_on_loss(&s, &seen, path, keep_event, &g), 0);
+	ck_assert_uint_eq(g.n, 2);
+	ck_assert_int_eq(g.ev[1].kind, PT_EV_LOST);
+	ck_assert_uint_eq(g.ev[1].lost, 2);
+	ck_assert_uint_eq(g.ev[1].since, 20);
+}
+END_TEST
+
 /* ---- kernel symbols ------------------------------------------------------- */
 
 static void write_file(const char *path, const char *text)
@@ -451,4 +579,5 @@ CHECK_MAIN("sources",
 	   TEST_ONCE(test_iomem_host_file), TEST_ONCE(test_iomem_malformed), TEST_ONCE(test_pci_bars),
 	   TEST_ONCE(test_kmsg_formats), TEST_ONCE(test_kmsg_other_and_broken),
 	   TEST_ONCE(test_kmsg_file_to_anomalies), TEST_ONCE(test_seq_tracker),
+	   TEST_ONCE(test_seq_ordered_and_complete), TEST_ONCE(test_resync_on_loss_drains_and_says_since),
 	   TEST_ONCE(test_undecodable_event_is_lost), TEST_ONCE(test_kallsyms_modules_loaded_later))

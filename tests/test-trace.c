@@ -268,11 +268,12 @@ END_TEST
 START_TEST(test_sync_records)
 {
 	struct pt_event in[] = {
-		{ .kind = PT_EV_SYNC, .reason = PT_SYNC_LOSS, .lost = 17 },
+		{ .kind = PT_EV_SYNC, .reason = PT_SYNC_LOSS, .lost = 17, .since = 40 },
 		{ .kind = PT_EV_ENTRY, .start = 0xfe000000, .end = 0xfe001000,
 		  .type = PATTRACK_TYPE_WC },
 		{ .kind = PT_EV_SYNC_END },
-		{ .kind = PT_EV_LOST, .lost = 5 },
+		{ .kind = PT_EV_LOST, .lost = 5, .since = 99 },
+		{ .kind = PT_EV_SYNC, .reason = PT_SYNC_POLL },
 	};
 	char *text = NULL, buf[512];
 	size_t len = 0;
@@ -284,19 +285,23 @@ START_TEST(test_sync_records)
 	for (size_t k = 0; k < ELEMENTSOF(in); k++)
 		ck_assert_int_eq(pt_trace_write_event(f, &in[k]), 0);
 	fclose(f);
-	ck_assert_str_eq(text, "{\"event\":\"sync\",\"reason\":\"loss\",\"lost\":17}\n"
+	ck_assert_str_eq(text, "{\"event\":\"sync\",\"reason\":\"loss\",\"lost\":17,\"since\":40}\n"
 			       "{\"event\":\"entry\",\"start\":\"0xfe000000\",\"end\":\"0xfe001000\","
 			       "\"type\":\"write-combining\"}\n"
 			       "{\"event\":\"sync_end\"}\n"
-			       "{\"event\":\"lost\",\"lost\":5}\n");
+			       "{\"event\":\"lost\",\"lost\":5,\"since\":99}\n"
+			       "{\"event\":\"sync\",\"reason\":\"poll\",\"lost\":0}\n");
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
 		ck_assert_int_eq(parse(line, &out, buf, sizeof(buf)), PT_LINE_EVENT);
 		ck_assert_int_eq(out.kind, in[i].kind);
 		ck_assert_int_eq(out.reason, in[i].reason);
 		ck_assert_uint_eq(out.lost, in[i].lost);
+		ck_assert_uint_eq(out.since, in[i].since);
 	}
 	ck_assert_uint_eq(i, ELEMENTSOF(in));
 	ck_assert_int_eq(parse("{\"event\":\"sync\"}", &out, buf, sizeof(buf)), -EBADMSG);
+	ck_assert_int_eq(parse("{\"event\":\"lost\",\"since\":-1}", &out, buf, sizeof(buf)),
+			 -EBADMSG);
 	ck_assert_int_eq(parse("{\"event\":\"sync\",\"reason\":\"whim\"}", &out, buf, sizeof(buf)),
 			 -EBADMSG);
 	free(text);

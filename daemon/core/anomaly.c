@@ -213,6 +213,9 @@ char *pt_anomaly_explain(const struct pt_model *m, const struct pt_anomaly *a,
 				"(%u entries added with owners unknown, %u dropped)", a->added, a->removed);
 		else
 			put(&o, "; the table could not be resynchronised and may be wrong");
+		if (a->excused)
+			put(&o, "; %u disagreements over the events around it are put down to it",
+			    a->excused);
 		break;
 	default:
 		put(&o, "unknown anomaly");

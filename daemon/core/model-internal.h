@@ -179,6 +179,7 @@ struct pt_model {
 	bool syncing;
 	enum pt_sync_reason sync_reason;
 	uint64_t sync_lost;
+	uint32_t sync_excused;	/* drift the loss took back (model_loss_excuse()) */
 	struct pt_kentry *pending;
 	size_t n_pending, cap_pending;
 
@@ -190,6 +191,8 @@ struct pt_model {
 	struct pt_driver_leak *driver_leaks;	/* the anomalies' (pt_anomaly.driver_leak) */
 	size_t n_driver_leaks, cap_driver_leaks;
 	struct pt_klog klog;	/* kmsg events: the line before, for folding */
+	/* anomalies before it stay: those of the last sync block's time, or shown */
+	size_t anomalies_final;
 };
 
 static inline struct pt_party party_of(const struct pt_entry *e)
@@ -301,3 +304,9 @@ void model_gone_prune(struct pt_model *m, uint64_t upto);
 int model_sync_begin(struct pt_model *m, const struct pt_event *ev);
 int model_sync_entry(struct pt_model *m, const struct pt_event *ev);
 int model_sync_end(struct pt_model *m);
+/*
+ * A loss's events: takes back the drift over the events numbered @since
+ * and later that came since the anomalies were last final, for the loss
+ * may have come before them; returns how many.  0 @since: none.
+ */
+uint32_t model_loss_excuse(struct pt_model *m, uint64_t since);

@@ -17,6 +17,7 @@ int model_sync_begin(struct pt_model *m, const struct pt_event *ev)
 	m->syncing = true;
 	m->sync_reason = ev->reason;
 	m->sync_lost = ev->lost;
+	m->sync_excused = ev->reason == PT_SYNC_LOSS ? model_loss_excuse(m, ev->since) : 0;
 	m->n_pending = 0;
 	return 0;
 }
@@ -33,10 +34,53 @@ int model_sync_entry(struct pt_model *m, const struct pt_event *ev)
 
 int model_sync_end(struct pt_model *m)
 {
+	int r;
+
 	if (!m->syncing)
 		return -EINVAL;
 	m->syncing = false;
-	return pt_model_resync(m, m->sync_reason, m->sync_lost, m->pending, m->n_pending, NULL);
+	r = pt_model_resync(m, m->sync_reason, m->sync_lost, m->pending, m->n_pending, NULL);
+	if (m->sync_reason == PT_SYNC_LOSS && m->n_anomalies &&
+	    m->anomalies[m->n_anomalies - 1].kind == PT_AN_LOSS)
+		m->anomalies[m->n_anomalies - 1].excused = m->sync_excused;	/* its own */
+	m->anomalies_final = m->n_anomalies;
+	return r;
+}
+
+/*
+ * A source finds a loss only after the events that came with it or after
+ * it have been applied: a free whose reserve was lost is drift then, and
+ * so is a reserve refused for a free that was.  Such drift is the loss's
+ * doing, not a fault of the model, so the loss takes it back: the drift
+ * over the events handed on since the source last found nothing lost
+ * (those numbered @since on), unless already final.
+ */
+uint32_t model_loss_excuse(struct pt_model *m, uint64_t since)
+{
+	size_t to = m->anomalies_final;
+	uint32_t n = 0;
+
+	if (!since)
+		return 0;
+	for (size_t i = m->anomalies_final; i < m->n_anomalies; i++) {
+		const struct pt_anomaly *a = &m->anomalies[i];
+
+		if (a->kind == PT_AN_DRIFT && (a->event == PT_EV_RESERVE || a->event == PT_EV_FREE) &&
+		    a->seq >= since) {
+			m->stats.anomalies[PT_AN_DRIFT]--;
+			if (n < UINT32_MAX)
+				n++;
+			continue;
+		}
+		m->anomalies[to++] = *a;
+	}
+	m->n_anomalies = to;
+	return n;
+}
+
+void pt_model_settle(struct pt_model *m)
+{
+	m->anomalies_final = m->n_anomalies;
 }
 
 /* ---- pt_model_resync() ---------------------------------------------------- */

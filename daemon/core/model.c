@@ -612,12 +612,15 @@ static int apply_entry(struct pt_model *m, const struct pt_event *ev)
 
 static int apply_lost(struct pt_model *m, const struct pt_event *ev)
 {
+	uint32_t excused = model_loss_excuse(m, ev->since);	/* before: it moves anomalies */
 	struct pt_anomaly *a = model_anomaly_new(m, PT_AN_LOSS, ev, 0, 0);
 
 	if (!a)
 		return -ENOMEM;
 	a->pid = 0;
 	a->lost = ev->lost;
+	a->excused = excused;
+	m->anomalies_final = m->n_anomalies;
 	return 0;
 }
 

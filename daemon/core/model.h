@@ -68,6 +68,12 @@ struct pt_event {
 		struct {	/* sync, lost */
 			enum pt_sync_reason reason;	/* sync */
 			uint64_t lost;		/* events the source lost */
+			/*
+			 * A loss's: the lowest sequence number of the events the
+			 * source handed on since it last found none lost; the
+			 * loss may have been before any of them (0: none).
+			 */
+			uint64_t since;
 		};
 		struct {	/* device, unbind, load, unload */
 			const char *device;	/* device, unbind: the PCI device, "0000:00:03.0" */
@@ -125,6 +131,7 @@ struct pt_anomaly {
 	uint32_t comm;		/* strtab id */
 	uint32_t stack;		/* strtab id, 0 = none */
 	uint32_t note;		/* strtab id of a free-form remark, 0 = none */
+	uint32_t excused;	/* loss: drift over the events just before, put down to it */
 	uint64_t seq, ts_ns;
 	uint32_t n_overlap;	/* how many entries overlapped (capped scan) */
 	bool overlap_more;	/* ... and the scan stopped before the end */
@@ -239,6 +246,12 @@ uint64_t pt_model_clock(const struct pt_model *m);
 int pt_model_resync(struct pt_model *m, enum pt_sync_reason why, uint64_t lost,
 		    const struct pt_kentry *k, size_t n, struct pt_sync_result *res);
 
+
+/*
+ * The anomalies so far are final: a loss found later does not take back
+ * their drift (see PT_EV_SYNC's since).  For a reader that has shown them.
+ */
+void pt_model_settle(struct pt_model *m);
 
 /* Adds an anomaly found elsewhere (e.g. in the kernel log). */
 int pt_model_add_anomaly(struct pt_model *m, const struct pt_anomaly *a);

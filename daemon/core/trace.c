@@ -239,7 +239,7 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 	struct {
 		int32_t child;
 		enum pt_sync_reason reason;
-		uint64_t lost;
+		uint64_t lost, since;
 		const char *device, *name, *text;
 		size_t device_len, name_len, text_len;
 		int bar;
@@ -274,6 +274,11 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 				if (!read_address(&s, &ev->start))
 					BAD("\"start\" must be an address (\"0x...\" or a number)");
 				have |= HAVE_START;
+				continue;
+			}
+			if (key_is(key, klen, "since")) {
+				if (!read_u64(&s, &x.since))
+					BAD("\"since\" must be a non-negative integer");
 				continue;
 			}
 			if (key_is(key, klen, "seq")) {
@@ -473,9 +478,11 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 			BAD("\"sync\" needs a reason");
 		ev->reason = x.reason;
 		ev->lost = x.lost;
+		ev->since = x.since;
 		break;
 	case PT_EV_LOST:
 		ev->lost = x.lost;
+		ev->since = x.since;
 		break;
 	case PT_EV_DEVICE:
 	case PT_EV_UNBIND:
@@ -658,6 +665,8 @@ int pt_trace_write_event(FILE *f, const struct pt_event *ev)
 		fprintf(f, ",\"reason\":\"%s\"", pt_sync_reason_name(ev->reason));
 	if (ev->kind == PT_EV_SYNC || ev->kind == PT_EV_LOST)
 		fprintf(f, ",\"lost\":%" PRIu64, ev->lost);
+	if ((ev->kind == PT_EV_SYNC || ev->kind == PT_EV_LOST) && ev->since)
+		fprintf(f, ",\"since\":%" PRIu64, ev->since);
 	if (kind_has_range(ev->kind))
 		fprintf(f, ",\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\"", ev->start, ev->end);
 	if (ev->kind == PT_EV_ENTRY)

@@ -216,6 +216,7 @@ struct json_object *pt_json_anomaly(const struct pt_model *m, const struct pt_an
 		add(o, "resynced", json_object_new_boolean(a->resynced));
 		add(o, "added", json_object_new_uint64(a->added));
 		add(o, "removed", json_object_new_uint64(a->removed));
+		add(o, "drift_excused", json_object_new_uint64(a->excused));
 	}
 	if (a->kind == PT_AN_DRIFT && a->event == PT_EV_SYNC_END) {
 		add(o, "found_in", json_object_new_string(a->kernel_only ? "kernel" : "model"));

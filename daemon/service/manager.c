@@ -149,6 +149,8 @@ void manager_report_anomalies(struct manager *m)
 		if (m->bus)
 			(void)manager_bus_emit_anomaly(m, a);
 	}
+	/* what was announced is not taken back */
+	pt_model_settle(m->model);
 }
 
 /* ---- events -------------------------------------------------------------- */
@@ -242,7 +244,8 @@ int manager_apply(struct manager *m, const struct pt_event *ev)
 		if (r < 0)
 			return r;
 	}
-	manager_report_anomalies(m);
+	if (!m->in_cycle)
+		manager_report_anomalies(m);
 	manager_mark_changed(m);
 	return 0;
 }
@@ -349,9 +352,13 @@ static int drain_source(struct manager *m, bool all)
 
 	if (!m->source.ops)
 		return 0;
+	/* a loss found at the end may take back drift over the events read before it */
+	m->in_cycle = true;
 	r = all ? pt_source_drain(&m->source) : m->source.ops->dispatch(m->source.impl);
 	if (r >= 0)
 		r = pt_live_resync_on_loss(&m->source, &m->seen_lost, m->debugfs, on_live_event, m);
+	m->in_cycle = false;
+	manager_report_anomalies(m);
 	return r;
 }
 

@@ -65,6 +65,7 @@ struct manager {
 	uint64_t seen_lost;	/* the source's count, as last acted on */
 	uint64_t lost;		/* events lost, by the loss records applied */
 	size_t anomalies_reported;
+	bool in_cycle;		/* reading the source: anomalies wait for its loss check */
 	bool ready;
 	bool changed;		/* properties to announce */
 	bool journal;		/* stderr is connected to journald */

@@ -2,6 +2,8 @@
 /* The "bpf" live source: pattrack.bpf.c through libbpf, over a ring buffer. */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 
 #include "bpf.h"
@@ -15,6 +17,7 @@ struct pt_bpf {
 	struct ring_buffer *rb;
 	const char *mode;
 	uint64_t misses;	/* the programs' recursion misses, as last read */
+	uint64_t waited;	/* the last number a barrier waited for */
 };
 
 /* libbpf's own chatter (verifier logs) only with --verbose: failures are explained by the caller */
@@ -169,15 +172,35 @@ static int bpf_dispatch(void *impl)
 
 /*
  * An event is in the ring buffer once its program returns, so what was
- * reported is readable now; what the barrier adds is the program's last
- * sequence number, so that an event the full buffer refused after the
+ * reported is readable now but for the programs still running: each holds
+ * a number taken and not yet submitted, for microseconds, or for as long
+ * as it stays preempted on PREEMPT_RT.  Wait for those a little (never
+ * for a number the full buffer refused: a number waited on once is not
+ * waited on again).  The program's last number also tells the tracker
+ * what to expect, so that an event the full buffer refused after the
  * last one that came still counts as lost.
  */
+#define BARRIER_WAIT_MS 50
+
 static int bpf_barrier(void *impl)
 {
 	struct pt_bpf *b = impl;
+	uint64_t last = __atomic_load_n(&b->skel->bss->seq, __ATOMIC_ACQUIRE);
 
-	pt_seq_expect(&b->n.seq, __atomic_load_n(&b->skel->bss->seq, __ATOMIC_ACQUIRE));
+	pt_seq_expect(&b->n.seq, last);
+	for (int ms = 0; ms < BARRIER_WAIT_MS; ms++) {
+		int r = ring_buffer__consume(b->rb);
+
+		if (b->n.error)
+			return b->n.error;
+		if (r < 0)
+			return r;
+		if (pt_seq_complete(&b->n.seq, b->waited + 1, last))
+			break;
+		(void)poll(NULL, 0, 1);
+	}
+	if (last > b->waited)
+		b->waited = last;
 	return 0;
 }
 
@@ -189,19 +212,22 @@ static int bpf_barrier(void *impl)
  * them, so no gap shows: they are counted here, a loss like any other.
  * A kernel without the counter reads 0.
  */
+static uint64_t program_misses(const struct bpf_program *p)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	int fd = bpf_program__fd(p);
+
+	return fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0 ? info.recursion_misses : 0;
+}
+
 static uint64_t read_misses(struct pt_bpf *b)
 {
 	struct bpf_program *p;
 	uint64_t n = 0;
 
-	bpf_object__for_each_program(p, b->skel->obj) {
-		struct bpf_prog_info info = { 0 };
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(p);
-
-		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
-			n += info.recursion_misses;
-	}
+	bpf_object__for_each_program(p, b->skel->obj)
+		n += program_misses(p);
 	/* the counters only grow; a read that failed keeps what was known */
 	if (n > b->misses)
 		b->misses = n;
@@ -213,9 +239,21 @@ static uint64_t bpf_lost(void *impl)
 	return pt_numbered_lost(impl) + read_misses(impl);
 }
 
+/* At the end, which calls went unseen: the recursion misses, by program. */
 static uint64_t bpf_finish(void *impl)
 {
-	return pt_numbered_finish(impl) + read_misses(impl);
+	struct pt_bpf *b = impl;
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, b->skel->obj) {
+		uint64_t n = program_misses(p);
+
+		if (n)
+			log_warning("bpf: the kernel did not run %s for %" PRIu64
+				    " calls (recursion misses): their events are lost",
+				    bpf_program__name(p), n);
+	}
+	return pt_numbered_finish(impl) + read_misses(b);
 }
 
 static const struct pt_source_ops bpf_ops = {
@@ -224,6 +262,7 @@ static const struct pt_source_ops bpf_ops = {
 	.flush_ms = 100,	/* the program wakes its reader only for a batch */
 	.finish = bpf_finish,
 	.lost = bpf_lost,
+	.cycle = pt_numbered_cycle,
 	.set_kallsyms = pt_numbered_set_kallsyms,
 	.fd = bpf_fd,
 	.dispatch = bpf_dispatch,

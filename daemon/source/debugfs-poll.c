@@ -34,7 +34,8 @@ static int poll_once(struct pt_debugfs_poll *p)
 	p->polls++;
 	if (n == p->n_last && memcmp(k, p->last, n * sizeof(*k)) == 0)
 		return 0;
-	r = pt_live_emit_sync(p->fn, p->userdata, PT_SYNC_POLL, 0, k, n);
+	r = pt_live_emit_sync(p->fn, p->userdata,
+			      &(struct pt_event){ .kind = PT_EV_SYNC, .reason = PT_SYNC_POLL }, k, n);
 	free(p->last);
 	p->last = TAKE_PTR(k);
 	p->n_last = n;

@@ -297,6 +297,8 @@ int pt_netlink_source(pt_live_fn fn, void *userdata, struct pt_source *ret)
 		if (shim_status(nl->req, nl->family, &st) >= 0) {
 			nl->first = st.seq + 1;
 			pt_seq_begin(&nl->n.seq, nl->first);
+			/* one worker sends the queue, in order: a number skipped is lost */
+			nl->n.seq.ordered = true;
 		}
 	}
 	r = nl_socket_set_nonblocking(nl->sock);

@@ -17,6 +17,8 @@ int pt_numbered_deliver(struct pt_numbered *n, const struct pattrack_event *e)
 		return 0;
 	}
 	pt_seq_note(&n->seq, e->seq);
+	if (!n->cycle_first || e->seq < n->cycle_first)
+		n->cycle_first = e->seq;
 	if (ev.stack && n->fix_stack) {
 		ev.stack_len = n->fix_stack(n->stack, ev.stack_len);
 		ev.stack = ev.stack_len ? n->stack : NULL;
@@ -35,6 +37,15 @@ uint64_t pt_numbered_finish(void *impl)
 uint64_t pt_numbered_lost(void *impl)
 {
 	return ((struct pt_numbered *)impl)->seq.lost;
+}
+
+uint64_t pt_numbered_cycle(void *impl)
+{
+	struct pt_numbered *n = impl;
+	uint64_t first = n->cycle_first;
+
+	n->cycle_first = 0;
+	return first;
 }
 
 void pt_numbered_set_kallsyms(void *impl, struct pt_kallsyms *syms)

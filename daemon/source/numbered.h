@@ -21,6 +21,7 @@ struct pt_numbered {
 	struct pt_kallsyms *syms;
 	struct pt_seq_tracker seq;
 	int error;		/* the callback's, for dispatch to return */
+	uint64_t cycle_first;	/* the lowest number handed on since pt_numbered_cycle(); 0: none */
 	/* May be NULL.  Mends a symbolized stack in place (bpf: drops its own frames). */
 	size_t (*fix_stack)(char *stack, size_t len);
 	char stack[PATTRACK_STACK_DEPTH * 96];
@@ -36,9 +37,10 @@ int pt_numbered_deliver(struct pt_numbered *n, const struct pattrack_event *e);
 /* The ops of any source whose state begins with a struct pt_numbered. */
 uint64_t pt_numbered_finish(void *impl);
 uint64_t pt_numbered_lost(void *impl);
+uint64_t pt_numbered_cycle(void *impl);
 void pt_numbered_set_kallsyms(void *impl, struct pt_kallsyms *syms);
 
-/* Those three in a struct pt_source_ops initializer. */
+/* Those four in a struct pt_source_ops initializer. */
 #define PT_NUMBERED_OPS                                                        \
 	.finish = pt_numbered_finish, .lost = pt_numbered_lost,               \
-	.set_kallsyms = pt_numbered_set_kallsyms
+	.cycle = pt_numbered_cycle, .set_kallsyms = pt_numbered_set_kallsyms

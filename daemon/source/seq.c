@@ -46,7 +46,9 @@ void pt_seq_note(struct pt_seq_tracker *t, uint64_t seq)
 		t->base = seq;
 	if (seq < t->base)
 		return;	/* later than the window allowed: counted lost already */
-	if (seq >= t->base + PT_SEQ_WINDOW)
+	if (t->ordered && seq > t->base)
+		slide(t, seq);
+	else if (seq >= t->base + PT_SEQ_WINDOW)
 		slide(t, seq - PT_SEQ_WINDOW + 1);
 	t->seen[(seq % PT_SEQ_WINDOW) / 64] |= 1ULL << (seq % 64);
 	if (seq > t->max_seq)
@@ -54,6 +56,16 @@ void pt_seq_note(struct pt_seq_tracker *t, uint64_t seq)
 	/* move past what has all arrived */
 	while (t->base <= t->max_seq && take_bit(t, t->base))
 		t->base++;
+}
+
+bool pt_seq_complete(const struct pt_seq_tracker *t, uint64_t from, uint64_t to)
+{
+	if (!t->base || to >= t->base + PT_SEQ_WINDOW)
+		return true;	/* nothing seen yet, or past what the window can tell */
+	for (uint64_t s = from > t->base ? from : t->base; s <= to; s++)
+		if (!(t->seen[(s % PT_SEQ_WINDOW) / 64] & (1ULL << (s % 64))))
+			return false;
+	return true;
 }
 
 uint64_t pt_seq_finish(struct pt_seq_tracker *t)

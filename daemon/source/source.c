@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* What the live sources share: the sync block, and resynchronising after a loss. */
+#include <assert.h>
 #include <inttypes.h>
 
 #include "core/util.h"
 #include "host/debugfs.h"
 #include "source.h"
 
-int pt_live_emit_sync(pt_live_fn fn, void *userdata, enum pt_sync_reason why, uint64_t lost,
+int pt_live_emit_sync(pt_live_fn fn, void *userdata, const struct pt_event *sync,
 		      const struct pt_kentry *k, size_t n)
 {
-	struct pt_event ev = { .kind = PT_EV_SYNC, .reason = why, .lost = lost };
+	struct pt_event ev;
 	int r;
 
-	r = fn(&ev, userdata);
+	assert(sync->kind == PT_EV_SYNC);
+	r = fn(sync, userdata);
 	for (size_t i = 0; r >= 0 && i < n; i++) {
 		ev = pt_event_of_kentry(&k[i]);
 		r = fn(&ev, userdata);
@@ -27,23 +29,35 @@ int pt_live_resync_on_loss(const struct pt_source *s, uint64_t *seen, const char
 			   pt_live_fn fn, void *userdata)
 {
 	_cleanup_free_ struct pt_kentry *k = NULL;
-	uint64_t lost = pt_source_lost(s), gap;
+	struct pt_event ev = { .kind = PT_EV_SYNC, .reason = PT_SYNC_LOSS };
+	uint64_t lost = pt_source_lost(s);
 	size_t n;
 	int r;
 
-	if (lost <= *seen)
+	if (lost <= *seen) {
+		(void)pt_source_cycle(s);	/* what came so far needs no excuse */
 		return 0;
-	gap = lost - *seen;
+	}
+	/*
+	 * What the kernel changed before the list is read, in the model
+	 * first: the list then holds its change, and the block repeats it.
+	 * The drain may find more lost.
+	 */
+	r = pt_source_drain(s);
+	if (r < 0)
+		return r;
+	lost = pt_source_lost(s);
+	ev.lost = lost - *seen;
+	ev.since = pt_source_cycle(s);
 	*seen = lost;
 	r = pt_debugfs_read(debugfs, &k, &n, NULL);
 	if (r < 0) {
-		struct pt_event ev = { .kind = PT_EV_LOST, .lost = gap };
-
+		ev = (struct pt_event){ .kind = PT_EV_LOST, .lost = ev.lost, .since = ev.since };
 		log_warning("%" PRIu64 " events lost and %s unreadable (%s): the table may be wrong",
-			    gap, debugfs, strerror(-r));
+			    ev.lost, debugfs, strerror(-r));
 		return fn(&ev, userdata);
 	}
-	log_warning("%" PRIu64 " events lost: resynchronising from %s (%zu entries)", gap,
+	log_warning("%" PRIu64 " events lost: resynchronising from %s (%zu entries)", ev.lost,
 		    debugfs, n);
-	return pt_live_emit_sync(fn, userdata, PT_SYNC_LOSS, gap, k, n);
+	return pt_live_emit_sync(fn, userdata, &ev, k, n);
 }

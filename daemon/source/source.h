@@ -39,6 +39,13 @@ struct pt_source_ops {
 	uint64_t (*finish)(void *impl);			/* after the last dispatch: events lost */
 	/* May be NULL: a source that cannot tell what it missed (debugfs polling). */
 	uint64_t (*lost)(void *impl);			/* events known lost so far */
+	/*
+	 * May be NULL: a source without sequence numbers.  The lowest number
+	 * handed on since the last call, 0 if none: a loss found now may have
+	 * been before any of these, so the model's disagreements over them
+	 * may be the loss's doing (see pt_live_resync_on_loss()).
+	 */
+	uint64_t (*cycle)(void *impl);
 	/* May be NULL: a source without stacks. */
 	void (*set_kallsyms)(void *impl, struct pt_kallsyms *syms);
 	void (*free)(void *impl);
@@ -50,16 +57,20 @@ struct pt_source {
 	const char *detail;	/* e.g. the BPF attach mode; may be NULL */
 };
 
-/* Hands @fn the kernel's list @k as a PT_EV_SYNC ... PT_EV_SYNC_END block. */
-int pt_live_emit_sync(pt_live_fn fn, void *userdata, enum pt_sync_reason why, uint64_t lost,
+/* Hands @fn the kernel's list @k as a block: @sync (a PT_EV_SYNC), entries, PT_EV_SYNC_END. */
+int pt_live_emit_sync(pt_live_fn fn, void *userdata, const struct pt_event *sync,
 		      const struct pt_kentry *k, size_t n);
 
 /*
  * Call after every dispatch and after finish: when the source has lost
- * events since *seen, hands @fn the kernel's list from @debugfs as a sync
- * block (reason loss), or a PT_EV_LOST event when the list cannot be read.
- * Events in flight while the list is read may then apply twice and show
- * as drift: the loss anomaly says the gap happened.
+ * events since *seen, hands @fn what the kernel has reported up to now
+ * (pt_source_drain()), then its list from @debugfs as a sync block
+ * (reason loss), or a PT_EV_LOST event when the list cannot be read.
+ * The block says where the loss's effects may begin ("since": the events
+ * handed on since the last call, which may have come after a lost one),
+ * so that the model does not blame its own table for the loss.  What the
+ * kernel changed but has not yet reported when the list is read (a probe
+ * still running) applies twice, and may show as drift.
  */
 int pt_live_resync_on_loss(const struct pt_source *s, uint64_t *seen, const char *debugfs,
 			   pt_live_fn fn, void *userdata);
@@ -75,6 +86,11 @@ static inline int pt_source_drain(const struct pt_source *s)
 static inline uint64_t pt_source_lost(const struct pt_source *s)
 {
 	return s->ops->lost ? s->ops->lost(s->impl) : 0;
+}
+
+static inline uint64_t pt_source_cycle(const struct pt_source *s)
+{
+	return s->ops->cycle ? s->ops->cycle(s->impl) : 0;
 }
 
 /* @syms must outlive the source. */
