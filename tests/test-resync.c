@@ -127,6 +127,30 @@ START_TEST(test_loss_excuses_drift_since)
 }
 END_TEST
 
+START_TEST(test_loss_settled_excuses_what_came_after_its_block)
+{
+	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
+	struct pt_event sync = { .kind = PT_EV_SYNC, .reason = PT_SYNC_LOSS, .lost = 2, .since = 5 };
+	struct pt_event end = { .kind = PT_EV_SYNC_END }, settled = { .kind = PT_EV_SETTLED };
+
+	free_unseen(m, 0, 5);
+	ck_assert_int_eq(pt_model_apply(m, &sync), 0);
+	ck_assert_int_eq(pt_model_apply(m, &end), 0);
+	/* freed before the list was read, reported after: the block had it already */
+	free_unseen(m, 1, 9);
+	free_unseen(m, 2, 8);
+	ck_assert_uint_eq(count_kind(m, PT_AN_DRIFT), 2);
+	ck_assert_int_eq(pt_model_apply(m, &settled), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_DRIFT), 0);
+	ck_assert_uint_eq(find_kind(m, PT_AN_LOSS)->excused, 3);
+	/* after that, drift is drift again */
+	free_unseen(m, 3, 12);
+	ck_assert_int_eq(pt_model_apply(m, &settled), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_DRIFT), 1);
+	ck_assert_uint_eq(find_kind(m, PT_AN_LOSS)->excused, 3);
+}
+END_TEST
+
 START_TEST(test_loss_excuses_nothing_settled_or_unnumbered)
 {
 	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
@@ -307,5 +331,6 @@ CHECK_MAIN("resync",
 	   TEST_ONCE(test_resync_after_loss_is_one_loss_anomaly),
 	   TEST_ONCE(test_loss_excuses_drift_since),
 	   TEST_ONCE(test_loss_excuses_nothing_settled_or_unnumbered),
+	   TEST_ONCE(test_loss_settled_excuses_what_came_after_its_block),
 	   TEST_ONCE(test_resync_restores_kernel_order), TEST_ONCE(test_sync_block_events),
 	   TEST_ONCE(test_resync_sorts_torn_list), TEST_LOOP(test_resync_random, 4))

@@ -390,7 +390,7 @@ START_TEST(test_resync_on_loss_drains_and_says_since)
 	struct pt_source s = { .ops = &fake_ops, .impl = &f };
 	struct pattrack_event e = { .kind = PATTRACK_EV_EXIT, .pid = 7, .req = -1, .got = -1 };
 	char path[] = "/tmp/pattrack-test-XXXXXX";
-	uint64_t seen = 0;
+	struct pt_live_loss st = { 0 };
 	int fd = mkstemp(path);
 
 	ck_assert_int_ge(fd, 0);
@@ -400,7 +400,7 @@ START_TEST(test_resync_on_loss_drains_and_says_since)
 	/* events 3 and 4 came, nothing lost: nothing to do, and they need no excuse */
 	for (e.seq = 3; e.seq <= 4; e.seq++)
 		ck_assert_int_eq(pt_numbered_deliver(&f.n, &e), 0);
-	ck_assert_int_eq(pt_live_resync_on_loss(&s, &seen, path, keep_event, &g), 0);
+	ck_assert_int_eq(pt_live_resync_on_loss(&s, &st, path, keep_event, &g), 0);
 	ck_assert_uint_eq(g.n, 2);
 
 	/* 10 and 11 come, and 2 are lost: what waits is drained before the list is read */
@@ -409,7 +409,7 @@ START_TEST(test_resync_on_loss_drains_and_says_since)
 		ck_assert_int_eq(pt_numbered_deliver(&f.n, &e), 0);
 	f.lost = 2;
 	f.waiting = true;
-	ck_assert_int_eq(pt_live_resync_on_loss(&s, &seen, path, keep_event, &g), 0);
+	ck_assert_int_eq(pt_live_resync_on_loss(&s, &st, path, keep_event, &g), 0);
 	ck_assert(f.drained);
 	ck_assert_uint_eq(g.n, 6);
 	ck_assert_int_eq(g.ev[2].kind, PT_EV_EXIT);	/* number 12, drained */
@@ -419,7 +419,15 @@ START_TEST(test_resync_on_loss_drains_and_says_since)
 	ck_assert_uint_eq(g.ev[3].since, 10);	/* the lowest since the last look */
 	ck_assert_int_eq(g.ev[4].kind, PT_EV_ENTRY);
 	ck_assert_int_eq(g.ev[5].kind, PT_EV_SYNC_END);
-	ck_assert_uint_eq(seen, 3);
+	ck_assert_uint_eq(st.seen, 3);
+
+	/* the next look finds nothing more lost: what came since the block is settled, once */
+	g.n = 0;
+	ck_assert_int_eq(pt_live_resync_on_loss(&s, &st, path, keep_event, &g), 0);
+	ck_assert_uint_eq(g.n, 1);
+	ck_assert_int_eq(g.ev[0].kind, PT_EV_SETTLED);
+	ck_assert_int_eq(pt_live_resync_on_loss(&s, &st, path, keep_event, &g), 0);
+	ck_assert_uint_eq(g.n, 1);
 
 	/* the list unreadable: a lost event, with its window too */
 	g.n = 0;
@@ -427,7 +435,7 @@ START_TEST(test_resync_on_loss_drains_and_says_since)
 		.kind = PATTRACK_EV_EXIT, .pid = 7, .req = -1, .got = -1, .seq = 20 }), 0);
 	f.lost = 5;
 	unlink(path);
-	ck_assert_int_eq(pt_live_resync_on_loss(&s, &seen, path, keep_event, &g), 0);
+	ck_assert_int_eq(pt_live_resync_on_loss(&s, &st, path, keep_event, &g), 0);
 	ck_assert_uint_eq(g.n, 2);
 	ck_assert_int_eq(g.ev[1].kind, PT_EV_LOST);
 	ck_assert_uint_eq(g.ev[1].lost, 2);

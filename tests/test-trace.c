@@ -274,6 +274,7 @@ START_TEST(test_sync_records)
 		{ .kind = PT_EV_SYNC_END },
 		{ .kind = PT_EV_LOST, .lost = 5, .since = 99 },
 		{ .kind = PT_EV_SYNC, .reason = PT_SYNC_POLL },
+		{ .kind = PT_EV_SETTLED },
 	};
 	char *text = NULL, buf[512];
 	size_t len = 0;
@@ -290,7 +291,8 @@ START_TEST(test_sync_records)
 			       "\"type\":\"write-combining\"}\n"
 			       "{\"event\":\"sync_end\"}\n"
 			       "{\"event\":\"lost\",\"lost\":5,\"since\":99}\n"
-			       "{\"event\":\"sync\",\"reason\":\"poll\",\"lost\":0}\n");
+			       "{\"event\":\"sync\",\"reason\":\"poll\",\"lost\":0}\n"
+			       "{\"event\":\"settled\"}\n");
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
 		ck_assert_int_eq(parse(line, &out, buf, sizeof(buf)), PT_LINE_EVENT);
 		ck_assert_int_eq(out.kind, in[i].kind);

@@ -193,6 +193,7 @@ struct pt_model {
 	struct pt_klog klog;	/* kmsg events: the line before, for folding */
 	/* anomalies before it stay: those of the last sync block's time, or shown */
 	size_t anomalies_final;
+	size_t last_loss;	/* 1 + the index of the loss anomaly not yet settled, 0: none */
 };
 
 static inline struct pt_party party_of(const struct pt_entry *e)
@@ -310,3 +311,5 @@ int model_sync_end(struct pt_model *m);
  * may have come before them; returns how many.  0 @since: none.
  */
 uint32_t model_loss_excuse(struct pt_model *m, uint64_t since);
+/* PT_EV_SETTLED: the last loss takes back the drift since its block too. */
+int model_loss_settled(struct pt_model *m);

@@ -41,8 +41,10 @@ int model_sync_end(struct pt_model *m)
 	m->syncing = false;
 	r = pt_model_resync(m, m->sync_reason, m->sync_lost, m->pending, m->n_pending, NULL);
 	if (m->sync_reason == PT_SYNC_LOSS && m->n_anomalies &&
-	    m->anomalies[m->n_anomalies - 1].kind == PT_AN_LOSS)
+	    m->anomalies[m->n_anomalies - 1].kind == PT_AN_LOSS) {
 		m->anomalies[m->n_anomalies - 1].excused = m->sync_excused;	/* its own */
+		m->last_loss = m->n_anomalies;
+	}
 	m->anomalies_final = m->n_anomalies;
 	return r;
 }
@@ -76,6 +78,29 @@ uint32_t model_loss_excuse(struct pt_model *m, uint64_t since)
 	}
 	m->n_anomalies = to;
 	return n;
+}
+
+/*
+ * A change the kernel made before its list was read whose event came
+ * after the block (its probe still running, or preempted on PREEMPT_RT)
+ * applies twice: a free finds nothing, a reserve doubles an entry.  So
+ * the drift over the events up to the source's next look is the loss's
+ * too, when that look finds nothing more lost (else the next loss block
+ * takes it).
+ */
+int model_loss_settled(struct pt_model *m)
+{
+	struct pt_anomaly *a;
+	uint32_t n;
+
+	if (!m->last_loss)
+		return 0;	/* settled already, or no loss: nothing to put on one */
+	n = model_loss_excuse(m, 1);
+	a = &m->anomalies[m->last_loss - 1];
+	a->excused = a->excused > UINT32_MAX - n ? UINT32_MAX : a->excused + n;
+	m->last_loss = 0;
+	m->anomalies_final = m->n_anomalies;
+	return 0;
 }
 
 void pt_model_settle(struct pt_model *m)

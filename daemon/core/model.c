@@ -621,6 +621,7 @@ static int apply_lost(struct pt_model *m, const struct pt_event *ev)
 	a->lost = ev->lost;
 	a->excused = excused;
 	m->anomalies_final = m->n_anomalies;
+	m->last_loss = m->n_anomalies;
 	return 0;
 }
 
@@ -694,6 +695,9 @@ int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
 		break;
 	case PT_EV_KMSG:
 		r = apply_kmsg(m, ev);
+		break;
+	case PT_EV_SETTLED:
+		r = model_loss_settled(m);
 		break;
 	default:
 		r = -EINVAL;

@@ -34,6 +34,7 @@ enum pt_event_kind {
 	PT_EV_UNLOAD,	/* a module has gone, after its exit function */
 	PT_EV_LOAD,	/* a module was loaded */
 	PT_EV_KMSG,	/* an x86/PAT line of the kernel log, where no tracer saw the call */
+	PT_EV_SETTLED,	/* after a loss's block: the source's next look found nothing more lost */
 	_PT_EV_MAX,
 };
 

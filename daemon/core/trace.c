@@ -46,7 +46,7 @@ static const char *const event_kind_names[_PT_EV_MAX] = {
 	[PT_EV_FREE] = "free", [PT_EV_EXIT] = "exit", [PT_EV_FORK] = "fork",
 	[PT_EV_LOST] = "lost", [PT_EV_SYNC] = "sync", [PT_EV_SYNC_END] = "sync_end",
 	[PT_EV_DEVICE] = "device", [PT_EV_UNBIND] = "unbind", [PT_EV_UNLOAD] = "unload",
-	[PT_EV_LOAD] = "load", [PT_EV_KMSG] = "kmsg",
+	[PT_EV_LOAD] = "load", [PT_EV_KMSG] = "kmsg", [PT_EV_SETTLED] = "settled",
 };
 
 DEFINE_STRING_TABLE_LOOKUP(pt_event_kind_name, pt_event_kind_from_string, enum pt_event_kind,

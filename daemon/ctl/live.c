@@ -143,7 +143,7 @@ int follow_command(struct pt_source *src, pt_live_fn fn, void *userdata, char **
 		   struct lineage *l, pid_t *child, int *status)
 {
 	_cleanup_(pt_kmsg_follow_done) struct pt_kmsg_follower klog = { .fd = -1 };
-	uint64_t seen_lost = 0;
+	struct pt_live_loss loss = { 0 };
 	int r;
 
 	*child = 0;
@@ -178,7 +178,7 @@ int follow_command(struct pt_source *src, pt_live_fn fn, void *userdata, char **
 		if (r >= 0)
 			r = read_log(&klog, fn, userdata);
 		if (r >= 0)
-			r = pt_live_resync_on_loss(src, &seen_lost, PT_DEBUGFS_PAT, fn, userdata);
+			r = pt_live_resync_on_loss(src, &loss, PT_DEBUGFS_PAT, fn, userdata);
 		if (r < 0)
 			return r;
 		if (*child > 0 && waitpid(*child, status, WNOHANG) == *child)
@@ -195,7 +195,7 @@ int follow_command(struct pt_source *src, pt_live_fn fn, void *userdata, char **
 		return r;
 	/* gives up on what never came, and resynchronises once more if anything did not */
 	src->ops->finish(src->impl);
-	return pt_live_resync_on_loss(src, &seen_lost, PT_DEBUGFS_PAT, fn, userdata);
+	return pt_live_resync_on_loss(src, &loss, PT_DEBUGFS_PAT, fn, userdata);
 }
 
 int exit_status_of(int status)

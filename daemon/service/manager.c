@@ -356,7 +356,7 @@ static int drain_source(struct manager *m, bool all)
 	m->in_cycle = true;
 	r = all ? pt_source_drain(&m->source) : m->source.ops->dispatch(m->source.impl);
 	if (r >= 0)
-		r = pt_live_resync_on_loss(&m->source, &m->seen_lost, m->debugfs, on_live_event, m);
+		r = pt_live_resync_on_loss(&m->source, &m->loss, m->debugfs, on_live_event, m);
 	m->in_cycle = false;
 	manager_report_anomalies(m);
 	return r;

@@ -62,7 +62,7 @@ struct manager {
 
 	uint64_t events;	/* events applied */
 	uint64_t rejected;	/* events the model refused */
-	uint64_t seen_lost;	/* the source's count, as last acted on */
+	struct pt_live_loss loss;	/* the source's losses, as last acted on */
 	uint64_t lost;		/* events lost, by the loss records applied */
 	size_t anomalies_reported;
 	bool in_cycle;		/* reading the source: anomalies wait for its loss check */

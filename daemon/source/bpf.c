@@ -18,6 +18,7 @@ struct pt_bpf {
 	const char *mode;
 	uint64_t misses;	/* the programs' recursion misses, as last read */
 	uint64_t waited;	/* the last number a barrier waited for */
+	int bench;		/* enum pattrack_bench */
 };
 
 /* libbpf's own chatter (verifier logs) only with --verbose: failures are explained by the caller */
@@ -80,6 +81,21 @@ static const struct {
 	{ false, false, "kprobe/kretprobe + tracepoints" },
 };
 
+/* The overhead benchmark's: PATTRACK_BPF_BENCH=floor or nostack (enum pattrack_bench). */
+static int bench_of_env(void)
+{
+	const char *v = getenv("PATTRACK_BPF_BENCH");
+
+	if (!v || !*v)
+		return PATTRACK_BENCH_NONE;
+	if (strcmp(v, "floor") == 0)
+		return PATTRACK_BENCH_FLOOR;
+	if (strcmp(v, "nostack") == 0)
+		return PATTRACK_BENCH_NOSTACK;
+	log_warning("PATTRACK_BPF_BENCH=%s: not floor or nostack, ignored", v);
+	return PATTRACK_BENCH_NONE;
+}
+
 static int try_mode(struct pt_bpf *b, size_t m)
 {
 	struct pattrack_bpf *s = pattrack_bpf__open();
@@ -87,6 +103,7 @@ static int try_mode(struct pt_bpf *b, size_t m)
 
 	if (!s)
 		return -errno;
+	s->rodata->bench = b->bench;
 	bpf_program__set_autoload(s->progs.fexit_reserve, modes[m].fentry);
 	bpf_program__set_autoload(s->progs.fexit_free, modes[m].fentry);
 	bpf_program__set_autoload(s->progs.kprobe_reserve, !modes[m].fentry);
@@ -131,6 +148,11 @@ int pt_bpf_source(pt_live_fn fn, void *userdata, struct pt_source *ret, char *wh
 	b->n.fn = fn;
 	b->n.userdata = userdata;
 	b->n.fix_stack = trim_bpf_frames;
+	b->bench = bench_of_env();
+	if (b->bench != PATTRACK_BENCH_NONE)
+		log_warning("bpf: PATTRACK_BPF_BENCH=%s: %s", getenv("PATTRACK_BPF_BENCH"),
+			    b->bench == PATTRACK_BENCH_FLOOR ? "no events are made"
+							     : "no stacks are walked");
 	why[0] = '\0';
 	for (size_t m = 0; m < ELEMENTSOF(modes); m++) {
 		r = try_mode(b, m);

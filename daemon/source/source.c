@@ -25,8 +25,8 @@ int pt_live_emit_sync(pt_live_fn fn, void *userdata, const struct pt_event *sync
 	return fn(&ev, userdata);
 }
 
-int pt_live_resync_on_loss(const struct pt_source *s, uint64_t *seen, const char *debugfs,
-			   pt_live_fn fn, void *userdata)
+int pt_live_resync_on_loss(const struct pt_source *s, struct pt_live_loss *st,
+			   const char *debugfs, pt_live_fn fn, void *userdata)
 {
 	_cleanup_free_ struct pt_kentry *k = NULL;
 	struct pt_event ev = { .kind = PT_EV_SYNC, .reason = PT_SYNC_LOSS };
@@ -34,9 +34,12 @@ int pt_live_resync_on_loss(const struct pt_source *s, uint64_t *seen, const char
 	size_t n;
 	int r;
 
-	if (lost <= *seen) {
+	if (lost <= st->seen) {
 		(void)pt_source_cycle(s);	/* what came so far needs no excuse */
-		return 0;
+		if (!st->unsettled)
+			return 0;
+		st->unsettled = false;
+		return fn(&(struct pt_event){ .kind = PT_EV_SETTLED }, userdata);
 	}
 	/*
 	 * What the kernel changed before the list is read, in the model
@@ -47,9 +50,10 @@ int pt_live_resync_on_loss(const struct pt_source *s, uint64_t *seen, const char
 	if (r < 0)
 		return r;
 	lost = pt_source_lost(s);
-	ev.lost = lost - *seen;
+	ev.lost = lost - st->seen;
 	ev.since = pt_source_cycle(s);
-	*seen = lost;
+	st->seen = lost;
+	st->unsettled = true;
 	r = pt_debugfs_read(debugfs, &k, &n, NULL);
 	if (r < 0) {
 		ev = (struct pt_event){ .kind = PT_EV_LOST, .lost = ev.lost, .since = ev.since };

@@ -7,6 +7,7 @@
  * block, resynchronising after a loss).
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,19 +62,26 @@ struct pt_source {
 int pt_live_emit_sync(pt_live_fn fn, void *userdata, const struct pt_event *sync,
 		      const struct pt_kentry *k, size_t n);
 
+/* What pt_live_resync_on_loss() keeps between calls; zeroed at the start. */
+struct pt_live_loss {
+	uint64_t seen;		/* the source's lost count, as last acted on */
+	bool unsettled;		/* a loss's block was the last call's doing */
+};
+
 /*
  * Call after every dispatch and after finish: when the source has lost
- * events since *seen, hands @fn what the kernel has reported up to now
- * (pt_source_drain()), then its list from @debugfs as a sync block
+ * events since the last call, hands @fn what the kernel has reported up
+ * to now (pt_source_drain()), then its list from @debugfs as a sync block
  * (reason loss), or a PT_EV_LOST event when the list cannot be read.
  * The block says where the loss's effects may begin ("since": the events
  * handed on since the last call, which may have come after a lost one),
  * so that the model does not blame its own table for the loss.  What the
- * kernel changed but has not yet reported when the list is read (a probe
- * still running) applies twice, and may show as drift.
+ * kernel changed before the list was read but reports after it (a probe
+ * still running) applies twice: the next call that finds nothing more
+ * lost hands on PT_EV_SETTLED, for the model to put that on the loss too.
  */
-int pt_live_resync_on_loss(const struct pt_source *s, uint64_t *seen, const char *debugfs,
-			   pt_live_fn fn, void *userdata);
+int pt_live_resync_on_loss(const struct pt_source *s, struct pt_live_loss *st,
+			   const char *debugfs, pt_live_fn fn, void *userdata);
 
 /* Everything reported so far, handed to the callback. */
 static inline int pt_source_drain(const struct pt_source *s)
