@@ -59,6 +59,9 @@ struct {
 #define STACK_FRAMES 8
 _Static_assert(STACK_FRAMES <= PATTRACK_STACK_DEPTH, "the event holds fewer frames");
 
+/* enum pattrack_bench, set before load: the verifier drops what it rules out */
+const volatile int bench = PATTRACK_BENCH_NONE;
+
 static __always_inline __s32 read_type(void *new_type)
 {
 	__s32 got = -1;
@@ -108,7 +111,7 @@ static __always_inline void event_submit(void *ctx, struct pattrack_event *e, bo
 {
 	long depth;
 
-	if (stack) {
+	if (stack && bench != PATTRACK_BENCH_NOSTACK) {
 		depth = bpf_get_stack(ctx, e->stack, STACK_FRAMES * sizeof(e->stack[0]), 0);
 		e->nr_stack = depth > 0 ? depth / sizeof(__u64) : 0;
 	}
@@ -154,6 +157,8 @@ int BPF_PROG(fexit_reserve, u64 start, u64 end, enum page_cache_mode req)
 {
 	__u64 new_type = 0, ret = 0;
 
+	if (bench == PATTRACK_BENCH_FLOOR)
+		return 0;
 	bpf_get_func_arg(ctx, 3, &new_type);
 	bpf_get_func_ret(ctx, &ret);
 	emit_call(ctx, PATTRACK_EV_RESERVE, start, end, req, (void *)new_type, (__s32)ret, true);
@@ -168,6 +173,8 @@ int BPF_PROG(fexit_reserve, u64 start, u64 end, enum page_cache_mode req)
 SEC("fexit/memtype_free")
 int BPF_PROG(fexit_free, u64 start, u64 end, int ret)
 {
+	if (bench == PATTRACK_BENCH_FLOOR)
+		return 0;
 	emit_call(ctx, PATTRACK_EV_FREE, start, end, -1, NULL, ret, ret != 0);
 	return 0;
 }
@@ -180,15 +187,21 @@ static __always_inline int call_begin(__u64 start, __u64 end, __s32 req, void *n
 	__u64 id = bpf_get_current_pid_tgid();
 	struct call c = { .start = start, .end = end, .req = req, .new_type = new_type };
 
+	if (bench == PATTRACK_BENCH_FLOOR)
+		return 0;
 	bpf_map_update_elem(&inflight, &id, &c, BPF_ANY);
 	return 0;
 }
 
 static __always_inline int call_end(void *ctx, __u32 kind, int ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct call *c = bpf_map_lookup_elem(&inflight, &id);
+	__u64 id;
+	struct call *c;
 
+	if (bench == PATTRACK_BENCH_FLOOR)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	c = bpf_map_lookup_elem(&inflight, &id);
 	if (!c)
 		return 0;
 	emit_call(ctx, kind, c->start, c->end, c->req, c->new_type, ret,

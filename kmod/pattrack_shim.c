@@ -46,6 +46,11 @@ static u32 probes;
 
 static struct kretprobe reserve_probe, free_probe;
 
+/* enum pattrack_bench: 0, the real work, but in the overhead benchmark */
+static int bench;
+module_param(bench, int, 0444);
+MODULE_PARM_DESC(bench, "overhead benchmark only: 1 = handlers only return, 2 = no stack walks");
+
 /* ---- the queue ----------------------------------------------------------- */
 
 /*
@@ -392,6 +397,8 @@ static int call_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct call *c = (struct call *)ri->data;
 	struct pattrack_event *e = &c->ev;
 
+	if (bench == PATTRACK_BENCH_FLOOR)
+		return 0;
 	if (unheard())
 		return 1;
 
@@ -405,7 +412,8 @@ static int call_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		e->kind = PATTRACK_EV_RESERVE;
 		e->req = (int)regs->dx;
 		c->new_type = (int *)regs->cx;
-		save_stack_at(e, regs);
+		if (bench != PATTRACK_BENCH_NOSTACK)
+			save_stack_at(e, regs);
 	} else {
 		e->kind = PATTRACK_EV_FREE;
 		e->req = -1;
@@ -419,9 +427,11 @@ static int call_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct call *c = (struct call *)ri->data;
 	struct pattrack_event *e = &c->ev;
 
+	if (bench == PATTRACK_BENCH_FLOOR)
+		return 0;
 	e->ret = (int)regs_return_value(regs);
 	e->got = c->new_type ? *c->new_type : -1;
-	if (e->kind == PATTRACK_EV_FREE && e->ret) {
+	if (e->kind == PATTRACK_EV_FREE && e->ret && bench != PATTRACK_BENCH_NOSTACK) {
 		/* the free has returned: its caller's frame is the first that counts */
 		save_stack(e, c->caller, c->caller + 1);
 		if (!e->nr_stack || e->stack[0] != c->caller) {

@@ -91,6 +91,17 @@ enum pattrack_probe {
 	PATTRACK_PROBE_MODULES = 1 << 5,	/* load and unload */
 };
 
+/*
+ * For the overhead benchmark alone, which measures what each part of the
+ * probes costs the mapping process: the shim's "bench" parameter, the BPF
+ * programs' "bench" (PATTRACK_BPF_BENCH=floor or nostack for pattrackctl).
+ */
+enum pattrack_bench {
+	PATTRACK_BENCH_NONE,		/* the real work */
+	PATTRACK_BENCH_FLOOR,		/* the memtype probes only return: their cost alone */
+	PATTRACK_BENCH_NOSTACK,		/* all but the stack walks */
+};
+
 /* ---- BPF ring buffer (pattrack.bpf.c) ------------------------------------ */
 
 struct pattrack_event {
