@@ -7,6 +7,8 @@
  *   pat-scenario DEVICE_DIR SCENARIO FIRST_PAGE
  *   pat-scenario DEVICE_DIR loop FIRST_PAGE    (prints the ns 20,000 map/unmap took:
  *                                                wall clock, then the process's CPU time)
+ *   pat-scenario DEVICE_DIR pinned FIRST_PAGE  (two loops on two CPUs: the stress test,
+ *                                                not one of expected.txt's)
  *
  * BAR2 of DEVICE_DIR (/sys/bus/pci/devices/<bdf>) is mapped through its
  * resource2 (uncached-minus) and resource2_wc (write-combining) files.
@@ -15,6 +17,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -216,6 +219,42 @@ static void burst(void)
 		waitpid(pid[i], NULL, 0);
 }
 
+/*
+ * Two loops, each pinned to a CPU of its own, 20,000 map/unmap each: the
+ * probes run on both CPUs at once, the PREEMPT_RT stress.
+ */
+#define PINNED_LOOPS 20000
+
+static void pinned(void)
+{
+	pid_t pid[2];
+	int status, bad = 0;
+
+	for (unsigned i = 0; i < 2; i++) {
+		pid[i] = fork();
+		if (pid[i] < 0)
+			exit(2);
+		if (pid[i] == 0) {
+			cpu_set_t set;
+
+			CPU_ZERO(&set);
+			CPU_SET(i, &set);
+			if (sched_setaffinity(0, sizeof(set), &set) < 0) {
+				perror("pat-scenario: sched_setaffinity");
+				_exit(2);
+			}
+			for (unsigned n = 0; n < PINNED_LOOPS; n++)
+				munmap(must_map(true, i, 1), PAGE);
+			_exit(0);
+		}
+	}
+	for (unsigned i = 0; i < 2; i++)
+		if (waitpid(pid[i], &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+			bad = 1;
+	if (bad)
+		exit(2);
+}
+
 static const struct {
 	const char *name;
 	void (*run)(void);
@@ -229,6 +268,7 @@ static const struct {
 	{ "conflict", conflict },
 	{ "degraded", degraded },
 	{ "burst", burst },
+	{ "pinned", pinned },
 };
 
 static long long ns_between(const struct timespec *a, const struct timespec *b)
