@@ -7,7 +7,7 @@
 /^=== overhead [a-z_]+ [0-9]+ [0-9]+ [0-9]+$/ {
 	wall[$3, $4] = $5; cpu[$3, $4] = $6; if ($4 > rounds) rounds = $4; seen[$3] = 1
 }
-/^=== overhead ftrace-events [0-9]+ [0-9]+$/ { ftrace_events = $4; ftrace_stacks = $5 }
+/^=== overhead ftrace-events [0-9]+ [0-9]+ [0-9]+$/ { ftrace_events = $4; ftrace_stacks = $5; ftrace_overrun = $6 }
 function median(v, n,    s) { n = asort(v, s); return n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2 }
 function ms(what,    v, r) { for (r = 1; r <= rounds; r++) v[r] = wall[what, r]; return median(v) / 1e6 }
 # the median over rounds of WHAT's CPU time (or wall time) against the untraced loop's
@@ -31,8 +31,8 @@ END {
 	printf "20,000 mmap/munmap of a BAR page (median of %d rounds): %d ms untraced, %d ms with the shim loaded and no listener, %d ms recorded by netlink, %d ms recorded by bpf\n",
 		rounds, ms("none"), ms("loaded"), ms("netlink"), ms("bpf")
 	if (seen["ftrace"])
-		printf "the peer, kprobe events with a stacktrace trigger read from tracefs, recorded %d reserves with %d stacks in its last round\n",
-			ftrace_events, ftrace_stacks
+		printf "the peer, kprobe events with a stacktrace trigger read from tracefs, recorded %d reserves with %d stacks in its last round, %d entries overwritten\n",
+			ftrace_events, ftrace_stacks, ftrace_overrun
 	show("overhead_floor_bpf", "bpf_floor")
 	show("overhead_nostack_bpf", "bpf_nostack")
 	show("overhead_bpf", "bpf")
