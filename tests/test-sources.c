@@ -421,6 +421,21 @@ START_TEST(test_resync_on_loss_drains_and_says_since)
 	ck_assert_int_eq(g.ev[5].kind, PT_EV_SYNC_END);
 	ck_assert_uint_eq(st.seen, 3);
 
+	/* a file that holds still: two reads agree */
+	{
+		_cleanup_free_ struct pt_kentry *k = NULL;
+		size_t nk;
+
+		ck_assert_int_eq(pt_debugfs_read_settled(path, 8, &k, &nk), 1);
+		ck_assert_uint_eq(nk, 1);
+		ck_assert_uint_eq(k[0].start, 0xfe000000);
+		free(k);
+		k = NULL;
+		/* one read allowed: nothing to compare with */
+		ck_assert_int_eq(pt_debugfs_read_settled(path, 1, &k, &nk), 0);
+		ck_assert_int_eq(pt_debugfs_read_settled("/nonexistent/pat", 8, &k, &nk), -ENOENT);
+	}
+
 	/* the next look finds nothing more lost: what came since the block is settled, once */
 	g.n = 0;
 	ck_assert_int_eq(pt_live_resync_on_loss(&s, &st, path, keep_event, &g), 0);

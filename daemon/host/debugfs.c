@@ -91,6 +91,31 @@ int pt_debugfs_read(const char *path, struct pt_kentry **ret, size_t *n, unsigne
 	return r;
 }
 
+int pt_debugfs_read_settled(const char *path, unsigned tries, struct pt_kentry **ret, size_t *n)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	bool same = false;
+	int r;
+
+	for (unsigned i = 0; i < tries && !same; i++) {
+		_cleanup_free_ char *again = NULL;
+		size_t again_len;
+
+		r = read_full_file(path, &again, &again_len);
+		if (r < 0)
+			return r;
+		same = text && again_len == len && memcmp(again, text, len) == 0;
+		free(text);
+		text = TAKE_PTR(again);
+		len = again_len;
+	}
+	if (!text)
+		return -EINVAL;
+	r = pt_debugfs_parse(text, len, ret, n, NULL);
+	return r < 0 ? r : same;
+}
+
 char *pt_debugfs_strerror(const char *path, int r, unsigned long bad_line, char *buf, size_t size)
 {
 	if (r == -EBADMSG)

@@ -40,6 +40,15 @@ int pt_debugfs_parse(const char *text, size_t len, struct pt_kentry **ret, size_
 int pt_debugfs_read(const char *path, struct pt_kentry **ret, size_t *n, unsigned long *bad_line);
 
 /*
+ * The file copies the list one entry per hold of the kernel's lock, so a
+ * read while the list changes is torn: an entry inserted before the one
+ * being read repeats it, one removed skips the next.  Reads up to @tries
+ * times, until two reads in a row agree, and parses the last: 1 when two
+ * agreed, 0 when the list changed at every read, or a negative errno.
+ */
+int pt_debugfs_read_settled(const char *path, unsigned tries, struct pt_kentry **ret, size_t *n);
+
+/*
  * What a failed pt_debugfs_ensure(), _read() or _load() of @path said, for
  * the caller to log once: "PATH:LINE: not a memtype line" for -EBADMSG,
  * "cannot read PATH: <strerror>" otherwise.  Writes into @buf, returns it.

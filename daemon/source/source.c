@@ -25,6 +25,9 @@ int pt_live_emit_sync(pt_live_fn fn, void *userdata, const struct pt_event *sync
 	return fn(&ev, userdata);
 }
 
+/* Reads of the list for one that two in a row agree on (pt_debugfs_read_settled()) */
+#define LIST_TRIES 8
+
 int pt_live_resync_on_loss(const struct pt_source *s, struct pt_live_loss *st,
 			   const char *debugfs, pt_live_fn fn, void *userdata)
 {
@@ -54,7 +57,10 @@ int pt_live_resync_on_loss(const struct pt_source *s, struct pt_live_loss *st,
 	ev.since = pt_source_cycle(s);
 	st->seen = lost;
 	st->unsettled = true;
-	r = pt_debugfs_read(debugfs, &k, &n, NULL);
+	r = pt_debugfs_read_settled(debugfs, LIST_TRIES, &k, &n);
+	if (r == 0)
+		log_warning("%s changed at each of %u reads: the list may be torn, until the next resync",
+			    debugfs, LIST_TRIES);
 	if (r < 0) {
 		ev = (struct pt_event){ .kind = PT_EV_LOST, .lost = ev.lost, .since = ev.since };
 		log_warning("%" PRIu64 " events lost and %s unreadable (%s): the table may be wrong",
