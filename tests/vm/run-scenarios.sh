@@ -82,7 +82,10 @@ cp "$scenario_bin" "$work/root/bin/pat-scenario"
 release=$(basename "$kernel" | sed 's/^vmlinuz-//')
 if [ -n "$ctl" ]; then
 	[ -d "/usr/src/linux-headers-$release" ] ||
-		skip_all "no headers for $release to build pattrack_shim.ko (apt-get install linux-headers-amd64)"
+		skip_all "no headers for $release to build pattrack_shim.ko (apt-get install linux-headers-$release)"
+	# the real drivers come from the image's modules: without them their checks would not run
+	[ -f "/lib/modules/$release/modules.dep" ] ||
+		skip_all "no modules for $release (/lib/modules/$release/modules.dep): reinstall linux-image-$release"
 	mkdir -p "$work/shim"
 	cp -r "$src/kmod" "$src/include" "$src/VERSION" "$work/shim/"
 	make -s -C "$work/shim/kmod" KDIR="/usr/src/linux-headers-$release" >"$work/kbuild.log" 2>&1 ||
