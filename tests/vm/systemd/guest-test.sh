@@ -1,0 +1,154 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The package test inside the Debian 12 guest booted with systemd, run once
+# by pattrack-test.service: each check prints "ok - ..." or "not ok - ...",
+# which tests/vm/systemd/run.sh reads back.
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+cd /root || exit 1
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; }
+check() { what=$1; shift; if "$@"; then ok "$what"; else notok "$what"; fi; }
+prop() {
+	busctl get-property org.pattrack.Tracker1 /org/pattrack/Tracker1 org.pattrack.Tracker1 "$1" 2>&1
+}
+main_pid() { systemctl show -p MainPID --value pattrackd; }
+wait_active() {
+	for _ in $(seq 60); do
+		[ "$(systemctl is-active pattrackd)" = active ] && return 0
+		sleep 1
+	done
+	return 1
+}
+
+dev=
+for d in /sys/bus/pci/devices/*; do
+	[ "$(cat "$d/vendor"):$(cat "$d/device")" = "0x1af4:0x1110" ] && dev=$d
+done
+echo "=== kernel $(uname -r), systemd $(systemctl --version | sed -n 1p), ivshmem ${dev:-none}"
+
+# install, from the local folder, with no network
+if apt-get install -y ./debs/pattrack_*.deb ./debs/pattrack-shim-dkms_*.deb >apt.log 2>&1; then
+	ok "apt install ./pattrack_*.deb ./pattrack-shim-dkms_*.deb: exit 0, no network"
+else
+	notok "apt install failed"
+	tail -n 20 apt.log | sed 's/^/# /'
+fi
+st=$(dkms status pattrack-shim 2>&1)
+case $st in
+*"$(uname -r)"*installed*) ok "dkms built and installed the shim for $(uname -r): $st" ;;
+*) notok "dkms: $st" ;;
+esac
+check "modprobe pattrack_shim loads the module dkms built" modprobe pattrack_shim
+check "pattrackd is active after the install (enabled and started)" wait_active
+check "group pattrack exists" getent group pattrack
+check "the journal catalog is applied (journalctl --list-catalog)" \
+	sh -c 'journalctl --list-catalog | grep -q "pattrack: PAT memory-type conflict"'
+echo "=== sources: $(prop Sources)"
+kernel=$(grep -c '^PAT:' /sys/kernel/debug/x86/pat_memtype_list)
+entries=$(prop EntryCount | sed 's/^t //')
+if [ "$entries" = "$kernel" ]; then
+	ok "busctl EntryCount $entries equals the kernel's list"
+else
+	notok "busctl EntryCount '$entries', the kernel's list $kernel"
+fi
+
+# the scenario driver: a conflict, a degraded mapping, a leak
+if [ -n "$dev" ]; then
+	/root/pat-scenario "$dev" conflict 0
+	/root/pat-scenario "$dev" degraded 16
+	/root/pat-scenario "$dev" partial-munmap-head 32
+	sleep 8		# the leak is judged after pattrackd's grace period
+	pattrackctl anomalies >anomalies.txt 2>&1
+	for k in conflict degraded leak; do
+		if grep -q "^ *$k" anomalies.txt || grep -q " $k " anomalies.txt; then
+			ok "pattrackctl anomalies shows the $k"
+		else
+			notok "pattrackctl anomalies has no $k"
+			sed 's/^/# /' anomalies.txt
+		fi
+	done
+	journalctl -x -u pattrackd --no-pager >journal.txt 2>&1
+	for s in "PAT memory-type conflict" "PAT memory type degraded" "PAT memtype reservation leaked"; do
+		check "journalctl -x -u pattrackd explains: $s" grep -q "$s" journal.txt
+	done
+else
+	notok "no ivshmem device: the scenarios did not run"
+fi
+
+# group pattrack guards the physical addresses
+useradd -M outsider && useradd -M -G pattrack insider
+if runuser -u outsider -- pattrackctl list >outsider.txt 2>&1; then
+	notok "a user outside group pattrack read the table"
+else
+	ok "a user outside group pattrack is refused: $(tail -n 1 outsider.txt)"
+fi
+check "a user in group pattrack reads the table" runuser -u insider -- pattrackctl list
+
+# bus activation, restart, kill -9, the watchdog
+systemctl stop pattrackd
+prop EntryCount >/dev/null
+check "a call with pattrackd stopped activates it" wait_active
+pid=$(main_pid)
+systemctl restart pattrackd
+check "systemctl restart: active again" wait_active
+pid=$(main_pid)
+kill -9 "$pid"
+sleep 2
+if wait_active && [ "$(main_pid)" != "$pid" ]; then
+	ok "kill -9: Restart= brought it back (pid $pid, now $(main_pid))"
+else
+	notok "kill -9: not restarted"
+fi
+pid=$(main_pid)
+kill -STOP "$pid"
+sleep 40	# WatchdogSec=30s
+if wait_active && [ "$(main_pid)" != "$pid" ]; then
+	ok "the watchdog: stopped for 40 s, it was killed and restarted (pid $pid, now $(main_pid))"
+else
+	notok "the watchdog did not act on a stopped pattrackd"
+	kill -CONT "$pid"
+fi
+exposure=$(systemd-analyze security pattrackd 2>/dev/null | sed -n 's/.*Overall exposure level for pattrackd.service: \([0-9.]*\).*/\1/p')
+if [ -n "$exposure" ] && awk -v e="$exposure" 'BEGIN { exit !(e <= 2.0) }'; then
+	ok "systemd-analyze security pattrackd: $exposure"
+else
+	notok "systemd-analyze security pattrackd: ${exposure:-none} (want 2.0 or less)"
+fi
+
+# the same package again (the maintainer scripts' upgrade path): an edited
+# configuration stays, and the service is restarted
+echo "# edited by the package test" >>/etc/pattrack/pattrackd.conf
+pid=$(main_pid)
+if apt-get install -y --reinstall ./debs/pattrack_*.deb >reinstall.log 2>&1 &&
+   grep -q 'edited by the package test' /etc/pattrack/pattrackd.conf && wait_active &&
+   [ "$(main_pid)" != "$pid" ]; then
+	ok "reinstalled: the edited /etc/pattrack/pattrackd.conf kept, pattrackd restarted (pid $pid, now $(main_pid))"
+else
+	notok "reinstall: configuration or restart"
+	tail -n 5 reinstall.log | sed 's/^/# /'
+fi
+
+# remove stops it and keeps the configuration; purge leaves nothing behind
+modprobe -r pattrack_shim
+apt-get remove -y pattrack >remove.log 2>&1 || notok "apt remove failed"
+if [ "$(systemctl is-active pattrackd)" != active ] && [ -f /etc/pattrack/pattrackd.conf ]; then
+	ok "apt remove: pattrackd stopped ($(systemctl is-active pattrackd)), /etc/pattrack/pattrackd.conf kept"
+else
+	notok "apt remove: pattrackd $(systemctl is-active pattrackd)"
+fi
+apt-get purge -y pattrack pattrack-shim-dkms >purge.log 2>&1 || notok "apt purge failed"
+left=
+[ -e /lib/systemd/system/pattrackd.service ] && left="$left unit"
+getent group pattrack >/dev/null && left="$left group"
+[ -e /usr/share/dbus-1/system.d/org.pattrack.Tracker1.conf ] && left="$left policy"
+[ -e /etc/pattrack ] && left="$left /etc/pattrack"
+[ -n "$(dkms status pattrack-shim 2>/dev/null)" ] && left="$left dkms"
+ls /lib/modules/*/updates/dkms/pattrack_shim* >/dev/null 2>&1 && left="$left module"
+journalctl --list-catalog 2>/dev/null | grep -q pattrack && left="$left catalog"
+if [ -z "$left" ]; then
+	ok "apt purge leaves no unit, group, policy, module, catalog entry or /etc/pattrack"
+else
+	notok "apt purge left:$left"
+fi
+echo "=== done"

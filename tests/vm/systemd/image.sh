@@ -1,0 +1,85 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# image.sh RELEASE DIR: a Debian 12 root filesystem that boots with systemd,
+# for the package test (tests/vm/systemd/run.sh), as DIR/base.raw (ext4).
+# debootstrap takes the mirror from this machine's apt sources at run time;
+# the guest gets the kernel RELEASE's modules from this machine and its
+# headers, dkms and a compiler from the mirror, and what pattrack's packages
+# need to run, so that they install with no network. Kept between runs:
+# rebuilt only when RELEASE or this script changes. Needs root.
+set -eu
+
+release=$1
+out=$2
+here=$(cd "$(dirname "$0")" && pwd)
+key="$release $(sha256sum "$here/image.sh" | cut -c1-16)"
+if [ -f "$out/base.raw" ] && [ "$(cat "$out/base.key" 2>/dev/null)" = "$key" ]; then
+	echo "image: $out/base.raw is up to date ($key)"
+	exit 0
+fi
+
+# the first mirror of the machine's sources that serves bookworm itself
+mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
+	awk '/^URIs:/ { u = $2 } /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") { print u; exit } }')
+[ -n "$mirror" ] || mirror=$(sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\) bookworm .*/\2/p' /etc/apt/sources.list 2>/dev/null | head -n 1)
+[ -n "$mirror" ] || { echo "image: no bookworm mirror in the apt sources" >&2; exit 1; }
+[ -d "/lib/modules/$release" ] || { echo "image: no modules for $release here" >&2; exit 1; }
+
+root=$out/root
+rm -rf "$root" "$out/base.raw" "$out/base.key"
+mkdir -p "$root"
+echo "image: debootstrap bookworm from the machine's mirror"
+debootstrap --variant=minbase --include=systemd-sysv,dbus,kmod,udev,procps,util-linux,e2fsprogs \
+	bookworm "$root" "$mirror" >"$out/debootstrap.log" 2>&1 ||
+	{ tail -n 20 "$out/debootstrap.log"; exit 1; }
+
+# the machine's sources, for the kernel's headers (which may be a security update)
+cp /etc/apt/sources.list.d/*.sources "$root/etc/apt/sources.list.d/" 2>/dev/null || true
+grep -q '^deb ' /etc/apt/sources.list 2>/dev/null && cp /etc/apt/sources.list "$root/etc/apt/"
+# only Debian's own: other repositories' keys are not in the guest
+for f in "$root"/etc/apt/sources.list.d/*; do
+	grep -q 'debian' "$f" || rm -f "$f"
+done
+mount -t proc proc "$root/proc"
+trap 'umount "$root/proc" 2>/dev/null || true' EXIT
+chroot "$root" sh -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	--no-install-recommends linux-headers-$release dkms gcc make libc6-dev \
+	libjson-c5 libnl-genl-3-200 libbpf1 libsystemd0 busybox" >"$out/apt.log" 2>&1 ||
+	{ tail -n 20 "$out/apt.log"; exit 1; }
+chroot "$root" apt-get clean
+umount "$root/proc"
+trap - EXIT
+
+# this machine's modules for the kernel the guest boots
+mkdir -p "$root/lib/modules"
+cp -a "/lib/modules/$release/." "$root/lib/modules/$release/"
+echo "/dev/vda / ext4 defaults 0 1" >"$root/etc/fstab"
+echo pattrack-guest >"$root/etc/hostname"
+# a root with no password on the serial console, for looking around by hand
+sed -i 's/^root:[^:]*:/root::/' "$root/etc/shadow"
+# the test, run once at boot, then poweroff (tests/vm/systemd/run.sh writes /root/test)
+cat >"$root/etc/systemd/system/pattrack-test.service" <<'UNIT'
+[Unit]
+Description=pattrack package test
+After=multi-user.target
+ConditionPathExists=/root/test
+
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c '/bin/sh /root/test >/root/results 2>&1; cat /root/results >/dev/ttyS0'
+ExecStartPost=/bin/systemctl --no-block poweroff
+StandardOutput=journal+console
+TimeoutStartSec=1500
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+ln -sf /etc/systemd/system/pattrack-test.service \
+	"$root/etc/systemd/system/multi-user.target.wants/pattrack-test.service"
+
+size=$(( $(du -sm "$root" | cut -f1) + 1536 ))
+mkfs.ext4 -q -F -L pattrack -d "$root" "$out/base.raw" "${size}M"
+rm -rf "$root"
+echo "$key" >"$out/base.key"
+echo "image: $out/base.raw built (${size} MiB)"
