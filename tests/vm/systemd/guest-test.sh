@@ -13,6 +13,8 @@ prop() {
 	busctl get-property org.pattrack.Tracker1 /org/pattrack/Tracker1 org.pattrack.Tracker1 "$1" 2>&1
 }
 main_pid() { systemctl show -p MainPID --value pattrackd; }
+# dkms's own lines for the shim, one per version and kernel, joined by "; "
+shim_status() { dkms status pattrack-shim "$@" 2>/dev/null | grep '^pattrack-shim/' | sed ':a;N;$!ba;s/\n/; /g'; }
 wait_active() {
 	for _ in $(seq 60); do
 		[ "$(systemctl is-active pattrackd)" = active ] && return 0
@@ -34,12 +36,27 @@ else
 	notok "apt install failed"
 	tail -n 20 apt.log | sed 's/^/# /'
 fi
-st=$(dkms status pattrack-shim 2>&1)
+st=$(shim_status)
 case $st in
-*"$(uname -r)"*installed*) ok "dkms built and installed the shim for $(uname -r): $st" ;;
+*", $(uname -r), x86_64: installed"*) ok "dkms built and installed the shim for $(uname -r): $st" ;;
 *) notok "dkms: $st" ;;
 esac
 check "modprobe pattrack_shim loads the module dkms built" modprobe pattrack_shim
+# a kernel upgrade: its headers' installation has DKMS build the shim for it too
+nk=/var/cache/pattrack-next-kernel
+if ls $nk/*.deb >/dev/null 2>&1; then
+	if apt-get install -y --no-install-recommends $nk/*.deb >next-kernel.log 2>&1; then
+		next=$(ls $nk/linux-headers-*-amd64_*.deb | sed 's|.*/linux-headers-\(.*-amd64\)_.*|\1|')
+		st=$(shim_status -k "$next")
+		case $st in
+		*", $next, x86_64: installed"*) ok "a new kernel's headers installed ($next): dkms built the shim for it: $st" ;;
+		*) notok "dkms after $next's headers: $st" ;;
+		esac
+	else
+		notok "the next kernel's headers did not install"
+		tail -n 10 next-kernel.log | sed 's/^/# /'
+	fi
+fi
 check "pattrackd is active after the install (enabled and started)" wait_active
 check "group pattrack exists" getent group pattrack
 check "the journal catalog is applied (journalctl --list-catalog)" \
@@ -116,18 +133,26 @@ else
 	notok "systemd-analyze security pattrackd: ${exposure:-none} (want 2.0 or less)"
 fi
 
-# the same package again (the maintainer scripts' upgrade path): an edited
-# configuration stays, and the service is restarted
+# an upgrade to the next version: the edited configuration stays, the
+# service is restarted, DKMS builds the new shim and drops the old
 echo "# edited by the package test" >>/etc/pattrack/pattrackd.conf
 pid=$(main_pid)
-if apt-get install -y --reinstall ./debs/pattrack_*.deb >reinstall.log 2>&1 &&
+old_version=$(dpkg-query -W -f='${Version}' pattrack)
+if apt-get install -y ./debs/next/pattrack_*.deb ./debs/next/pattrack-shim-dkms_*.deb >upgrade.log 2>&1 &&
    grep -q 'edited by the package test' /etc/pattrack/pattrackd.conf && wait_active &&
    [ "$(main_pid)" != "$pid" ]; then
-	ok "reinstalled: the edited /etc/pattrack/pattrackd.conf kept, pattrackd restarted (pid $pid, now $(main_pid))"
+	ok "upgraded $old_version to $(dpkg-query -W -f='${Version}' pattrack): the edited /etc/pattrack/pattrackd.conf kept, pattrackd restarted (pid $pid, now $(main_pid))"
 else
-	notok "reinstall: configuration or restart"
-	tail -n 5 reinstall.log | sed 's/^/# /'
+	notok "upgrade: configuration or restart"
+	tail -n 5 upgrade.log | sed 's/^/# /'
 fi
+st=$(shim_status)
+new_version=$(dpkg-query -W -f='${Version}' pattrack-shim-dkms)
+case $st in
+*"/$old_version,"*) notok "dkms after the upgrade still has the old shim: $st" ;;
+*"/$new_version, $(uname -r), x86_64: installed"*) ok "dkms after the upgrade built $new_version and dropped $old_version: $st" ;;
+*) notok "dkms after the upgrade: $st" ;;
+esac
 
 # remove stops it and keeps the configuration; purge leaves nothing behind
 modprobe -r pattrack_shim

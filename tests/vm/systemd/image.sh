@@ -1,19 +1,23 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# image.sh RELEASE DIR: a Debian 12 root filesystem that boots with systemd,
-# for the package test (tests/vm/systemd/run.sh), as DIR/base.raw (ext4).
-# debootstrap takes the mirror from this machine's apt sources at run time;
-# the guest gets the kernel RELEASE's modules from this machine and its
-# headers, dkms and a compiler from the mirror, and what pattrack's packages
-# need to run, so that they install with no network. Kept between runs:
-# rebuilt only when RELEASE or this script changes. Needs root.
+# image.sh RELEASE DIR [NEXT]: a Debian 12 root filesystem that boots with
+# systemd, for the package test (tests/vm/systemd/run.sh), as DIR/base.raw
+# (ext4). debootstrap takes the mirror from this machine's apt sources at
+# run time; the guest gets the kernel RELEASE's image and headers, dkms and
+# a compiler, and what pattrack's packages need to run, so that they
+# install with no network; and another kernel NEXT's image, with the
+# packages of its headers in /var/cache/pattrack-next-kernel (where apt's
+# sandbox user may read them): installed in the guest, they are the kernel
+# upgrade DKMS must follow. Kept between runs: rebuilt only when the
+# releases or this script change. Needs root.
 set -eu
 
 release=$1
 out=$2
+next=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
-key="$release $(sha256sum "$here/image.sh" | cut -c1-16)"
+key="$release ${next:--} $(sha256sum "$here/image.sh" | cut -c1-16)"
 if [ -f "$out/base.raw" ] && [ "$(cat "$out/base.key" 2>/dev/null)" = "$key" ]; then
 	echo "image: $out/base.raw is up to date ($key)"
 	exit 0
@@ -34,26 +38,38 @@ debootstrap --variant=minbase --include=systemd-sysv,dbus,kmod,udev,procps,util-
 	bookworm "$root" "$mirror" >"$out/debootstrap.log" 2>&1 ||
 	{ tail -n 20 "$out/debootstrap.log"; exit 1; }
 
-# the machine's sources, for the kernel's headers (which may be a security update)
-cp /etc/apt/sources.list.d/*.sources "$root/etc/apt/sources.list.d/" 2>/dev/null || true
-grep -q '^deb ' /etc/apt/sources.list 2>/dev/null && cp /etc/apt/sources.list "$root/etc/apt/"
-# only Debian's own: other repositories' keys are not in the guest
-for f in "$root"/etc/apt/sources.list.d/*; do
-	grep -q 'debian' "$f" || rm -f "$f"
+# the machine's sources, for the kernel's packages (which may be a security
+# update); only Debian's own, for other repositories' keys are not in the guest
+rm -f "$root/etc/apt/sources.list"
+for f in /etc/apt/sources.list.d/*.sources; do
+	if [ -f "$f" ] && grep -q 'debian' "$f"; then
+		cp "$f" "$root/etc/apt/sources.list.d/"
+	fi
 done
+if ! ls "$root"/etc/apt/sources.list.d/*.sources >/dev/null 2>&1; then
+	grep '^deb .*debian' /etc/apt/sources.list >"$root/etc/apt/sources.list" 2>/dev/null ||
+		echo "deb $mirror bookworm main" >"$root/etc/apt/sources.list"
+fi
 mount -t proc proc "$root/proc"
 trap 'umount "$root/proc" 2>/dev/null || true' EXIT
 chroot "$root" sh -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	--no-install-recommends linux-headers-$release dkms gcc make libc6-dev \
-	libjson-c5 libnl-genl-3-200 libbpf1 libsystemd0 busybox" >"$out/apt.log" 2>&1 ||
+	--no-install-recommends linux-image-$release linux-headers-$release dkms gcc make libc6-dev \
+	libjson-c5 libnl-genl-3-200 libbpf1 libsystemd0" >"$out/apt.log" 2>&1 ||
 	{ tail -n 20 "$out/apt.log"; exit 1; }
+chroot "$root" apt-get clean
+if [ -n "$next" ]; then
+	# its image now (its initramfs is slow to make in the guest), its headers for the guest
+	chroot "$root" sh -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends linux-image-$next && apt-get clean &&
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --download-only \
+		--no-install-recommends linux-headers-$next" >>"$out/apt.log" 2>&1 ||
+		{ tail -n 20 "$out/apt.log"; exit 1; }
+	mkdir -p "$root/var/cache/pattrack-next-kernel"
+	mv "$root"/var/cache/apt/archives/*.deb "$root/var/cache/pattrack-next-kernel/"
+fi
 chroot "$root" apt-get clean
 umount "$root/proc"
 trap - EXIT
-
-# this machine's modules for the kernel the guest boots
-mkdir -p "$root/lib/modules"
-cp -a "/lib/modules/$release/." "$root/lib/modules/$release/"
 echo "/dev/vda / ext4 defaults 0 1" >"$root/etc/fstab"
 echo pattrack-guest >"$root/etc/hostname"
 # a root with no password on the serial console, for looking around by hand

@@ -33,7 +33,10 @@ release=${kernel#/boot/vmlinuz-}
 
 cache=$build/vm-systemd
 mkdir -p "$cache"
-sh "$here/image.sh" "$release" "$cache" | diag || bail "the guest image could not be built"
+# another kernel's headers, for the guest to install as a kernel upgrade
+next=$(ls /boot/vmlinuz-6.12.*-amd64 2>/dev/null | sort -V | tail -n 1)
+next=${next#/boot/vmlinuz-}
+sh "$here/image.sh" "$release" "$cache" $next | diag || bail "the guest image could not be built"
 [ -f "$cache/base.raw" ] || bail "the guest image could not be built"
 
 work=$(mktemp -d)
@@ -42,8 +45,12 @@ disk=$work/disk.raw
 cp --sparse=always "$cache/base.raw" "$disk"
 {
 	echo "mkdir /root/debs"
+	echo "mkdir /root/debs/next"
 	for f in "$debs"/pattrack_*.deb "$debs"/pattrack-shim-dkms_*.deb; do
 		echo "write $f /root/debs/$(basename "$f")"
+	done
+	for f in "$debs"/next/pattrack_*.deb "$debs"/next/pattrack-shim-dkms_*.deb; do
+		echo "write $f /root/debs/next/$(basename "$f")"
 	done
 	echo "write $here/guest-test.sh /root/test"
 	echo "write $scenario_bin /root/pat-scenario"
