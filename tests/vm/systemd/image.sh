@@ -51,7 +51,9 @@ if ! ls "$root"/etc/apt/sources.list.d/*.sources >/dev/null 2>&1; then
 		echo "deb $mirror bookworm main" >"$root/etc/apt/sources.list"
 fi
 mount -t proc proc "$root/proc"
+# unmounted however this ends: a mount left behind would keep rm -rf from the tree
 trap 'umount "$root/proc" 2>/dev/null || true' EXIT
+trap 'exit 1' INT TERM HUP
 chroot "$root" sh -c "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 	--no-install-recommends linux-image-$release linux-headers-$release dkms gcc make libc6-dev \
 	libjson-c5 libnl-genl-3-200 libbpf1 libsystemd0" >"$out/apt.log" 2>&1 ||
