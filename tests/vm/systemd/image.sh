@@ -31,7 +31,8 @@ mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
 [ -d "/lib/modules/$release" ] || { echo "image: no modules for $release here" >&2; exit 1; }
 
 root=$out/root
-rm -rf "$root" "$out/base.raw" "$out/base.key"
+umount "$root/proc" 2>/dev/null || true	# from a run that could not clean up
+rm -rf --one-file-system "$root" "$out/base.raw" "$out/base.key"
 mkdir -p "$root"
 echo "image: debootstrap bookworm from the machine's mirror"
 debootstrap --variant=minbase --include=systemd-sysv,dbus,kmod,udev,procps,util-linux,e2fsprogs \
