@@ -25,8 +25,13 @@ int pt_live_emit_sync(pt_live_fn fn, void *userdata, const struct pt_event *sync
 	return fn(&ev, userdata);
 }
 
-/* Reads of the list for one that two in a row agree on (pt_debugfs_read_settled()) */
-#define LIST_TRIES 8
+/*
+ * Reads of the list for one that two in a row agree on (pt_debugfs_read_settled()).
+ * Under a burst of mappings the list changes every few reads: 8 tries once
+ * ended in a torn read on 6.1 (a burst page listed twice, an entry the
+ * replay then kept); reads of a small list cost microseconds.
+ */
+#define LIST_TRIES 64
 
 int pt_live_resync_on_loss(const struct pt_source *s, struct pt_live_loss *st,
 			   const char *debugfs, pt_live_fn fn, void *userdata)
