@@ -43,8 +43,12 @@ int pt_live_resync_on_loss(const struct pt_source *s, struct pt_live_loss *st,
 	int r;
 
 	if (lost <= st->seen) {
-		(void)pt_source_cycle(s);	/* what came so far needs no excuse */
-		if (!st->unsettled)
+		/*
+		 * What came so far needs no excuse.  A loss's block is settled
+		 * only once events have come after it: the first to come are
+		 * those its list held already.
+		 */
+		if (!pt_source_cycle(s) || !st->unsettled)
 			return 0;
 		st->unsettled = false;
 		return fn(&(struct pt_event){ .kind = PT_EV_SETTLED }, userdata);

@@ -77,8 +77,9 @@ struct pt_live_loss {
  * handed on since the last call, which may have come after a lost one),
  * so that the model does not blame its own table for the loss.  What the
  * kernel changed before the list was read but reports after it (a probe
- * still running) applies twice: the next call that finds nothing more
- * lost hands on PT_EV_SETTLED, for the model to put that on the loss too.
+ * still running) applies twice: the next call that has had events and
+ * finds nothing more lost hands on PT_EV_SETTLED, for the model to put
+ * that on the loss too.
  */
 int pt_live_resync_on_loss(const struct pt_source *s, struct pt_live_loss *st,
 			   const char *debugfs, pt_live_fn fn, void *userdata);
