@@ -160,6 +160,22 @@ sed -n 's/^scenario \([^ ]*\)$/\1/p' "$here/expected.txt" >"$work/root/scenarios
 # is kept.  On one CPU the wall-clock time includes the recorder, which a
 # machine with a core to spare runs beside the loop; the CPU time is what
 # the probes cost the mapping process itself.
+# replay_trace T: T.jsonl.b64 decoded to T.jsonl, then replayed: the anomalies to
+# T.json (pattrackctl's complaints to T.err), the final table to T.replayed
+replay_trace() {
+	base64 -d "$1.jsonl.b64" 2>/dev/null | gunzip >"$1.jsonl" 2>/dev/null
+	"$ctl" replay --json "$1.jsonl" >"$1.json" 2>"$1.err"
+	"$ctl" replay "$1.jsonl" 2>/dev/null | sed '/^$/q' | sed '/^$/d' >"$1.replayed"
+	touch "$1.table"
+}
+
+# missed PROGRAMS FILE: the calls the kernel ran no BPF program of PROGRAMS (a
+# pattern) for, as the recorder said in FILE
+missed() {
+	awk -v re="did not run $1 for" '$0 ~ re { for (i = 1; i < NF; i++) if ($i == "for") n += $(i + 1) }
+		END { print n + 0 }' "$2"
+}
+
 figures() {
 	gawk -f "$here/figures.awk" "$work/out"
 }
@@ -238,13 +254,11 @@ if [ -n "$ctl" ]; then
 	gawk -v dir="$work/traces" -f "$here/split-scenarios.awk" "$work/out"
 	for s in $(cat "$work/root/scenarios") $(sed 's/^/bpf-/' "$work/root/scenarios"); do
 		t=$work/traces/$s
-		base64 -d "$t.jsonl.b64" 2>/dev/null | gunzip >"$t.jsonl" 2>/dev/null
+		replay_trace "$t"
 		if [ ! -s "$t.jsonl" ]; then
 			fail "$s: no trace recorded"
 			continue
 		fi
-		"$ctl" replay --json "$t.jsonl" >"$t.json" 2>"$t.err"
-		"$ctl" replay "$t.jsonl" 2>/dev/null | sed '/^$/q' | sed '/^$/d' >"$t.replayed"
 		if ! cmp -s "$t.table" "$t.replayed"; then
 			fail "$s: the replayed trace does not end in the kernel's list"
 			diff -u "$t.table" "$t.replayed" | diag
@@ -267,11 +281,8 @@ if [ -n "$ctl" ]; then
 			# what the recorder said of this scenario alone
 			sed -n "/^=== scenario $s [0-9]*\$/,/^=== trace\$/p" "$work/out" >"$t.said"
 			# calls the kernel ran no BPF program for (PREEMPT_RT), by program
-			missed() {
-				awk -v re="did not run $1 for" '$0 ~ re { for (i = 1; i < NF; i++) if ($i == "for") n += $(i + 1) }
-					END { print n + 0 }' "$t.said"
-			}
-			mres=$(missed '[a-z_]*reserve') mfre=$(missed '[a-z_]*free') mall=$(missed '[a-z_]*')
+			mres=$(missed '[a-z_]*reserve' "$t.said") mfre=$(missed '[a-z_]*free' "$t.said")
+			mall=$(missed '[a-z_]*' "$t.said")
 			nlost=$(($(grep -o '"kind":"loss"[^}]*"lost":[0-9]*' "$t.json" | sed 's/.*://' | paste -sd+ -) + 0))
 			excused=$(($(grep -o '"drift_excused":[0-9]*' "$t.json" | sed 's/.*://' | paste -sd+ -) + 0))
 			if [ $((res + mres)) -ne 50000 ] || [ $((fre + mfre)) -ne 50000 ] ||
@@ -304,10 +315,7 @@ if [ -n "$ctl" ]; then
 	gawk -v dir="$work/traces" -f "$here/split-special.awk" "$work/out"
 	for s in debugfs loss; do
 		t=$work/traces/special-$s
-		base64 -d "$t.jsonl.b64" 2>/dev/null | gunzip >"$t.jsonl" 2>/dev/null
-		"$ctl" replay --json "$t.jsonl" >"$t.json" 2>"$t.err"
-		"$ctl" replay "$t.jsonl" 2>/dev/null | sed '/^$/q' | sed '/^$/d' >"$t.replayed"
-		touch "$t.table"
+		replay_trace "$t"
 		if [ ! -s "$t.jsonl" ] || ! cmp -s "$t.table" "$t.replayed"; then
 			fail "$s: the replayed trace does not end in the kernel's list"
 			diff -u "$t.table" "$t.replayed" | diag
@@ -357,10 +365,7 @@ if [ -n "$ctl" ]; then
 			s=pinned-$src t=$work/traces/special-pinned-$src
 			rc=$(sed -n "s/^=== special $s \([0-9]*\)\$/\1/p" "$work/out")
 			sed -n "/^=== said $s\$/,/^=== said end\$/p" "$work/out" >"$t.said"
-			base64 -d "$t.jsonl.b64" 2>/dev/null | gunzip >"$t.jsonl" 2>/dev/null
-			"$ctl" replay --json "$t.jsonl" >"$t.json" 2>"$t.err"
-			"$ctl" replay "$t.jsonl" 2>/dev/null | sed '/^$/q' | sed '/^$/d' >"$t.replayed"
-			touch "$t.table"
+			replay_trace "$t"
 			if [ "$rc" != 0 ] || [ ! -s "$t.jsonl" ] || ! cmp -s "$t.table" "$t.replayed"; then
 				fail "$s: exit ${rc:-none}, or the replayed trace does not end in the kernel's list"
 				diff -u "$t.table" "$t.replayed" | diag
@@ -369,11 +374,8 @@ if [ -n "$ctl" ]; then
 			fi
 			res=$(grep -c '"event":"reserve".*"ret":0' "$t.jsonl")
 			fre=$(grep -c '"event":"free".*"ret":0' "$t.jsonl")
-			missed() {
-				awk -v re="did not run $1 for" '$0 ~ re { for (i = 1; i < NF; i++) if ($i == "for") n += $(i + 1) }
-					END { print n + 0 }' "$t.said"
-			}
-			mres=$(missed '[a-z_]*reserve') mfre=$(missed '[a-z_]*free') mall=$(missed '[a-z_]*')
+			mres=$(missed '[a-z_]*reserve' "$t.said") mfre=$(missed '[a-z_]*free' "$t.said")
+			mall=$(missed '[a-z_]*' "$t.said")
 			gaps=$(awk '/events lost before sequence number/ { for (i = 1; i < NF; i++) if ($(i + 1) == "events") n += $i }
 				END { print n + 0 }' "$t.said")
 			nlost=$(($(grep -o '"kind":"loss"[^}]*"lost":[0-9]*' "$t.json" | sed 's/.*://' | paste -sd+ -) + 0))
@@ -401,10 +403,7 @@ if [ -n "$ctl" ]; then
 				name="$src: drivers $phase"
 				rc=$(sed -n "s/^=== special drv-$src-$phase //p" "$work/out")
 				sed -n "/^=== drvout $src $phase\$/,/^=== drvout end\$/p" "$work/out" >"$t.out"
-				base64 -d "$t.jsonl.b64" 2>/dev/null | gunzip >"$t.jsonl" 2>/dev/null
-				"$ctl" replay --json "$t.jsonl" >"$t.json" 2>"$t.err"
-				"$ctl" replay "$t.jsonl" 2>/dev/null | sed '/^$/q' | sed '/^$/d' >"$t.replayed"
-				touch "$t.table"
+				replay_trace "$t"
 				if [ "$rc" != 0 ] || [ ! -s "$t.jsonl" ]; then
 					fail "$name: exit ${rc:-?}"
 					cat "$t.out" "$t.err" | diag
@@ -612,8 +611,7 @@ if [ -n "$ctl" ]; then
 	# record with no tracer: the kernel's conflict lines are in the trace, and a replay says them
 	t=$work/traces/special-kmsg
 	if grep -q '^=== special kmsg ' "$work/out"; then
-		base64 -d "$t.jsonl.b64" 2>/dev/null | gunzip >"$t.jsonl" 2>/dev/null
-		"$ctl" replay --json "$t.jsonl" >"$t.json" 2>"$t.err"
+		replay_trace "$t"
 		sed -n '/^=== kmsgrec log$/,/^=== kmsgrec end$/p' "$work/out" >"$t.log"
 		want_cf=$(grep -c 'conflicting memory types' "$t.log")
 		got_cf=$(grep -o '"kind":"conflict"' "$t.json" | wc -l)
