@@ -188,11 +188,39 @@ START_TEST(test_write_read_round_trip)
 	ck_assert_int_eq(out.req, in.req);
 	ck_assert_int_eq(out.got, in.got);
 	ck_assert_int_eq(out.pid, 42);
-	ck_assert_uint_eq(out.comm_len, 7);
-	ck_assert(memcmp(out.comm, in.comm, 7) == 0);
+	/* the newline comes back as the string rule wrote it (safe.h) */
+	ck_assert_uint_eq(out.comm_len, 10);
+	ck_assert(memcmp(out.comm, "a \"q\"\\\\x0a", 10) == 0);
 	ck_assert_uint_eq(out.stack_len, in.stack_len);
 	ck_assert(memcmp(out.stack, in.stack, in.stack_len) == 0);
 	ck_assert_uint_eq(out.seq, 9);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_write_hostile_strings)
+{
+	struct pt_event in = {
+		.kind = PT_EV_FREE, .start = 0xfe000000, .end = 0xfe001000,
+		.pid = 7, .comm = "\xff\xfe\0x\n{\"event\"", .comm_len = 13,
+		.stack = "ok+0x1/0x2\nbad\x1b[2J+0x3/0x4", .stack_len = 26,
+	};
+	char *text = NULL, line[1024];
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct pt_event out;
+	const char *why;
+
+	ck_assert_int_eq(pt_trace_write_event(f, &in), 0);
+	fclose(f);
+	/* one line, of printable ASCII, that reads back as the escaped names */
+	ck_assert_ptr_eq(strchr(text, '\n'), text + len - 1);
+	for (size_t i = 0; i + 1 < len; i++)
+		ck_assert_msg(text[i] >= 0x20 && text[i] < 0x7f, "byte %zu of %s", i, text);
+	snprintf(line, sizeof(line), "%s", text);
+	ck_assert_int_eq(pt_trace_parse_line(&parser, line, strlen(line), &out, &why), PT_LINE_EVENT);
+	ck_assert_str_eq(strndup(out.comm, out.comm_len), "\\xff\\xfe\\x00x\\x0a{\"event\"");
+	ck_assert_str_eq(strndup(out.stack, out.stack_len), "ok+0x1/0x2\nbad\\x1b[2J+0x3/0x4");
 	free(text);
 }
 END_TEST
@@ -314,4 +342,5 @@ CHECK_MAIN("trace",
 	   TEST_ONCE(test_reserve_line), TEST_ONCE(test_field_forms),
 	   TEST_ONCE(test_header_unknown_blank), TEST_ONCE(test_malformed),
 	   TEST_ONCE(test_reader_counts_and_errors), TEST_ONCE(test_write_read_round_trip),
+	   TEST_ONCE(test_write_hostile_strings),
 	   TEST_ONCE(test_sync_records), TEST_ONCE(test_owner_records))

@@ -224,13 +224,15 @@ int pt_kmsg_to_anomaly(struct pt_model *m, const struct pt_kmsg_pat *k, struct p
 		break;
 	}
 	if (k->has_task && k->comm[0]) {
-		r = pt_strtab_intern(pt_model_strings(m), k->comm, strlen(k->comm), &a->comm);
+		r = pt_strtab_intern_safe(pt_model_strings(m), k->comm, strlen(k->comm),
+					  PT_STR_COMM, &a->comm);
 		if (r < 0)
 			return r;
 	}
 	r = snprintf(note, sizeof(note), "kernel log: %.*s", (int)k->message_len, k->message);
-	return pt_strtab_intern(pt_model_strings(m), note,
-				r < (int)sizeof(note) ? (size_t)r : sizeof(note) - 1, &a->note);
+	return pt_strtab_intern_safe(pt_model_strings(m), note,
+				     r < (int)sizeof(note) ? (size_t)r : sizeof(note) - 1,
+				     PT_STR_TEXT, &a->note);
 }
 
 int pt_klog_add(struct pt_model *m, struct pt_klog *st, const struct pt_kmsg_pat *k)

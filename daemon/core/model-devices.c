@@ -15,7 +15,7 @@
 static int intern(struct pt_model *m, const char *s, size_t len, uint32_t *id)
 {
 	*id = 0;
-	return s && len ? pt_strtab_intern(&m->strings, s, len, id) : 0;
+	return s && len ? pt_strtab_intern_safe(&m->strings, s, len, PT_STR_NAME, id) : 0;
 }
 
 static struct device_bar *bar_lookup(struct pt_model *m, uint32_t device, int bar)

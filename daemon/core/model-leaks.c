@@ -45,7 +45,7 @@ static int judge_driver(struct pt_model *m, struct pt_entry *e, uint64_t upto,
 	if (!g)
 		return 0;
 	pt_owner_driver(stack, strlen(stack), module, sizeof(module));
-	r = pt_strtab_intern(&m->strings, module, strlen(module), &id);
+	r = pt_strtab_intern_safe(&m->strings, module, strlen(module), PT_STR_NAME, &id);
 	if (r < 0)
 		return r;
 	if (GROW_ARRAY(m->driver_leaks, m->cap_driver_leaks, m->n_driver_leaks + 1, 8) < 0)

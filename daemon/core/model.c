@@ -323,7 +323,7 @@ static int intern_comm(struct pt_model *m, const struct pt_event *ev, uint32_t *
 		*comm = c->id;
 		return 0;
 	}
-	r = pt_strtab_intern(&m->strings, ev->comm, ev->comm_len, comm);
+	r = pt_strtab_intern_safe(&m->strings, ev->comm, ev->comm_len, PT_STR_COMM, comm);
 	if (r < 0)
 		return r;
 	if (ev->comm_len <= COMM_CACHE_LEN) {
@@ -347,7 +347,8 @@ static int intern_owner(struct pt_model *m, const struct pt_event *ev,
 			return r;
 	}
 	if (ev->stack && ev->stack_len) {
-		r = pt_strtab_intern(&m->strings, ev->stack, ev->stack_len, stack);
+		r = pt_strtab_intern_safe(&m->strings, ev->stack, ev->stack_len, PT_STR_STACK,
+					  stack);
 		if (r < 0)
 			return r;
 	}

@@ -59,9 +59,30 @@ void pt_strtab_done(struct pt_strtab *t)
 	*t = (struct pt_strtab){ 0 };
 }
 
+/*
+ * The slot for @s: the one that names it (true, *ret_id set), or the empty
+ * one where it would go.  The table has a free slot: see pt_strtab_intern().
+ */
+static bool probe(const struct pt_strtab *t, const char *s, size_t len,
+		  uint32_t *ret_slot, uint32_t *ret_id)
+{
+	uint32_t i;
+
+	for (i = hash(s, len) & (t->nslots - 1); t->slot[i]; i = (i + 1) & (t->nslots - 1)) {
+		uint32_t id = t->slot[i] - 1;
+
+		if (t->span[id].length == len && memcmp(t->arena + t->span[id].offset, s, len) == 0) {
+			*ret_id = id;
+			return true;
+		}
+	}
+	*ret_slot = i;
+	return false;
+}
+
 int pt_strtab_intern(struct pt_strtab *t, const char *s, size_t len, uint32_t *ret_id)
 {
-	uint32_t h, i;
+	uint32_t i;
 	int r;
 
 	if (len > UINT32_MAX / 2)
@@ -71,18 +92,11 @@ int pt_strtab_intern(struct pt_strtab *t, const char *s, size_t len, uint32_t *r
 		if (r < 0)
 			return r;
 	}
-	h = hash(s, len);
-	for (i = h & (t->nslots - 1); t->slot[i]; i = (i + 1) & (t->nslots - 1)) {
-		uint32_t id = t->slot[i] - 1;
-
-		if (t->span[id].length == len && memcmp(t->arena + t->span[id].offset, s, len) == 0) {
-			*ret_id = id;
-			return 0;
-		}
-	}
+	if (probe(t, s, len, &i, ret_id))
+		return 0;
 
 	if (t->arena_len + len + 1 > UINT32_MAX)
-		return -E2BIG;	/* offsets are 32 bits */
+		return -ENOSPC;	/* offsets are 32 bits: 4 GiB of distinct strings */
 	if (GROW_ARRAY(t->span, t->cap, t->count + 1, 64) < 0 ||
 	    GROW_ARRAY(t->arena, t->arena_cap, t->arena_len + len + 1, 4096) < 0)
 		return -ENOMEM;
@@ -93,6 +107,20 @@ int pt_strtab_intern(struct pt_strtab *t, const char *s, size_t len, uint32_t *r
 	t->slot[i] = t->count + 1;
 	*ret_id = t->count++;
 	return 0;
+}
+
+int pt_strtab_intern_safe(struct pt_strtab *t, const char *s, size_t len,
+			  enum pt_str_kind kind, uint32_t *ret_id)
+{
+	char buf[PT_SAFE_SIZE(PT_STACK_MAX)];
+	uint32_t slot;
+
+	/* every stored string is safe: one found as given needs no look */
+	if (t->nslots && probe(t, s, len, &slot, ret_id))
+		return 0;
+	if (pt_safe_is_clean(s, len, kind))
+		return pt_strtab_intern(t, s, len, ret_id);
+	return pt_strtab_intern(t, buf, pt_safe_escape(s, len, kind, buf), ret_id);
 }
 
 const char *pt_strtab_get(const struct pt_strtab *t, uint32_t id)

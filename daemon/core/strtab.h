@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "safe.h"
+
 struct pt_strtab {
 	char *arena;		/* NUL-terminated strings back to back */
 	size_t arena_len, arena_cap;
@@ -26,8 +28,16 @@ struct pt_strtab {
 int pt_strtab_init(struct pt_strtab *t);
 void pt_strtab_done(struct pt_strtab *t);
 
-/* Stores @s (not necessarily NUL-terminated) once; *ret_id names it. */
+/*
+ * Stores @s (not necessarily NUL-terminated) once; *ret_id names it.
+ * -ENOSPC when the table's 4 GiB are full.  @s must already be safe
+ * (safe.h): what came from outside goes through pt_strtab_intern_safe().
+ */
 int pt_strtab_intern(struct pt_strtab *t, const char *s, size_t len, uint32_t *ret_id);
+
+/* Stores @s as the rule of safe.h writes it for @kind: cut to its bound, escaped. */
+int pt_strtab_intern_safe(struct pt_strtab *t, const char *s, size_t len,
+			  enum pt_str_kind kind, uint32_t *ret_id);
 
 /* The string for @id; "" for an unknown id. */
 const char *pt_strtab_get(const struct pt_strtab *t, uint32_t id);

@@ -627,20 +627,49 @@ unsigned long pt_trace_line(const struct pt_trace_reader *r)
 
 /* ---- writing ------------------------------------------------------------- */
 
-static void write_json_string(FILE *f, const char *s, size_t len)
+/* A string already safe (safe.h) as a JSON string. */
+static void write_json_safe(FILE *f, const char *s, size_t len)
 {
 	fputc('"', f);
 	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+		if (s[i] == '"' || s[i] == '\\')
+			fputc('\\', f);
+		fputc(s[i], f);
 	}
 	fputc('"', f);
+}
+
+/* @s as the rule of safe.h writes it for @kind, as a JSON string. */
+static void write_json_string(FILE *f, const char *s, size_t len, enum pt_str_kind kind)
+{
+	char buf[PT_SAFE_SIZE(PT_TEXT_MAX)];
+
+	if (pt_safe_is_clean(s, len, kind))
+		write_json_safe(f, s, len);
+	else
+		write_json_safe(f, buf, pt_safe_escape(s, len, kind, buf));
+}
+
+static void write_stack(FILE *f, const char *s, size_t len)
+{
+	char buf[PT_SAFE_SIZE(PT_STACK_MAX)];
+	const char *p, *end;
+
+	if (!pt_safe_is_clean(s, len, PT_STR_STACK)) {
+		len = pt_safe_escape(s, len, PT_STR_STACK, buf);
+		s = buf;
+	}
+	fputs(",\"stack\":[", f);
+	for (p = s, end = s + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *fe = nl ? nl : end;
+
+		if (p != s)
+			fputc(',', f);
+		write_json_safe(f, p, (size_t)(fe - p));
+		p = nl ? nl + 1 : end;
+	}
+	fputc(']', f);
 }
 
 /* The kinds that name a range, and those that name a process (pattrack-trace(5)). */
@@ -684,44 +713,35 @@ int pt_trace_write_event(FILE *f, const struct pt_event *ev)
 		fprintf(f, ",\"child\":%" PRId32, ev->child);
 	if (ev->kind == PT_EV_DEVICE || ev->kind == PT_EV_UNBIND) {
 		fputs(",\"device\":", f);
-		write_json_string(f, ev->device ? ev->device : "", ev->device ? ev->device_len : 0);
+		write_json_string(f, ev->device ? ev->device : "", ev->device ? ev->device_len : 0,
+				  PT_STR_NAME);
 		fprintf(f, ",\"bar\":%d,\"driver\":", ev->bar);
 		if (ev->name && ev->name_len)
-			write_json_string(f, ev->name, ev->name_len);
+			write_json_string(f, ev->name, ev->name_len, PT_STR_NAME);
 		else
 			fputs("null", f);
 	}
 	if (ev->kind == PT_EV_KMSG) {
 		fputs(",\"text\":", f);
-		write_json_string(f, ev->text ? ev->text : "", ev->text ? ev->text_len : 0);
+		write_json_string(f, ev->text ? ev->text : "", ev->text ? ev->text_len : 0,
+				  PT_STR_TEXT);
 	}
 	if (ev->kind == PT_EV_UNLOAD || ev->kind == PT_EV_LOAD) {
 		fputs(",\"module\":", f);
-		write_json_string(f, ev->name ? ev->name : "", ev->name ? ev->name_len : 0);
+		write_json_string(f, ev->name ? ev->name : "", ev->name ? ev->name_len : 0,
+				  PT_STR_NAME);
 	}
 	if (kind_has_process(ev->kind)) {
 		fprintf(f, ",\"pid\":%" PRId32 ",\"comm\":", ev->pid);
-		write_json_string(f, ev->comm ? ev->comm : "", ev->comm ? ev->comm_len : 0);
+		write_json_string(f, ev->comm ? ev->comm : "", ev->comm ? ev->comm_len : 0,
+				  PT_STR_COMM);
 	}
 	if (ev->has_seq)
 		fprintf(f, ",\"seq\":%" PRIu64, ev->seq);
 	if (ev->ts_ns)
 		fprintf(f, ",\"ts_ns\":%" PRIu64, ev->ts_ns);
-	if (ev->stack && ev->stack_len) {
-		const char *p = ev->stack, *end = ev->stack + ev->stack_len;
-
-		fputs(",\"stack\":[", f);
-		while (p < end) {
-			const char *nl = memchr(p, '\n', (size_t)(end - p));
-			const char *fe = nl ? nl : end;
-
-			if (p != ev->stack)
-				fputc(',', f);
-			write_json_string(f, p, (size_t)(fe - p));
-			p = nl ? nl + 1 : end;
-		}
-		fputc(']', f);
-	}
+	if (ev->stack && ev->stack_len)
+		write_stack(f, ev->stack, ev->stack_len);
 	fputs("}\n", f);
 	return ferror(f) ? -EIO : 0;
 }
