@@ -55,7 +55,12 @@ static int vcall(sd_bus **bus, const char *iface, const char *method, sd_bus_mes
 	if (r >= 0)
 		r = sd_bus_call(*bus, m, 0, &e, reply);
 	if (r < 0) {
-		if (sd_bus_error_is_set(&e))
+		/* the bus's policy refuses before pattrackd hears of it, in its own words */
+		if (sd_bus_error_has_name(&e, SD_BUS_ERROR_ACCESS_DENIED) &&
+		    (!e.message || !strncmp(e.message, "Rejected send message", 21)))
+			log_error("%s: access denied: pattrackd answers root and the members of group "
+				  "pattrack only (usermod -aG pattrack USER, then log in again)", method);
+		else if (sd_bus_error_is_set(&e))
 			log_error("%s: %s (%s)", method, e.message ? e.message : "failed", e.name);
 		else
 			log_error_errno(r, "%s failed", method);

@@ -22,58 +22,9 @@
 
 /* ---- access --------------------------------------------------------------- */
 
-static bool creds_in_group(sd_bus_creds *c, gid_t gid)
-{
-	const gid_t *gids;
-	gid_t g;
-	int n;
-
-	if (sd_bus_creds_get_egid(c, &g) >= 0 && g == gid)
-		return true;
-	if (sd_bus_creds_get_gid(c, &g) >= 0 && g == gid)
-		return true;
-	n = sd_bus_creds_get_supplementary_gids(c, &gids);
-	for (int i = 0; i < n; i++)
-		if (gids[i] == gid)
-			return true;
-	return false;
-}
-
-/* 1 when the caller may, else an sd_bus_error already set. */
-static int check_access(struct manager *m, sd_bus_message *msg, bool root_only,
-			sd_bus_error *error)
-{
-	sd_bus_creds *c = NULL;
-	uid_t uid;
-	int r;
-
-	r = sd_bus_query_sender_creds(msg, SD_BUS_CREDS_UID | SD_BUS_CREDS_EUID |
-				      SD_BUS_CREDS_GID | SD_BUS_CREDS_EGID |
-				      SD_BUS_CREDS_SUPPLEMENTARY_GIDS | SD_BUS_CREDS_PID |
-				      SD_BUS_CREDS_AUGMENT, &c);
-	if (r < 0)
-		return sd_bus_error_set_errnof(error, r, "cannot tell who is calling");
-	if (sd_bus_creds_get_euid(c, &uid) < 0 && sd_bus_creds_get_uid(c, &uid) < 0) {
-		sd_bus_creds_unref(c);
-		return sd_bus_error_set(error, SD_BUS_ERROR_ACCESS_DENIED, "caller unknown");
-	}
-	if (uid == 0) {
-		sd_bus_creds_unref(c);
-		return 1;
-	}
-	if (!root_only && m->have_pattrack_gid && creds_in_group(c, m->pattrack_gid)) {
-		sd_bus_creds_unref(c);
-		return 1;
-	}
-	sd_bus_creds_unref(c);
-	return sd_bus_error_setf(error, SD_BUS_ERROR_ACCESS_DENIED,
-				 root_only ? "only root may do this" :
-				 "physical addresses are for root and group pattrack only");
-}
-
 #define CHECK(root_only)                                                  \
 	do {                                                              \
-		int _r = check_access(m, msg, (root_only), error);        \
+		int _r = pt_access_check(&m->access, msg, (root_only), error);        \
 		if (_r <= 0)                                              \
 			return _r;                                        \
 	} while (0)
@@ -477,6 +428,18 @@ int manager_bus_emit_changed(struct manager *m)
 					      NULL);
 }
 
+/* Off the bus nobody can ask: exit, and let systemd start a new pattrackd on the new bus. */
+static int on_disconnected(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+
+	(void)msg;
+	(void)error;
+	log_error("lost the connection to the system bus: exiting with status %d",
+		  PT_EXIT_BUS_LOST);
+	return sd_event_exit(m->event, PT_EXIT_BUS_LOST);
+}
+
 int manager_bus_setup(struct manager *m)
 {
 	int r;
@@ -488,9 +451,16 @@ int manager_bus_setup(struct manager *m)
 				     m);
 	if (r < 0)
 		return log_error_errno(r, "cannot publish %s", PT_BUS_PATH);
+	r = pt_access_attach(&m->access, m->bus);
+	if (r < 0)
+		return r;
 	r = sd_bus_request_name(m->bus, PT_BUS_NAME, 0);
 	if (r < 0)
 		return log_error_errno(r, "cannot own %s", PT_BUS_NAME);
+	r = sd_bus_match_signal(m->bus, NULL, "org.freedesktop.DBus.Local", NULL,
+				"org.freedesktop.DBus.Local", "Disconnected", on_disconnected, m);
+	if (r < 0)
+		return log_error_errno(r, "cannot watch for the loss of the bus");
 	r = sd_bus_attach_event(m->bus, m->event, 0);
 	if (r < 0)
 		return log_error_errno(r, "cannot attach the bus to the event loop");

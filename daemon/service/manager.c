@@ -85,6 +85,7 @@ void manager_free(struct manager *m)
 	pt_kmsg_follow_done(&m->klog);
 	pt_pci_done(&m->pci);
 	sd_bus_slot_unref(m->vtable_slot);
+	pt_access_done(&m->access);
 	sd_bus_flush_close_unref(m->bus);
 	pt_source_close(&m->source);
 	pt_kallsyms_free(m->syms);
@@ -177,7 +178,7 @@ static void history_note(struct manager *m, const struct pt_event *ev)
 		.pid = ev->pid,
 	};
 	if (ev->comm)
-		strscpy_trunc(h->comm, sizeof(h->comm), ev->comm, ev->comm_len);
+		pt_safe_escape(ev->comm, ev->comm_len, PT_STR_COMM, h->comm);
 }
 
 size_t manager_history_at(const struct manager *m, uint64_t address,
@@ -535,8 +536,8 @@ static int setup_identity(struct manager *m)
 	if (m->journal)
 		log_set_levels(true);
 	if (g) {
-		m->pattrack_gid = g->gr_gid;
-		m->have_pattrack_gid = true;
+		m->access.gid = g->gr_gid;
+		m->access.have_gid = true;
 	}
 	if (uname(&u) == 0)
 		snprintf(m->kernel_release, sizeof(m->kernel_release), "%s", u.release);
@@ -606,8 +607,14 @@ static int open_source(struct manager *m)
 			    strerror(-r));
 	r = pt_source_open(m->conf.source, m->debugfs, poll_ms ? poll_ms : 1, on_live_event, m,
 			   &m->source);
-	if (r < 0)
-		return r;	/* the factory said why each source failed */
+	if (r < 0) {
+		/* the factory said why; a source asked for by name is the configuration's fault */
+		m->config_error = m->conf.source != PT_SOURCE_AUTO;
+		if (m->config_error)
+			log_error("Source=%s cannot be used on this host: Source=auto takes the "
+				  "first source that can", pt_source_kind_name(m->conf.source));
+		return r;
+	}
 	if (asprintf(&m->source_desc, "%s%s%s%s", m->source.ops->name,
 		     m->source.detail ? " (" : "", m->source.detail ?: "",
 		     m->source.detail ? ")" : "") < 0)

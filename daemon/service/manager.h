@@ -13,6 +13,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "access.h"
 #include "conf.h"
 #include "core/model.h"
 #include "host/iomem.h"
@@ -30,7 +31,7 @@ struct pt_history_event {
 	int8_t got;
 	int32_t ret;
 	int32_t pid;
-	char comm[16];
+	char comm[PT_SAFE_SIZE(PT_COMM_MAX)];	/* safe.h */
 };
 
 /* An exit whose leaks are judged once the grace period has passed. */
@@ -76,9 +77,13 @@ struct manager {
 	struct pt_pending_exit *exits;	/* FIFO */
 	size_t exits_head, exits_len, exits_cap;
 
-	gid_t pattrack_gid;
-	bool have_pattrack_gid;
+	struct pt_access access;
+	bool config_error;	/* manager_start() failed for what the configuration asked */
 };
+
+/* pattrackd's exit statuses besides 0 and 1 (pattrackd(8)) */
+#define PT_EXIT_BUS_LOST 75	/* EX_TEMPFAIL: the bus went away; systemd starts it again */
+#define PT_EXIT_CONFIG 78	/* EX_CONFIG: the unit has RestartPreventExitStatus= for it */
 
 int manager_new(struct manager **ret);
 void manager_free(struct manager *m);

@@ -158,12 +158,12 @@ int main(int argc, char *argv[])
 	}
 	r = parse_argv(argc, argv, m);
 	if (r <= 0)
-		return r < 0 ? 2 : EXIT_SUCCESS;
+		return r < 0 ? PT_EXIT_CONFIG : EXIT_SUCCESS;
 
 	r = manager_start(m);
 	if (r < 0) {
 		sd_notifyf(false, "STATUS=Failed to start: %s\nERRNO=%d", strerror(-r), -r);
-		return EXIT_FAILURE;
+		return m->config_error ? PT_EXIT_CONFIG : EXIT_FAILURE;
 	}
 	r = sd_event_loop(m->event);
 	sd_notify(false, "STOPPING=1\nSTATUS=Stopping");
@@ -171,6 +171,8 @@ int main(int argc, char *argv[])
 		log_error_errno(r, "stopped");
 		return EXIT_FAILURE;
 	}
+	if (r > 0)
+		return r;	/* PT_EXIT_BUS_LOST: said why */
 	log_info("stopped: %zu entries, %zu anomalies", pt_model_entry_count(m->model),
 		 pt_model_anomaly_count(m->model));
 	return EXIT_SUCCESS;
