@@ -219,6 +219,42 @@ START_TEST(test_sync_block_events)
 }
 END_TEST
 
+/*
+ * A reserve that completed while the list was read: its entry is in the
+ * loss's block, its event after it.  It takes over the entry the resync
+ * added (owner and all) instead of doubling it; after the loss is
+ * settled, the same reserve is a new entry.
+ */
+START_TEST(test_reserve_after_loss_block_adopts_its_entry)
+{
+	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
+	struct pt_event sync = { .kind = PT_EV_SYNC, .reason = PT_SYNC_LOSS, .lost = 1 };
+	struct pt_event end = { .kind = PT_EV_SYNC_END }, settled = { .kind = PT_EV_SETTLED };
+	struct table t;
+
+	ck_assert_int_eq(pt_model_apply(m, &sync), 0);
+	apply_simple(m, PT_EV_ENTRY, P(0), P(1), WC, 0);
+	apply_simple(m, PT_EV_ENTRY, P(2), P(3), WC, 0);
+	ck_assert_int_eq(pt_model_apply(m, &end), 0);
+	/* the reserve whose entry the block holds */
+	ck_assert_int_eq(RESERVE(m, P(0), P(1), .req = WC, .got = WC, .pid = 7, .comm = "late"), 0);
+	t = table_of(m);
+	ck_assert_uint_eq(t.n, 2);
+	ck_assert_int_eq(t.e[0].pid, 7);
+	ck_assert(!t.e[0].resynced);
+	ck_assert_uint_eq(pt_model_stats(m)->adopted, 1);
+	/* its free leaves nothing behind, and is no drift */
+	ck_assert_int_eq(fre(m, P(0), P(1), 0, 7), 0);
+	ck_assert_uint_eq(pt_model_entry_count(m), 1);
+	ck_assert_uint_eq(count_kind(m, PT_AN_DRIFT), 0);
+	/* settled: a reserve of the other range is a reserve like any */
+	ck_assert_int_eq(pt_model_apply(m, &settled), 0);
+	ck_assert_int_eq(RESERVE(m, P(2), P(3), .req = WC, .got = WC, .pid = 8, .comm = "new"), 0);
+	ck_assert_uint_eq(pt_model_entry_count(m), 2);
+	ck_assert_uint_eq(pt_model_stats(m)->adopted, 1);
+}
+END_TEST
+
 START_TEST(test_resync_sorts_torn_list)
 {
 	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
@@ -333,4 +369,5 @@ CHECK_MAIN("resync",
 	   TEST_ONCE(test_loss_excuses_nothing_settled_or_unnumbered),
 	   TEST_ONCE(test_loss_settled_excuses_what_came_after_its_block),
 	   TEST_ONCE(test_resync_restores_kernel_order), TEST_ONCE(test_sync_block_events),
+	   TEST_ONCE(test_reserve_after_loss_block_adopts_its_entry),
 	   TEST_ONCE(test_resync_sorts_torn_list), TEST_LOOP(test_resync_random, 4))

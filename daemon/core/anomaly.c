@@ -222,5 +222,7 @@ char *pt_anomaly_explain(const struct pt_model *m, const struct pt_anomaly *a,
 	}
 	if (a->note)
 		put(&o, " (%s)", pt_strtab_get(pt_model_strings_const(m), a->note));
+	if (a->repeats)
+		put(&o, "; the same again %u more time%s", a->repeats, a->repeats > 1 ? "s" : "");
 	return buf;
 }

@@ -16,6 +16,18 @@
 #define PT_BUS_ERR_UNKNOWN_COOKIE PT_BUS_IFACE ".Error.UnknownCookie"
 #define PT_BUS_ERR_NOT_LIVE PT_BUS_IFACE ".Error.NotLive"
 #define PT_BUS_ERR_BUSY PT_BUS_IFACE ".Error.Busy"
+#define PT_BUS_ERR_TOO_MANY PT_BUS_IFACE ".Error.TooMany"
+
+/*
+ * A reply holds at most this many entries or anomalies (each is at most
+ * about 1 KiB: names are bounded, safe.h), well under the bus's 32 MiB.
+ * The *Page methods take a cursor (0 to begin) and give the next (0 at
+ * the end); the others answer TooMany past it.
+ */
+#define PT_BUS_PAGE_MAX 10000
+
+/* x86-64 physical addresses have at most 52 bits (MAXPHYADDR): ranges end at or below */
+#define PT_PHYS_LIMIT (1ULL << 52)
 
 /*
  * Each ends with its owner (struct pt_owner_info): class ("process",

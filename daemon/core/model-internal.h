@@ -30,6 +30,7 @@ enum {
 	ENTRY_RESYNCED = 1 << 3,	/* added at a resync: owner unknown */
 	ENTRY_NEW = 1 << 4,		/* made by a resync, not linked yet */
 	ENTRY_DRIVER = 1 << 5,		/* a kernel mapping: its driver owns it (core/owner.h) */
+	ENTRY_ADOPTABLE = 1 << 6,	/* added at a loss's resync: its reserve may come after */
 };
 
 /*
@@ -153,6 +154,12 @@ struct owner_cache {
 	uint8_t owner;		/* enum pt_owner_class */
 };
 
+/* What makes an event take the slow way in (pt_model_apply()). */
+enum model_mode {
+	MODE_SYNCING = 1 << 0,	/* inside a sync block */
+	MODE_ADOPTING = 1 << 1,	/* after a loss's block, until it is settled */
+};
+
 struct pt_model {
 	struct itree tree;
 	struct exact_index exact;
@@ -168,6 +175,11 @@ struct pt_model {
 
 	struct pt_anomaly *anomalies;
 	size_t n_anomalies, cap_anomalies;
+	size_t anomaly_limit;	/* past it, new anomalies are counted and dropped */
+	uint32_t *anomaly_slot;	/* the anomalies that fold (model-anomalies.c): index + 1 */
+	size_t anomaly_nslots, anomaly_folded;
+	struct pt_anomaly scratch;	/* what a repeat or a dropped anomaly is written to */
+	bool last_is_scratch;
 
 	struct pt_strtab strings;
 	struct comm_cache comm_cache[COMM_CACHE_SIZE];
@@ -176,7 +188,7 @@ struct pt_model {
 	uint64_t clock;		/* one tick per applied event */
 
 	/* Inside a PT_EV_SYNC block: the kernel's list as it arrives. */
-	bool syncing;
+	uint8_t mode;		/* enum model_mode: what the hot path checks, once */
 	enum pt_sync_reason sync_reason;
 	uint64_t sync_lost;
 	uint32_t sync_excused;	/* drift the loss took back (model_loss_excuse()) */
@@ -276,11 +288,23 @@ struct match {
  */
 struct pt_entry *model_tree_erase_target(const struct pt_model *m, struct match *mt, bool indexed);
 
-/* ---- model.c ------------------------------------------------------------- */
+/* The first entry (tree order) of exactly [start, end) with @type and all of @flags, or NULL. */
+struct pt_entry *model_tree_find_exact(const struct pt_model *m, uint64_t start, uint64_t end,
+				       int type, uint8_t flags);
 
-/* A new anomaly of @kind about @ev (may be NULL), counted; NULL when out of memory. */
+/* ---- model-anomalies.c --------------------------------------------------- */
+
+/*
+ * A new anomaly of @kind about @ev (may be NULL), counted; NULL when out of
+ * memory.  For a repeat, or past the limit, a record that is not kept: the
+ * caller fills it all the same.
+ */
 struct pt_anomaly *model_anomaly_new(struct pt_model *m, enum pt_anomaly_kind kind,
-			       const struct pt_event *ev, uint32_t comm, uint32_t stack);
+				     const struct pt_event *ev, uint32_t comm, uint32_t stack);
+/* The anomalies moved in their array: the index of repeats follows them. */
+void model_anomalies_moved(struct pt_model *m);
+
+/* ---- model.c ------------------------------------------------------------- */
 /* The clock of @pid's last exit, 0 if it never exited. */
 uint64_t model_exits_lookup(const struct pt_model *m, int32_t pid);
 bool model_owner_exited(const struct pt_model *m, const struct pt_entry *e);

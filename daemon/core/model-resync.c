@@ -14,7 +14,8 @@ int model_sync_begin(struct pt_model *m, const struct pt_event *ev)
 {
 	if ((unsigned)ev->reason >= _PT_SYNC_MAX)
 		return -EINVAL;
-	m->syncing = true;
+	m->mode |= MODE_SYNCING;
+	m->mode &= (uint8_t)~MODE_ADOPTING;	/* the block makes a new start */
 	m->sync_reason = ev->reason;
 	m->sync_lost = ev->lost;
 	m->sync_excused = ev->reason == PT_SYNC_LOSS ? model_loss_excuse(m, ev->since) : 0;
@@ -36,14 +37,15 @@ int model_sync_end(struct pt_model *m)
 {
 	int r;
 
-	if (!m->syncing)
+	if (!(m->mode & MODE_SYNCING))
 		return -EINVAL;
-	m->syncing = false;
+	m->mode &= (uint8_t)~MODE_SYNCING;
 	r = pt_model_resync(m, m->sync_reason, m->sync_lost, m->pending, m->n_pending, NULL);
 	if (m->sync_reason == PT_SYNC_LOSS && m->n_anomalies &&
 	    m->anomalies[m->n_anomalies - 1].kind == PT_AN_LOSS) {
 		m->anomalies[m->n_anomalies - 1].excused = m->sync_excused;	/* its own */
 		m->last_loss = m->n_anomalies;
+		m->mode |= MODE_ADOPTING;
 	}
 	m->anomalies_final = m->n_anomalies;
 	return r;
@@ -77,6 +79,8 @@ uint32_t model_loss_excuse(struct pt_model *m, uint64_t since)
 		m->anomalies[to++] = *a;
 	}
 	m->n_anomalies = to;
+	if (n)
+		model_anomalies_moved(m);
 	return n;
 }
 
@@ -99,6 +103,7 @@ int model_loss_settled(struct pt_model *m)
 	a = &m->anomalies[m->last_loss - 1];
 	a->excused = a->excused > UINT32_MAX - n ? UINT32_MAX : a->excused + n;
 	m->last_loss = 0;
+	m->mode &= (uint8_t)~MODE_ADOPTING;
 	m->anomalies_final = m->n_anomalies;
 	return 0;
 }
@@ -172,6 +177,8 @@ static int rebuild(struct pt_model *m, enum pt_sync_reason why, const struct pt_
 		e->born = m->clock;
 		e->seq = m->clock;
 		e->flags = ENTRY_PREEXISTING | ENTRY_RESYNCED | ENTRY_NEW;
+		if (why == PT_SYNC_LOSS)
+			e->flags |= ENTRY_ADOPTABLE;
 		keep[j] = e;
 		made++;
 	}
@@ -202,6 +209,8 @@ static int rebuild(struct pt_model *m, enum pt_sync_reason why, const struct pt_
 			e->flags &= (uint8_t)~ENTRY_NEW;
 			if (why == PT_SYNC_RECONCILE)
 				(void)drift_entry(m, k[j].start, k[j].end, k[j].type, NULL);
+		} else {
+			e->flags &= (uint8_t)~ENTRY_ADOPTABLE;	/* only this block's may be taken over */
 		}
 		r = model_entry_link(m, e);
 		assert(r == 0);

@@ -288,6 +288,25 @@ static void exact_match(const struct pt_model *m, struct match *mt)
 	mt->exact_own = own ? entry_of(own) : NULL;
 }
 
+struct pt_entry *model_tree_find_exact(const struct pt_model *m, uint64_t start, uint64_t end,
+				       int type, uint8_t flags)
+{
+	const struct exact_index *x = &m->exact;
+	const struct itree_node *best = NULL;
+
+	if (!x->cap)
+		return NULL;
+	for (size_t i = exact_home(x, start, end); x->slot[i]; i = (i + 1) & (x->cap - 1)) {
+		const struct itree_node *n = x->slot[i];
+		const struct pt_entry *e = entry_of(n);
+
+		if (n->start == start && n->end == end && e->type == type &&
+		    (e->flags & flags) == flags && (!best || n->order < best->order))
+			best = n;
+	}
+	return best ? entry_of(best) : NULL;
+}
+
 /*
  * memtype_erase(): an exact match first, else an entry with the same end
  * and a lower start, which is shrunk to [entry.start, start).  The model

@@ -16,6 +16,7 @@ int pt_model_new(struct pt_model **ret)
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
+	m->anomaly_limit = PT_ANOMALY_LIMIT;
 	r = pt_strtab_init(&m->strings);
 	if (r < 0) {
 		free(m);
@@ -42,6 +43,7 @@ void pt_model_free(struct pt_model *m)
 	free(m->gone);
 	free(m->driver_leaks);
 	free(m->anomalies);
+	free(m->anomaly_slot);
 	free(m->pending);
 	pt_strtab_done(&m->strings);
 	free(m);
@@ -180,50 +182,6 @@ static enum ram_state ram_state(const struct pt_model *m, uint64_t start, uint64
 			return RANGE_MIXED;
 	}
 	return ram ? RANGE_RAM : RANGE_NOT_RAM;
-}
-
-/* ---- anomalies ----------------------------------------------------------- */
-
-struct pt_anomaly *model_anomaly_new(struct pt_model *m, enum pt_anomaly_kind kind,
-			       const struct pt_event *ev, uint32_t comm, uint32_t stack)
-{
-	struct pt_anomaly *a;
-
-	if (GROW_ARRAY(m->anomalies, m->cap_anomalies, m->n_anomalies + 1, 64) < 0)
-		return NULL;
-	a = &m->anomalies[m->n_anomalies++];
-	*a = (struct pt_anomaly){
-		.kind = kind,
-		.type = PT_TYPE_NONE,
-		.req = PT_TYPE_NONE,
-		.got = PT_TYPE_NONE,
-		.pred_got = PT_TYPE_NONE,
-		.comm = comm,
-		.stack = stack,
-	};
-	if (ev) {
-		a->event = ev->kind;
-		a->start = ev->start;
-		a->end = ev->end;
-		a->pid = ev->pid;
-		a->seq = ev->has_seq ? ev->seq : m->clock;
-		a->ts_ns = ev->ts_ns;
-	}
-	m->stats.anomalies[kind]++;
-	return a;
-}
-
-int pt_model_add_anomaly(struct pt_model *m, const struct pt_anomaly *in)
-{
-	struct pt_anomaly *a;
-
-	if ((unsigned)in->kind >= _PT_AN_MAX)
-		return -EINVAL;
-	a = model_anomaly_new(m, in->kind, NULL, 0, 0);
-	if (!a)
-		return -ENOMEM;
-	*a = *in;
-	return 0;
 }
 
 /* ---- reserve: memtype_reserve() / memtype_check_conflict() --------------- */
@@ -508,6 +466,43 @@ fail:
 	return r;
 }
 
+/*
+ * After a loss's block, a reserve that completed while the kernel's list was
+ * read comes after the block though its entry is in the list: the resync
+ * added that entry, owner unknown.  Such a reserve takes the entry over
+ * (owner and all) instead of doubling it.  0 when it did, 1 when the event
+ * goes the usual way, or a negative errno.
+ */
+static int adopt(struct pt_model *m, const struct pt_event *ev)
+{
+	struct pt_entry *e;
+	uint32_t comm, stack;
+	int r;
+
+	if (!ev->has_ret || ev->ret != 0 || pt_type_name(ev->req) == NULL)
+		return 1;
+	e = model_tree_find_exact(m, ev->start, ev->end, ev->strict ? ev->req : ev->got,
+				  ENTRY_ADOPTABLE);
+	if (!e)
+		return 1;
+	r = intern_owner(m, ev, &comm, &stack);
+	if (r < 0)
+		return r;
+	m->clock++;
+	e->flags &= (uint8_t)~(ENTRY_ADOPTABLE | ENTRY_RESYNCED | ENTRY_PREEXISTING);
+	e->born = m->clock;
+	e->seq = ev->has_seq ? ev->seq : m->clock;
+	e->ts_ns = ev->ts_ns;
+	e->pid = ev->pid;
+	e->comm = comm;
+	e->stack = stack;
+	if (owner_of_stack(m, ev, stack) == PT_OWNER_DRIVER)
+		e->flags |= ENTRY_DRIVER;
+	m->stats.events[PT_EV_RESERVE]++;
+	m->stats.adopted++;
+	return 0;
+}
+
 /* ---- free: memtype_free() / memtype_erase() ------------------------------ */
 
 static int apply_free(struct pt_model *m, const struct pt_event *ev)
@@ -649,14 +644,21 @@ int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
 
 	if ((unsigned)ev->kind >= _PT_EV_MAX)
 		return -EINVAL;
-	/* A sync block holds the kernel's list and nothing else. */
-	if (m->syncing && ev->kind != PT_EV_ENTRY && ev->kind != PT_EV_SYNC_END &&
-	    ev->kind != PT_EV_SYNC)
-		return -EINVAL;
+	if (_unlikely_(m->mode)) {
+		/* A sync block holds the kernel's list and nothing else. */
+		if ((m->mode & MODE_SYNCING) && ev->kind != PT_EV_ENTRY &&
+		    ev->kind != PT_EV_SYNC_END && ev->kind != PT_EV_SYNC)
+			return -EINVAL;
+		if ((m->mode & MODE_ADOPTING) && ev->kind == PT_EV_RESERVE) {
+			r = adopt(m, ev);
+			if (r <= 0)
+				return r;
+		}
+	}
 	m->clock++;
 	switch (ev->kind) {
 	case PT_EV_ENTRY:
-		r = m->syncing ? model_sync_entry(m, ev) : apply_entry(m, ev);
+		r = m->mode & MODE_SYNCING ? model_sync_entry(m, ev) : apply_entry(m, ev);
 		break;
 	case PT_EV_RAM:
 		r = ev->start < ev->end ? ram_add(m, ev->start, ev->end) : -EINVAL;
@@ -716,21 +718,6 @@ uint64_t pt_model_clock(const struct pt_model *m)
 size_t pt_model_entry_count(const struct pt_model *m)
 {
 	return m->tree.count;
-}
-
-size_t pt_model_anomaly_count(const struct pt_model *m)
-{
-	return m->n_anomalies;
-}
-
-const struct pt_anomaly *pt_model_anomaly(const struct pt_model *m, size_t i)
-{
-	return i < m->n_anomalies ? &m->anomalies[i] : NULL;
-}
-
-struct pt_anomaly *pt_model_last_anomaly(struct pt_model *m)
-{
-	return m->n_anomalies ? &m->anomalies[m->n_anomalies - 1] : NULL;
 }
 
 const struct pt_stats *pt_model_stats(const struct pt_model *m)

@@ -144,6 +144,7 @@ struct pt_anomaly {
 	uint8_t n_parties;
 	uint8_t owner;		/* leak: enum pt_owner_class (core/owner.h) of what leaked */
 	uint32_t driver_leak;	/* a driver's leak: 1 + its pt_model_driver_leak() record, else 0 */
+	uint32_t repeats;	/* seen again since: the same call, range, process and request */
 	struct pt_party party[PT_MAX_PARTIES];
 };
 
@@ -207,7 +208,10 @@ struct pt_stats {
 	uint64_t events[_PT_EV_MAX];
 	uint64_t reserves_failed;
 	uint64_t frees_failed;
-	uint64_t anomalies[_PT_AN_MAX];
+	uint64_t anomalies[_PT_AN_MAX];	/* records kept */
+	uint64_t anomaly_repeats;	/* the same anomaly again: counted on its record */
+	uint64_t anomalies_dropped;	/* new ones past the limit */
+	uint64_t adopted;		/* reserves after a loss's block whose entry it had */
 	uint64_t max_entries;
 };
 
@@ -256,6 +260,15 @@ void pt_model_settle(struct pt_model *m);
 
 /* Adds an anomaly found elsewhere (e.g. in the kernel log). */
 int pt_model_add_anomaly(struct pt_model *m, const struct pt_anomaly *a);
+
+/*
+ * At most @limit anomalies are stored (PT_ANOMALY_LIMIT unless set); past
+ * it new ones are counted in pt_stats.anomalies_dropped, except losses.
+ * Conflicts, degraded mappings and invalid frees that repeat one already
+ * stored (same call, range, process and request) count on it (repeats).
+ */
+#define PT_ANOMALY_LIMIT 100000
+void pt_model_set_anomaly_limit(struct pt_model *m, size_t limit);
 
 /* Visits entries overlapping [start, end) in the kernel's order; stops at a non-zero return. */
 typedef int (*pt_entry_fn)(const struct pt_entry_info *e, void *userdata);
