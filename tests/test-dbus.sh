@@ -43,6 +43,7 @@ gid=$(getent group pattrack | cut -d: -f3)
 start_bus() {
 	sed "s|@SOCKET@|$tmp/$1.sock|; s|@POLICY@|$src/systemd/org.pattrack.Tracker1.conf|" "$2" >"$tmp/$1.conf"
 	dbus-daemon --config-file="$tmp/$1.conf" --nofork --nopidfile >"$tmp/$1.log" 2>&1 &
+	bus_pid=$!
 	pids="$pids $!"
 	for i in $(seq 50); do [ -S "$tmp/$1.sock" ] && break; sleep 0.1; done
 	[ -S "$tmp/$1.sock" ] || { diag <"$tmp/$1.log"; bail "dbus-daemon did not start"; }
@@ -346,6 +347,71 @@ contains "$tmp/notified" "^READY=1"
 contains "$tmp/notified" "^STATUS=source replay "
 contains "$tmp/notified" "^WATCHDOG=1"
 stop_daemon
+
+# hostile names: not UTF-8, control characters that would forge a line, a NUL
+{
+	printf '{"pattrack_trace":1}\n'
+	printf '{"event":"reserve","start":"0xfe000000","end":"0xfe001000","req":"uncached-minus","got":"uncached-minus","ret":0,"pid":66,"comm":"\377\376bad","seq":1,"stack":["memtype_reserve","track_pfn_remap","remap_pfn_range"]}\n'
+	printf '{"event":"reserve","start":"0xfe000000","end":"0xfe001000","req":"write-combining","got":null,"ret":-16,"pid":67,"comm":"x\\nPAT: [mem 0x0-0x1]","seq":2,"stack":["memtype_reserve","track_pfn_remap","remap_pfn_range"]}\n'
+	printf '{"event":"reserve","start":"0xfe002000","end":"0xfe003000","req":"uncached-minus","got":"uncached-minus","ret":0,"pid":68,"comm":"cut\\u0000here","seq":3,"stack":["memtype_reserve","track_pfn_remap","remap_pfn_range"]}\n'
+} >"$tmp/hostile.jsonl"
+start_daemon --replay="$tmp/hostile.jsonl" --config=/dev/null
+call ListEntries && ok "ListEntries answers with a comm that is not UTF-8" || fail "ListEntries: $(cat "$tmp/err")"
+call ListAnomalies s "" && ok "ListAnomalies answers with hostile comms" || fail "ListAnomalies: $(cat "$tmp/err")"
+"$ctl" list >"$tmp/out" 2>&1
+contains "$tmp/out" 'pid 66 (\\xff\\xfebad)'
+contains "$tmp/out" 'pid 68 (cut\\x00here)'
+"$ctl" anomalies >"$tmp/out" 2>&1
+grep -q '^PAT: \[mem' "$tmp/out" && fail "a comm forged a line: $(cat "$tmp/out")" || ok "a comm with a newline forges no line"
+contains "$tmp/out" 'pid 67 (x\\x0aPAT: \[mem 0x0-)'
+"$ctl" anomalies --json >"$tmp/out" 2>&1
+python3 -c 'import json, sys; a = json.load(open(sys.argv[1])); assert a[0]["comm"] == "x\\x0aPAT: [mem 0x0-", a' "$tmp/out" 2>"$tmp/err" &&
+	ok "anomalies --json is valid JSON with the escaped comm" || fail "anomalies --json: $(cat "$tmp/err")"
+stop_daemon
+
+# size: 100,000 repeats fold; 1,000,000 invalid frees fill the store, which stays bounded
+awk 'BEGIN {
+	print "{\"pattrack_trace\":1}"
+	print "{\"event\":\"reserve\",\"start\":4026531840,\"end\":4026535936,\"req\":\"uncached-minus\",\"got\":\"uncached-minus\",\"ret\":0,\"pid\":1,\"comm\":\"owner\"}"
+	for (i = 0; i < 100000; i++)
+		print "{\"event\":\"reserve\",\"start\":4026531840,\"end\":4026535936,\"req\":\"write-combining\",\"got\":null,\"ret\":-16,\"pid\":2,\"comm\":\"retry\"}"
+	for (i = 0; i < 1000000; i++)
+		printf "{\"event\":\"free\",\"start\":%d,\"end\":%d,\"ret\":-22,\"pid\":3,\"comm\":\"f\"}\n", 8589934592 + i * 4096, 8589934592 + i * 4096 + 4096
+}' >"$tmp/many.jsonl"
+start_daemon --replay="$tmp/many.jsonl" --config=/dev/null --history=0
+for i in $(seq 600); do
+	busctl --system get-property org.pattrack.Tracker1 /org/pattrack/Tracker1 org.pattrack.Tracker1 EventsProcessed |
+		grep -q '^t 1100001$' && break
+	sleep 0.1
+done
+prop() { busctl --system get-property org.pattrack.Tracker1 /org/pattrack/Tracker1 org.pattrack.Tracker1 "$1" | cut -d' ' -f2; }
+[ "$(prop AnomalyRepeats)" = 99999 ] && ok "100,000 identical conflicts: one record, 99999 repeats" ||
+	fail "AnomalyRepeats is $(prop AnomalyRepeats), not 99999"
+[ "$(prop AnomaliesDropped)" = 900001 ] && ok "1,000,000 invalid frees: 900001 past the limit dropped and counted" ||
+	fail "AnomaliesDropped is $(prop AnomaliesDropped), not 900001"
+call ListAnomalies s ""
+contains "$tmp/err" "TooMany\|more than 10000"
+call ListAnomaliesPage stu "" 0 0
+head -c 40 "$tmp/out" | grep -q "^a(sttsistsssssi)t 10000 " && ok "ListAnomaliesPage gives a page of 10000" ||
+	fail "ListAnomaliesPage: $(head -c 200 "$tmp/out") $(cat "$tmp/err")"
+"$ctl" anomalies >"$tmp/out" 2>&1
+[ "$(tail -n 1 "$tmp/out")" = "100000 anomalies" ] && ok "pattrackctl anomalies pages through all 100000" ||
+	fail "pattrackctl anomalies: $(tail -n 2 "$tmp/out")"
+contains "$tmp/out" "the same again 99999 more times"
+rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$daemon/status")
+[ "$rss" -lt 262144 ] && ok "pattrackd holds ${rss} KiB after 1,100,000 anomalies" || fail "pattrackd holds ${rss} KiB"
+busctl --system status org.pattrack.Tracker1 >/dev/null 2>&1 && ok "pattrackd is still on the bus" || fail "pattrackd fell off the bus"
+contains "$tmp/pattrackd.log" "anomalies not stored: the store is full"
+stop_daemon
+
+# bus loss: pattrackd exits 75, for systemd to start it again
+start_daemon --replay="$trace" --config=/dev/null
+kill "$bus_pid"
+for i in $(seq 50); do kill -0 "$daemon" 2>/dev/null || break; sleep 0.1; done
+wait "$daemon"
+rc=$?
+[ $rc -eq 75 ] && ok "the bus went away: pattrackd exits 75" || fail "the bus went away: pattrackd exited $rc"
+contains "$tmp/pattrackd.log" "lost the connection to the system bus"
 
 start_bus open "$src/tests/dbus/open-bus.conf.in"
 start_daemon --replay="$trace" --config=/dev/null

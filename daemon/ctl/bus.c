@@ -46,9 +46,11 @@ static int vcall(sd_bus **bus, const char *iface, const char *method, sd_bus_mes
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	int r;
 
-	r = connect_bus(bus);
-	if (r < 0)
-		return r;
+	if (!*bus) {
+		r = connect_bus(bus);
+		if (r < 0)
+			return r;
+	}
 	r = sd_bus_message_new_method_call(*bus, &m, PT_BUS_NAME, PT_BUS_PATH, iface, method);
 	if (r >= 0 && types)
 		r = sd_bus_message_appendv(m, types, ap);
@@ -125,27 +127,24 @@ static char *owner_text(const struct bus_owner *w, int32_t pid, const char *comm
 	return buf;
 }
 
-static int print_entries(sd_bus_message *reply, bool json)
+/* The entries of one reply: printed, or added to @arr (JSON); counted in *n. */
+static int read_entries(sd_bus_message *reply, struct json_object *arr, size_t *n)
 {
-	_cleanup_json_ struct json_object *arr = json_object_new_array();
 	uint64_t start, end, seq;
 	const char *type, *comm, *where;
 	struct bus_owner w;
 	char who[128];
 	int32_t pid;
 	int exited, r;
-	size_t n = 0;
 
 	r = sd_bus_message_enter_container(reply, 'a', PT_BUS_ENTRY_SIG);
 	if (r < 0)
 		return r;
-	if (!json)
-		printf("%-37s %-16s %-32s %s\n", "RANGE", "TYPE", "OWNER", "RESOURCE");
 	while ((r = sd_bus_message_read(reply, PT_BUS_ENTRY_SIG, &start, &end, &type, &pid, &comm,
 					&seq, &where, &exited, &w.owner, &w.driver, &w.device,
 					&w.bar)) > 0) {
-		n++;
-		if (json) {
+		(*n)++;
+		if (arr) {
 			struct json_object *o = json_object_new_object();
 
 			json_object_object_add(o, "start", pt_json_address(start));
@@ -166,63 +165,82 @@ static int print_entries(sd_bus_message *reply, bool json)
 	}
 	if (r < 0)
 		return r;
-	r = sd_bus_message_exit_container(reply);
-	if (r < 0)
-		return r;
-	if (json)
-		return print_json(arr) == EXIT_OK ? (int)n : -EIO;
-	printf("%zu entries\n", n);
-	return (int)n;
+	return sd_bus_message_exit_container(reply);
 }
 
-/* Calls @method with @types/args, prints the entries it returns. */
-static int entries_verb(const char *method, bool json, const char *types, ...)
+/*
+ * Prints the entries @method gives: Lookup(@a), or every page of
+ * ListEntriesPage(@a, @b) or LeaksPage(@a).  Returns an exit status and
+ * how many in *ret_n.
+ */
+static int entries_verb(const char *method, bool json, uint64_t a, uint64_t b, size_t *ret_n)
 {
+	_cleanup_json_ struct json_object *arr = json ? json_object_new_array() : NULL;
 	_cleanup_bus_ sd_bus *bus = NULL;
-	_cleanup_msg_ sd_bus_message *reply = NULL;
-	va_list ap;
+	uint64_t cursor = 0;
+	size_t n = 0;
 	int r;
 
-	va_start(ap, types);
-	r = vcall(&bus, PT_BUS_IFACE, method, &reply, types, ap);
-	va_end(ap);
-	if (r < 0)
-		return EXIT_TROUBLE;
-	r = print_entries(reply, json);
-	if (r < 0)
-		return log_error_errno(r, "%s: bad reply", method), EXIT_TROUBLE;
+	if (!json)
+		printf("%-37s %-16s %-32s %s\n", "RANGE", "TYPE", "OWNER", "RESOURCE");
+	do {
+		_cleanup_msg_ sd_bus_message *reply = NULL;
+
+		if (!strcmp(method, "Lookup"))
+			r = call(&bus, method, &reply, "t", a);
+		else if (!strcmp(method, "LeaksPage"))
+			r = call(&bus, method, &reply, "ttu", a, cursor, 0);
+		else
+			r = call(&bus, method, &reply, "tttu", a, b, cursor, 0);
+		if (r < 0)
+			return EXIT_TROUBLE;
+		r = read_entries(reply, arr, &n);
+		cursor = 0;
+		if (r >= 0 && strcmp(method, "Lookup"))
+			r = sd_bus_message_read(reply, "t", &cursor);
+		if (r < 0)
+			return log_error_errno(r, "%s: bad reply", method), EXIT_TROUBLE;
+	} while (cursor);
+	*ret_n = n;
+	if (json)
+		return print_json(arr);
+	printf("%zu entries\n", n);
 	return EXIT_OK;
 }
 
 int verb_list(int argc, char *argv[], const struct ctl_options *o)
 {
+	size_t n;
+
 	(void)argc;
 	(void)argv;
-	return entries_verb("ListEntries", o->json, NULL);
+	return entries_verb("ListEntriesPage", o->json, 0, PT_PHYS_LIMIT, &n);
 }
 
 int verb_lookup(int argc, char *argv[], const struct ctl_options *o)
 {
 	uint64_t a;
+	size_t n;
 
 	(void)argc;
 	if (parse_address(argv[0], &a) < 0) {
 		log_error("lookup needs one ADDRESS");
 		return EXIT_USAGE;
 	}
-	return entries_verb("Lookup", o->json, "t", a);
+	return entries_verb("Lookup", o->json, a, 0, &n);
 }
 
 int verb_query(int argc, char *argv[], const struct ctl_options *o)
 {
 	uint64_t s, e;
+	size_t n;
 
 	(void)argc;
 	if (parse_address(argv[0], &s) < 0 || parse_address(argv[1], &e) < 0) {
 		log_error("query needs START and END (exclusive)");
 		return EXIT_USAGE;
 	}
-	return entries_verb("QueryRange", o->json, "tt", s, e);
+	return entries_verb("ListEntriesPage", o->json, s, e, &n);
 }
 
 /* ---- anomalies ----------------------------------------------------------- */
@@ -267,33 +285,50 @@ static void anomaly_text(const struct bus_anomaly *a)
 	printf("             %s\n", a->text);
 }
 
-static int list_anomalies(const char *kind, bool json, size_t *count)
+/* The anomalies of one reply: printed, or added to @arr (JSON); counted in *n. */
+static int read_anomalies(sd_bus_message *reply, struct json_object *arr, size_t *n)
 {
-	_cleanup_bus_ sd_bus *bus = NULL;
-	_cleanup_msg_ sd_bus_message *reply = NULL;
-	_cleanup_json_ struct json_object *arr = json_object_new_array();
 	struct bus_anomaly a;
 	int r;
 
-	*count = 0;
-	if (call(&bus, "ListAnomalies", &reply, "s", kind) < 0)
-		return EXIT_TROUBLE;
 	r = sd_bus_message_enter_container(reply, 'a', PT_BUS_ANOMALY_SIG);
 	if (r < 0)
-		return EXIT_TROUBLE;
-	if (!json)
-		printf("%-12s %-37s %-16s %-32s\n", "KIND", "RANGE", "TYPE", "OWNER");
+		return r;
 	while ((r = sd_bus_message_read(reply, PT_BUS_ANOMALY_SIG, &a.kind, &a.start, &a.end, &a.type,
 					&a.pid, &a.comm, &a.seq, &a.severity, &a.text, &a.w.owner,
 					&a.w.driver, &a.w.device, &a.w.bar)) > 0) {
-		(*count)++;
-		if (json)
+		(*n)++;
+		if (arr)
 			json_object_array_add(arr, anomaly_json(&a));
 		else
 			anomaly_text(&a);
 	}
 	if (r < 0)
-		return log_error_errno(r, "ListAnomalies: bad reply"), EXIT_TROUBLE;
+		return r;
+	return sd_bus_message_exit_container(reply);
+}
+
+static int list_anomalies(const char *kind, bool json, size_t *count)
+{
+	_cleanup_bus_ sd_bus *bus = NULL;
+	_cleanup_json_ struct json_object *arr = json ? json_object_new_array() : NULL;
+	uint64_t cursor = 0;
+	int r;
+
+	*count = 0;
+	if (!json)
+		printf("%-12s %-37s %-16s %-32s\n", "KIND", "RANGE", "TYPE", "OWNER");
+	do {
+		_cleanup_msg_ sd_bus_message *reply = NULL;
+
+		if (call(&bus, "ListAnomaliesPage", &reply, "stu", kind, cursor, 0) < 0)
+			return EXIT_TROUBLE;
+		r = read_anomalies(reply, arr, count);
+		if (r >= 0)
+			r = sd_bus_message_read(reply, "t", &cursor);
+		if (r < 0)
+			return log_error_errno(r, "ListAnomaliesPage: bad reply"), EXIT_TROUBLE;
+	} while (cursor);
 	if (json)
 		return print_json(arr);
 	printf("%zu anomalies\n", *count);
@@ -332,8 +367,6 @@ int verb_checkpoint(int argc, char *argv[], const struct ctl_options *o)
 
 int verb_leaks(int argc, char *argv[], const struct ctl_options *o)
 {
-	_cleanup_bus_ sd_bus *bus = NULL;
-	_cleanup_msg_ sd_bus_message *reply = NULL;
 	size_t n;
 	int r;
 
@@ -346,12 +379,10 @@ int verb_leaks(int argc, char *argv[], const struct ctl_options *o)
 			return r;
 		return o->fail && n ? EXIT_ANOMALY : EXIT_OK;
 	}
-	if (call(&bus, "Leaks", &reply, "t", o->cookie) < 0)
-		return EXIT_TROUBLE;
-	r = print_entries(reply, o->json);
-	if (r < 0)
-		return log_error_errno(r, "Leaks: bad reply"), EXIT_TROUBLE;
-	return o->fail && r > 0 ? EXIT_ANOMALY : EXIT_OK;
+	r = entries_verb("LeaksPage", o->json, o->cookie, 0, &n);
+	if (r != EXIT_OK)
+		return r;
+	return o->fail && n ? EXIT_ANOMALY : EXIT_OK;
 }
 
 /* ---- explain ------------------------------------------------------------- */

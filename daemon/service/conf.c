@@ -16,6 +16,7 @@ void pt_conf_defaults(struct pt_conf *c)
 		.leak_grace_usec = 2 * 1000000ULL,
 		.poll_usec = 1000000ULL,
 		.history = 65536,
+		.anomaly_limit = PT_ANOMALY_LIMIT,
 	};
 }
 
@@ -41,10 +42,26 @@ int pt_parse_duration(const char *s, uint64_t *ret)
 			v *= units[i].usec;
 			if (v > 1e15)	/* about 30 years */
 				return -ERANGE;
+			if (v > 0 && v < 1)
+				return -ERANGE;	/* not 0, "never", by rounding */
 			*ret = (uint64_t)v;
 			return 0;
 		}
 	return -EINVAL;
+}
+
+/* A decimal count, at most @max. */
+static int parse_count(const char *value, unsigned long long max, uint64_t *ret)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(value, &end, 10);
+	if (errno || end == value || *end || *value == '-' || v > max)
+		return -EINVAL;
+	*ret = v;
+	return 0;
 }
 
 int pt_conf_set(struct pt_conf *c, const char *key, const char *value)
@@ -76,16 +93,12 @@ int pt_conf_set(struct pt_conf *c, const char *key, const char *value)
 		*usec = v;
 		return 0;
 	}
-	if (strcmp(key, "History") == 0) {
-		char *end;
-		unsigned long long v;
+	if (strcmp(key, "History") == 0)
+		return parse_count(value, 16 * 1024 * 1024, &c->history);
+	if (strcmp(key, "AnomalyLimit") == 0) {
+		int r = parse_count(value, 10 * 1000 * 1000, &c->anomaly_limit);
 
-		errno = 0;
-		v = strtoull(value, &end, 10);
-		if (errno || end == value || *end || v > 16 * 1024 * 1024)
-			return -EINVAL;
-		c->history = v;
-		return 0;
+		return r < 0 ? r : c->anomaly_limit ? 0 : -ERANGE;
 	}
 	return -ENOENT;
 }
@@ -130,10 +143,12 @@ int pt_conf_load_file(struct pt_conf *c, const char *path)
 			log_error("%s:%u: not Key=Value: %s", path, line, s);
 			return -EINVAL;
 		}
-		if (!in_section)
-			continue;
 		*eq = '\0';
 		key = strip(s);
+		if (!in_section) {
+			log_warning("%s:%u: %s is outside [Tracker], skipped", path, line, key);
+			continue;
+		}
 		value = strip(eq + 1);
 		r = pt_conf_set(c, key, value);
 		if (r == -ENOENT) {

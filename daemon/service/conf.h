@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/model.h"
+
 #define PT_CONF_PATH "/etc/pattrack/pattrackd.conf"
 
 struct pt_conf {
@@ -18,6 +20,7 @@ struct pt_conf {
 	uint64_t leak_grace_usec;
 	uint64_t poll_usec;		/* the debugfs source */
 	uint64_t history;		/* events kept for Explain() */
+	uint64_t anomaly_limit;		/* anomalies stored (pt_model_set_anomaly_limit()) */
 };
 
 void pt_conf_defaults(struct pt_conf *c);

@@ -16,8 +16,6 @@
 #include "manager.h"
 
 
-/* x86-64 physical addresses have at most 52 bits (MAXPHYADDR). */
-#define PHYS_LIMIT (1ULL << 52)
 #define EXPLAIN_EVENTS 64
 
 /* ---- access --------------------------------------------------------------- */
@@ -31,12 +29,51 @@
 
 /* ---- replies that are arrays ----------------------------------------------- */
 
+/* A page of a list: @skip items passed over, at most @max taken. */
+struct page {
+	uint64_t skip, seen;
+	uint32_t max, taken;
+	bool paged;		/* a *Page method: the reply ends with the next cursor */
+	bool more;		/* items were left when the page was full */
+};
+
+#define WHOLE ((struct page){ .max = PT_BUS_PAGE_MAX })
+
+/* Whether the next matching item goes on the page; sets more when it is full. */
+static bool page_take(struct page *pg)
+{
+	if (pg->seen++ < pg->skip)
+		return false;
+	if (pg->taken == pg->max) {
+		pg->more = true;
+		return false;
+	}
+	pg->taken++;
+	return true;
+}
+
+/* The cursor and size a *Page method was given, at the end of @msg. */
+static int read_page(sd_bus_message *msg, struct page *pg)
+{
+	uint64_t cursor;
+	uint32_t max;
+	int r = sd_bus_message_read(msg, "tu", &cursor, &max);
+
+	if (r < 0)
+		return r;
+	*pg = (struct page){ .skip = cursor, .paged = true,
+			     .max = max && max < PT_BUS_PAGE_MAX ? max : PT_BUS_PAGE_MAX };
+	return 0;
+}
+
 /*
  * Replies to @msg with an array of @sig whose elements @fill appends to the
- * reply it is given, with @userdata.
+ * reply it is given, with @userdata, taking items by @pg: then the next
+ * cursor for a page, TooMany for a whole list that does not fit.
  */
 static int reply_array(sd_bus_message *msg, const char *sig,
-		       int (*fill)(sd_bus_message *reply, void *userdata), void *userdata)
+		       int (*fill)(sd_bus_message *reply, void *userdata), void *userdata,
+		       const struct page *pg, sd_bus_error *error)
 {
 	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
 	int r;
@@ -48,8 +85,15 @@ static int reply_array(sd_bus_message *msg, const char *sig,
 		r = fill(reply, userdata);
 	if (r >= 0)
 		r = sd_bus_message_close_container(reply);
+	if (r >= 0 && pg && pg->paged)
+		r = sd_bus_message_append(reply, "t", pg->more ? pg->skip + pg->taken : 0);
 	if (r < 0)
 		return r;
+	if (pg && !pg->paged && pg->more)
+		return sd_bus_error_setf(error, PT_BUS_ERR_TOO_MANY,
+					 "more than %u to tell in one reply: ask for them by pages "
+					 "with %sPage (pattrackctl does)", pg->max,
+					 sd_bus_message_get_member(msg));
 	return sd_bus_send(NULL, reply, NULL);
 }
 
@@ -61,6 +105,7 @@ struct entries_ctx {
 	uint64_t start, end;
 	uint64_t since;		/* Leaks(): born after this clock */
 	bool leaks;
+	struct page pg;
 };
 
 static int append_entry(const struct pt_entry_info *e, void *userdata)
@@ -74,6 +119,8 @@ static int append_entry(const struct pt_entry_info *e, void *userdata)
 	if (c->leaks && (e->born <= c->since || e->owner == PT_OWNER_UNKNOWN ||
 			 (e->owner == PT_OWNER_DRIVER && !e->leaked)))
 		return 0;
+	if (!page_take(&c->pg))
+		return c->pg.more;	/* full: 1 ends the walk */
 	pt_iomem_describe(&c->m->iomem, e->start, e->end, where, sizeof(where));
 	pt_entry_owner(c->m->model, e, &o);
 	r = sd_bus_message_append(c->reply, PT_BUS_ENTRY_SIG, e->start, e->end, pt_type_name(e->type),
@@ -91,11 +138,11 @@ static int fill_entries(sd_bus_message *reply, void *userdata)
 }
 
 static int reply_entries(struct manager *m, sd_bus_message *msg, uint64_t start, uint64_t end,
-			 bool leaks, uint64_t since)
+			 bool leaks, uint64_t since, const struct page *pg, sd_bus_error *error)
 {
-	struct entries_ctx c = { m, NULL, start, end, since, leaks };
+	struct entries_ctx c = { m, NULL, start, end, since, leaks, *pg };
 
-	return reply_array(msg, PT_BUS_ENTRY_SIG, fill_entries, &c);
+	return reply_array(msg, PT_BUS_ENTRY_SIG, fill_entries, &c, &c.pg, error);
 }
 
 static int method_list_entries(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -103,7 +150,7 @@ static int method_list_entries(sd_bus_message *msg, void *userdata, sd_bus_error
 	struct manager *m = userdata;
 
 	CHECK(false);
-	return reply_entries(m, msg, 0, UINT64_MAX, false, 0);
+	return reply_entries(m, msg, 0, UINT64_MAX, false, 0, &WHOLE, error);
 }
 
 /* The one argument of Lookup() and Explain(): a physical address. */
@@ -113,7 +160,7 @@ static int read_address(sd_bus_message *msg, sd_bus_error *error, uint64_t *ret)
 
 	if (r < 0)
 		return r;
-	if (*ret >= PHYS_LIMIT)
+	if (*ret >= PT_PHYS_LIMIT)
 		return sd_bus_error_setf(error, PT_BUS_ERR_INVALID_RANGE,
 					 "0x%" PRIx64 " is beyond 52-bit physical addresses", *ret);
 	return 0;
@@ -127,7 +174,24 @@ static int method_lookup(sd_bus_message *msg, void *userdata, sd_bus_error *erro
 
 	CHECK(false);
 	r = read_address(msg, error, &a);
-	return r < 0 ? r : reply_entries(m, msg, a, a + 1, false, 0);
+	return r < 0 ? r : reply_entries(m, msg, a, a + 1, false, 0, &WHOLE, error);
+}
+
+/* The range of QueryRange() and ListEntriesPage(): [*s, *e), below 2^52. */
+static int read_range(sd_bus_message *msg, sd_bus_error *error, uint64_t *s, uint64_t *e)
+{
+	int r = sd_bus_message_read(msg, "tt", s, e);
+
+	if (r < 0)
+		return r;
+	if (*e <= *s)
+		return sd_bus_error_setf(error, PT_BUS_ERR_INVALID_RANGE,
+					 "end 0x%" PRIx64 " is not above start 0x%" PRIx64
+					 " (the end is exclusive)", *e, *s);
+	if (*e > PT_PHYS_LIMIT)
+		return sd_bus_error_setf(error, PT_BUS_ERR_INVALID_RANGE,
+					 "0x%" PRIx64 " is beyond 52-bit physical addresses", *e);
+	return 1;
 }
 
 static int method_query_range(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -137,17 +201,23 @@ static int method_query_range(sd_bus_message *msg, void *userdata, sd_bus_error 
 	int r;
 
 	CHECK(false);
-	r = sd_bus_message_read(msg, "tt", &s, &e);
-	if (r < 0)
+	r = read_range(msg, error, &s, &e);
+	return r <= 0 ? r : reply_entries(m, msg, s, e, false, 0, &WHOLE, error);
+}
+
+static int method_list_entries_page(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	struct page pg;
+	uint64_t s, e;
+	int r;
+
+	CHECK(false);
+	r = read_range(msg, error, &s, &e);
+	if (r <= 0)
 		return r;
-	if (e <= s)
-		return sd_bus_error_setf(error, PT_BUS_ERR_INVALID_RANGE,
-					 "end 0x%" PRIx64 " is not above start 0x%" PRIx64
-					 " (the end is exclusive)", e, s);
-	if (e > PHYS_LIMIT)
-		return sd_bus_error_setf(error, PT_BUS_ERR_INVALID_RANGE,
-					 "0x%" PRIx64 " is beyond 52-bit physical addresses", e);
-	return reply_entries(m, msg, s, e, false, 0);
+	r = read_page(msg, &pg);
+	return r < 0 ? r : reply_entries(m, msg, s, e, false, 0, &pg, error);
 }
 
 static int method_checkpoint(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -158,21 +228,34 @@ static int method_checkpoint(sd_bus_message *msg, void *userdata, sd_bus_error *
 	return sd_bus_reply_method_return(msg, "t", pt_model_clock(m->model));
 }
 
-static int method_leaks(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+static int leaks(sd_bus_message *msg, void *userdata, sd_bus_error *error, bool paged)
 {
 	struct manager *m = userdata;
+	struct page pg = WHOLE;
 	uint64_t cookie;
 	int r;
 
 	CHECK(false);
 	r = sd_bus_message_read(msg, "t", &cookie);
+	if (r >= 0 && paged)
+		r = read_page(msg, &pg);
 	if (r < 0)
 		return r;
 	if (cookie > pt_model_clock(m->model))
 		return sd_bus_error_setf(error, PT_BUS_ERR_UNKNOWN_COOKIE,
 					 "cookie %" PRIu64 " was never handed out (now %" PRIu64 ")",
 					 cookie, pt_model_clock(m->model));
-	return reply_entries(m, msg, 0, UINT64_MAX, true, cookie);
+	return reply_entries(m, msg, 0, UINT64_MAX, true, cookie, &pg, error);
+}
+
+static int method_leaks(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	return leaks(msg, userdata, error, false);
+}
+
+static int method_leaks_page(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	return leaks(msg, userdata, error, true);
 }
 
 /* ---- anomalies ------------------------------------------------------------ */
@@ -195,11 +278,12 @@ static int append_anomaly(struct manager *m, sd_bus_message *reply, const struct
 struct anomalies_ctx {
 	struct manager *m;
 	int kind;	/* -1: all */
+	struct page pg;
 };
 
 static int fill_anomalies(sd_bus_message *reply, void *userdata)
 {
-	const struct anomalies_ctx *c = userdata;
+	struct anomalies_ctx *c = userdata;
 
 	for (size_t i = 0; i < pt_model_anomaly_count(c->m->model); i++) {
 		const struct pt_anomaly *a = pt_model_anomaly(c->m->model, i);
@@ -207,6 +291,11 @@ static int fill_anomalies(sd_bus_message *reply, void *userdata)
 
 		if (c->kind >= 0 && (int)a->kind != c->kind)
 			continue;
+		if (!page_take(&c->pg)) {
+			if (c->pg.more)
+				break;
+			continue;
+		}
 		r = append_anomaly(c->m, reply, a);
 		if (r < 0)
 			return r;
@@ -214,25 +303,37 @@ static int fill_anomalies(sd_bus_message *reply, void *userdata)
 	return 0;
 }
 
-static int method_list_anomalies(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+static int list_anomalies(sd_bus_message *msg, void *userdata, sd_bus_error *error, bool paged)
 {
 	struct manager *m = userdata;
+	struct anomalies_ctx c = { m, -1, WHOLE };
 	const char *kind;
-	int want = -1, r;
+	int r;
 
 	CHECK(false);
 	r = sd_bus_message_read(msg, "s", &kind);
+	if (r >= 0 && paged)
+		r = read_page(msg, &c.pg);
 	if (r < 0)
 		return r;
 	if (*kind) {
-		want = pt_anomaly_kind_from_string(kind, strlen(kind));
-		if (want < 0)
+		c.kind = pt_anomaly_kind_from_string(kind, strlen(kind));
+		if (c.kind < 0)
 			return sd_bus_error_setf(error, PT_BUS_ERR_UNKNOWN_KIND,
 						 "unknown anomaly kind \"%s\" (conflict, degraded, "
 						 "invalid-free, leak, drift, loss, or \"\" for all)", kind);
 	}
-	return reply_array(msg, PT_BUS_ANOMALY_SIG, fill_anomalies,
-			   &(struct anomalies_ctx){ m, want });
+	return reply_array(msg, PT_BUS_ANOMALY_SIG, fill_anomalies, &c, &c.pg, error);
+}
+
+static int method_list_anomalies(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	return list_anomalies(msg, userdata, error, false);
+}
+
+static int method_list_anomalies_page(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	return list_anomalies(msg, userdata, error, true);
 }
 
 /* ---- explain -------------------------------------------------------------- */
@@ -273,7 +374,7 @@ static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *err
 		return r;
 	/* the newest EXPLAIN_EVENTS events that touched @a, told oldest first */
 	c.n = manager_history_at(m, a, c.hit, EXPLAIN_EVENTS);
-	return reply_array(msg, PT_BUS_HISTORY_SIG, fill_history, &c);
+	return reply_array(msg, PT_BUS_HISTORY_SIG, fill_history, &c, NULL, error);
 }
 
 static int method_reconcile(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -337,6 +438,12 @@ static int prop_counter(sd_bus *bus, const char *path, const char *iface, const 
 		v = pt_model_entry_count(m->model);
 	else if (strcmp(prop, "EventsProcessed") == 0)
 		v = m->events;
+	else if (strcmp(prop, "EventsRejected") == 0)
+		v = m->rejected;
+	else if (strcmp(prop, "AnomalyRepeats") == 0)
+		v = pt_model_stats(m->model)->anomaly_repeats;
+	else if (strcmp(prop, "AnomaliesDropped") == 0)
+		v = pt_model_stats(m->model)->anomalies_dropped;
 	else
 		v = m->lost;
 	return sd_bus_message_append(reply, "t", v);
@@ -373,6 +480,12 @@ static const sd_bus_vtable tracker_vtable[] = {
 	SD_BUS_PROPERTY("EventsProcessed", "t", prop_counter, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("EventsLost", "t", prop_counter, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("EventsRejected", "t", prop_counter, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("AnomalyRepeats", "t", prop_counter, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("AnomaliesDropped", "t", prop_counter, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("AnomalyCounts", "a{st}", prop_anomaly_counts, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_METHOD_WITH_ARGS("ListEntries", SD_BUS_NO_ARGS,
@@ -387,6 +500,16 @@ static const sd_bus_vtable tracker_vtable[] = {
 	SD_BUS_METHOD_WITH_ARGS("ListAnomalies", SD_BUS_ARGS("s", kind),
 				SD_BUS_RESULT("a" PT_BUS_ANOMALY_SIG, anomalies),
 				method_list_anomalies, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("ListEntriesPage",
+				SD_BUS_ARGS("t", start, "t", end, "t", cursor, "u", max),
+				SD_BUS_RESULT("a" PT_BUS_ENTRY_SIG, entries, "t", next),
+				method_list_entries_page, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("ListAnomaliesPage", SD_BUS_ARGS("s", kind, "t", cursor, "u", max),
+				SD_BUS_RESULT("a" PT_BUS_ANOMALY_SIG, anomalies, "t", next),
+				method_list_anomalies_page, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("LeaksPage", SD_BUS_ARGS("t", cookie, "t", cursor, "u", max),
+				SD_BUS_RESULT("a" PT_BUS_ENTRY_SIG, entries, "t", next),
+				method_leaks_page, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("Checkpoint", SD_BUS_NO_ARGS, SD_BUS_RESULT("t", cookie),
 				method_checkpoint, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("Leaks", SD_BUS_ARGS("t", cookie),
@@ -424,7 +547,8 @@ int manager_bus_emit_changed(struct manager *m)
 	if (!m->bus)
 		return 0;
 	return sd_bus_emit_properties_changed(m->bus, PT_BUS_PATH, PT_BUS_IFACE, "EntryCount",
-					      "EventsProcessed", "EventsLost", "AnomalyCounts",
+					      "EventsProcessed", "EventsLost", "EventsRejected",
+					      "AnomalyRepeats", "AnomaliesDropped", "AnomalyCounts",
 					      NULL);
 }
 

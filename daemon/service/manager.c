@@ -139,6 +139,35 @@ static void journal_anomaly(struct manager *m, const struct pt_anomaly *a)
 			NULL);
 }
 
+/*
+ * What is counted rather than told, told as a count: at most once per
+ * NOTE_USEC each, and once more at the end.
+ */
+#define NOTE_USEC (10 * 1000000ULL)
+
+static void note(struct pt_note *n, uint64_t total, bool now, const char *what)
+{
+	uint64_t t = now_usec();
+
+	if (total == n->said || (!now && n->at_usec && t - n->at_usec < NOTE_USEC))
+		return;
+	log_warning("%" PRIu64 " %s (%" PRIu64 " in all)", total - n->said, what, total);
+	n->said = total;
+	n->at_usec = t;
+}
+
+void manager_note_counts(struct manager *m, bool now)
+{
+	const struct pt_stats *st = pt_model_stats(m->model);
+
+	note(&m->notes[0], st->anomaly_repeats, now,
+	     "repeats of anomalies already told, counted on their records (ListAnomalies)");
+	note(&m->notes[1], st->anomalies_dropped, now,
+	     "anomalies not stored: the store is full (AnomalyLimit=, pattrackd.conf(5))");
+	note(&m->notes[2], m->rejected, now,
+	     "events the model refused as malformed (EventsRejected)");
+}
+
 void manager_report_anomalies(struct manager *m)
 {
 	size_t n = pt_model_anomaly_count(m->model);
@@ -152,6 +181,7 @@ void manager_report_anomalies(struct manager *m)
 	}
 	/* what was announced is not taken back */
 	pt_model_settle(m->model);
+	manager_note_counts(m, false);
 }
 
 /* ---- events -------------------------------------------------------------- */
@@ -232,8 +262,9 @@ int manager_apply(struct manager *m, const struct pt_event *ev)
 	if (r == -ENOMEM)
 		return log_error_errno(r, "out of memory for the model");
 	if (r < 0) {
-		m->rejected++;
-		log_debug("event %" PRIu64 " (kind %d) rejected by the model", ev->seq, ev->kind);
+		m->rejected++;	/* told as a count: manager_note_counts() */
+		log_debug("event %" PRIu64 " (%s) rejected by the model: %s", ev->seq,
+			  pt_event_kind_name(ev->kind) ?: "?", strerror(-r));
 		return 0;
 	}
 	m->events++;
@@ -541,6 +572,7 @@ static int setup_identity(struct manager *m)
 	}
 	if (uname(&u) == 0)
 		snprintf(m->kernel_release, sizeof(m->kernel_release), "%s", u.release);
+	pt_model_set_anomaly_limit(m->model, m->conf.anomaly_limit);
 	if (m->conf.history) {
 		m->history = calloc(m->conf.history, sizeof(*m->history));
 		if (!m->history)

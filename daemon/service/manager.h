@@ -34,6 +34,11 @@ struct pt_history_event {
 	char comm[PT_SAFE_SIZE(PT_COMM_MAX)];	/* safe.h */
 };
 
+/* A count last told in the log. */
+struct pt_note {
+	uint64_t said, at_usec;
+};
+
 /* An exit whose leaks are judged once the grace period has passed. */
 struct pt_pending_exit {
 	uint64_t clock;		/* the model's clock at the exit */
@@ -78,6 +83,7 @@ struct manager {
 	size_t exits_head, exits_len, exits_cap;
 
 	struct pt_access access;
+	struct pt_note notes[3];	/* repeats, dropped anomalies, refused events */
 	bool config_error;	/* manager_start() failed for what the configuration asked */
 };
 
@@ -111,6 +117,9 @@ int manager_reconcile(struct manager *m, struct pt_sync_result *res);
 
 /* Reports anomalies the model recorded since the last call. */
 void manager_report_anomalies(struct manager *m);
+
+/* Warns of repeats, dropped anomalies and refused events since the last warning (rate-limited). */
+void manager_note_counts(struct manager *m, bool now);
 
 /* Ask for PropertiesChanged soon (coalesced). */
 void manager_mark_changed(struct manager *m);

@@ -173,6 +173,7 @@ int main(int argc, char *argv[])
 	}
 	if (r > 0)
 		return r;	/* PT_EXIT_BUS_LOST: said why */
+	manager_note_counts(m, true);
 	log_info("stopped: %zu entries, %zu anomalies", pt_model_entry_count(m->model),
 		 pt_model_anomaly_count(m->model));
 	return EXIT_SUCCESS;
