@@ -73,6 +73,11 @@ START_TEST(test_field_forms)
 			       &ev, buf, sizeof(buf)), PT_LINE_EVENT);
 	ck_assert_uint_eq(ev.end, 0xa0001000);
 	ck_assert_int_eq(ev.type, PATTRACK_TYPE_WT);
+	/* physical addresses have 52 bits: a range may end at 2^52, not beyond */
+	ck_assert_int_eq(parse("{\"event\":\"entry\",\"start\":\"0xffffffffff000\",\"end\":\"0x10000000000000\",\"type\":\"uc\"}",
+			       &ev, buf, sizeof(buf)), PT_LINE_EVENT);
+	ck_assert_int_eq(parse("{\"event\":\"entry\",\"start\":\"0x10000000000000\",\"end\":\"0x10000000001000\",\"type\":\"uc\"}",
+			       &ev, buf, sizeof(buf)), -EBADMSG);
 }
 END_TEST
 
@@ -195,6 +200,43 @@ START_TEST(test_write_read_round_trip)
 	ck_assert(memcmp(out.stack, in.stack, in.stack_len) == 0);
 	ck_assert_uint_eq(out.seq, 9);
 	free(text);
+}
+END_TEST
+
+/* A line of 2 MiB and a line with a NUL byte: each one malformed line, nothing else lost. */
+START_TEST(test_reader_bounds_lines)
+{
+	static const char ok[] = "{\"event\":\"exit\",\"pid\":1}\n";
+	size_t big = 2 << 20, n = 0;
+	char *buf = malloc(big + 256);
+	struct pt_trace_reader *r;
+	struct pt_event ev;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(buf);
+	n += (size_t)sprintf(buf + n, "%s", ok);
+	n += (size_t)sprintf(buf + n, "{\"event\":\"exit\",\"comm\":\"");
+	memset(buf + n, 'a', big);
+	n += big;
+	n += (size_t)sprintf(buf + n, "\",\"pid\":2}\n");
+	memcpy(buf + n, "{\"event\":\"exit\",\"pid\":3,\"comm\":\"a\0b\"}\n", 38);
+	n += 38;
+	n += (size_t)sprintf(buf + n, "%s", ok);
+	f = fmemopen(buf, n, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(pt_trace_reader_new(f, "mem", &r), 0);
+	ck_assert_int_eq(pt_trace_read(r, &ev), 1);
+	ck_assert_int_eq(pt_trace_read(r, &ev), -EBADMSG);
+	ck_assert_str_eq(pt_trace_error(r), "the line is longer than 1048576 bytes");
+	ck_assert_int_eq(pt_trace_read(r, &ev), -EBADMSG);
+	ck_assert_str_eq(pt_trace_error(r), "a NUL byte in the line");
+	ck_assert_int_eq(pt_trace_read(r, &ev), 1);
+	ck_assert_int_eq(ev.pid, 1);
+	ck_assert_int_eq(pt_trace_read(r, &ev), 0);
+	ck_assert_uint_eq(pt_trace_line(r), 4);
+	pt_trace_reader_free(r);
+	fclose(f);
+	free(buf);
 }
 END_TEST
 
@@ -343,4 +385,5 @@ CHECK_MAIN("trace",
 	   TEST_ONCE(test_header_unknown_blank), TEST_ONCE(test_malformed),
 	   TEST_ONCE(test_reader_counts_and_errors), TEST_ONCE(test_write_read_round_trip),
 	   TEST_ONCE(test_write_hostile_strings),
+	   TEST_ONCE(test_reader_bounds_lines),
 	   TEST_ONCE(test_sync_records), TEST_ONCE(test_owner_records))

@@ -26,9 +26,6 @@
  */
 #define PT_BUS_PAGE_MAX 10000
 
-/* x86-64 physical addresses have at most 52 bits (MAXPHYADDR): ranges end at or below */
-#define PT_PHYS_LIMIT (1ULL << 52)
-
 /*
  * Each ends with its owner (struct pt_owner_info): class ("process",
  * "driver", "unknown"), driver (a driver's module; for an owner unknown

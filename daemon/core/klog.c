@@ -140,7 +140,7 @@ static int parse_task_line(struct cursor c, struct pt_kmsg_pat *k)
 	return cursor_at_end(&c) ? 1 : -EBADMSG;
 }
 
-int pt_kmsg_parse(const char *line, size_t len, struct pt_kmsg_pat *k)
+static int parse_line(const char *line, size_t len, struct pt_kmsg_pat *k)
 {
 	struct cursor c = cursor_make(line, len);
 	uint64_t track, req;
@@ -173,6 +173,16 @@ int pt_kmsg_parse(const char *line, size_t len, struct pt_kmsg_pat *k)
 		return cursor_at_end(&c) ? 1 : -EBADMSG;
 	}
 	return parse_task_line(c, k);
+}
+
+int pt_kmsg_parse(const char *line, size_t len, struct pt_kmsg_pat *k)
+{
+	int r = parse_line(line, len, k);
+
+	/* what no kernel prints: an empty or upside-down range, beyond 52 address bits */
+	if (r > 0 && (k->start >= k->end || k->end > PT_PHYS_LIMIT))
+		return -EBADMSG;
+	return r;
 }
 
 int pt_kmsg_to_anomaly(struct pt_model *m, const struct pt_kmsg_pat *k, struct pt_anomaly *a)

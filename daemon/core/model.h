@@ -19,6 +19,9 @@
 #include "memtype.h"
 #include "strtab.h"
 
+/* x86-64 physical addresses have at most 52 bits (MAXPHYADDR): ranges end at or below */
+#define PT_PHYS_LIMIT (1ULL << 52)
+
 enum pt_event_kind {
 	PT_EV_ENTRY,	/* a reservation present before the trace began */
 	PT_EV_RAM,	/* a System RAM range */

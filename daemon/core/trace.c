@@ -518,6 +518,10 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 	if ((ev->kind == PT_EV_ENTRY || ev->kind == PT_EV_RAM || ev->kind == PT_EV_DEVICE ||
 	     ev->kind == PT_EV_UNBIND) && ev->start >= ev->end)
 		BAD("start must be below end");
+	/* a module's range is virtual; every other is physical: 52 bits (a range may end at 2^52) */
+	if (ev->kind != PT_EV_LOAD && ev->kind != PT_EV_UNLOAD &&
+	    (ev->start > PT_PHYS_LIMIT || ev->end > PT_PHYS_LIMIT))
+		BAD("a physical address has at most 52 bits");
 	return PT_LINE_EVENT;
 }
 
@@ -568,6 +572,53 @@ void pt_trace_reader_free(struct pt_trace_reader *r)
 	free(r);
 }
 
+/*
+ * getline() with a bound: the next line into r->line, its length (0 at the
+ * end), -E2BIG for a line longer than PT_TRACE_LINE_MAX (passed over
+ * whole), -EILSEQ for one with a NUL byte, or -EIO.  fgets() stops at the newline, so a pipe that is still
+ * being written is read a line at a time.
+ */
+static ssize_t read_line(struct pt_trace_reader *r)
+{
+	const size_t most = PT_TRACE_LINE_MAX + 2;	/* the line, its newline, a NUL */
+	size_t n = 0;
+
+	for (;;) {
+		size_t room, got;
+
+		if (n + 1 >= r->line_cap) {
+			size_t cap = r->line_cap ? r->line_cap * 2 : 4096;
+			char *p;
+
+			if (r->line_cap == most) {
+				/* too long: read on to its end, keeping nothing */
+				while (fgets(r->line, (int)r->line_cap, r->f) &&
+				       !strchr(r->line, '\n'))
+					;
+				return ferror(r->f) ? -EIO : -E2BIG;
+			}
+			p = realloc(r->line, cap < most ? cap : most);
+			if (!p)
+				return -ENOMEM;
+			r->line = p;
+			r->line_cap = cap < most ? cap : most;
+		}
+		room = r->line_cap - n;
+		if (!fgets(r->line + n, (int)room, r->f))
+			break;
+		got = strlen(r->line + n);
+		n += got;
+		if (r->line[n - 1] == '\n' || feof(r->f))
+			break;
+		/* fgets() stops short only at a newline or the end: short, it held a NUL */
+		if (got + 1 < room)
+			return -EILSEQ;
+	}
+	if (ferror(r->f))
+		return -EIO;
+	return n > PT_TRACE_LINE_MAX ? -E2BIG : (ssize_t)n;
+}
+
 int pt_trace_read(struct pt_trace_reader *r, struct pt_event *ev)
 {
 	for (;;) {
@@ -575,13 +626,24 @@ int pt_trace_read(struct pt_trace_reader *r, struct pt_event *ev)
 		ssize_t n;
 		int k;
 
-		errno = 0;
-		n = getline(&r->line, &r->line_cap, r->f);
+		n = read_line(r);
+		if (n == 0)
+			return 0;
+		if (n == -E2BIG) {
+			r->counts.lines++;
+			r->counts.malformed++;
+			r->why = "the line is longer than " PT_STRINGIFY(PT_TRACE_LINE_MAX) " bytes";
+			return -EBADMSG;
+		}
+		if (n == -EILSEQ) {
+			r->counts.lines++;
+			r->counts.malformed++;
+			r->why = "a NUL byte in the line";
+			return -EBADMSG;
+		}
 		if (n < 0)
-			return errno ? -errno : ferror(r->f) ? -EIO : 0;	/* at the end errno stays 0 */
+			return (int)n;
 		r->counts.lines++;
-		if (n > 0 && r->line[n - 1] != '\n' && !feof(r->f))
-			return -EIO;
 		k = pt_trace_parse_line(&r->parser, r->line, (size_t)n, ev, &why);
 		switch (k) {
 		case PT_LINE_EVENT:

@@ -48,6 +48,9 @@ const char *pt_trace_name(const struct pt_trace_reader *r);
 const char *pt_trace_error(const struct pt_trace_reader *r);
 unsigned long pt_trace_line(const struct pt_trace_reader *r);
 
+/* The longest line a reader takes (a line of the longest stack is under 8 KiB). */
+#define PT_TRACE_LINE_MAX 1048576
+
 enum pt_line_kind {
 	PT_LINE_EVENT = 1,
 	PT_LINE_HEADER,

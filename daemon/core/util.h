@@ -24,6 +24,8 @@
 #define _unlikely_(x) __builtin_expect(!!(x), 0)
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+#define PT_STRINGIFY_(x) #x
+#define PT_STRINGIFY(x) PT_STRINGIFY_(x)
 
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))

@@ -13,6 +13,7 @@
 #include <systemd/sd-event.h>
 
 #include "core/bus-api.h"
+#include "core/model.h"
 #include "core/util.h"
 #include "ctl.h"
 #include "report.h"

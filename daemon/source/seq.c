@@ -14,14 +14,20 @@ static bool take_bit(struct pt_seq_tracker *t, uint64_t seq)
 	return set;
 }
 
-/* Gives up on the numbers below @upto that never came. */
+/*
+ * Gives up on the numbers below @upto that never came.  Only the window's
+ * numbers can have come, so a jump of any size costs one window at most.
+ */
 static void slide(struct pt_seq_tracker *t, uint64_t upto)
 {
-	uint64_t gap = 0;
+	uint64_t span = upto - t->base, came = 0, gap;
 
-	for (; t->base < upto; t->base++)
-		if (!take_bit(t, t->base))
-			gap++;
+	if (upto <= t->base)
+		return;
+	for (uint64_t i = 0; i < span && i < PT_SEQ_WINDOW; i++)
+		came += take_bit(t, t->base + i);
+	gap = span - came;
+	t->base = upto;
 	if (gap) {
 		t->lost += gap;
 		log_warning("%" PRIu64 " events lost before sequence number %" PRIu64, gap, upto);
