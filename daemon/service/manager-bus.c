@@ -444,6 +444,8 @@ static int prop_counter(sd_bus *bus, const char *path, const char *iface, const 
 		v = pt_model_stats(m->model)->anomaly_repeats;
 	else if (strcmp(prop, "AnomaliesDropped") == 0)
 		v = pt_model_stats(m->model)->anomalies_dropped;
+	else if (strcmp(prop, "SignalsDropped") == 0)
+		v = m->signals_dropped;
 	else
 		v = m->lost;
 	return sd_bus_message_append(reply, "t", v);
@@ -485,6 +487,8 @@ static const sd_bus_vtable tracker_vtable[] = {
 	SD_BUS_PROPERTY("AnomalyRepeats", "t", prop_counter, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("AnomaliesDropped", "t", prop_counter, 0,
+			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+	SD_BUS_PROPERTY("SignalsDropped", "t", prop_counter, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 	SD_BUS_PROPERTY("AnomalyCounts", "a{st}", prop_anomaly_counts, 0,
 			SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
@@ -548,7 +552,8 @@ int manager_bus_emit_changed(struct manager *m)
 		return 0;
 	return sd_bus_emit_properties_changed(m->bus, PT_BUS_PATH, PT_BUS_IFACE, "EntryCount",
 					      "EventsProcessed", "EventsLost", "EventsRejected",
-					      "AnomalyRepeats", "AnomaliesDropped", "AnomalyCounts",
+					      "AnomalyRepeats", "AnomaliesDropped", "SignalsDropped",
+					      "AnomalyCounts",
 					      NULL);
 }
 

@@ -166,6 +166,26 @@ void manager_note_counts(struct manager *m, bool now)
 	     "anomalies not stored: the store is full (AnomalyLimit=, pattrackd.conf(5))");
 	note(&m->notes[2], m->rejected, now,
 	     "events the model refused as malformed (EventsRejected)");
+	note(&m->notes[3], m->signals_dropped, now,
+	     "Anomaly signals not sent: the bus was behind (ListAnomalies has them)");
+}
+
+/*
+ * The Anomaly signal, unless the bus is this far behind: a burst of a
+ * hundred thousand anomalies would queue every signal in pattrackd's
+ * memory.  What is not sent is counted and told; ListAnomalies has it.
+ */
+#define SIGNALS_QUEUED_MAX 1024
+
+static void signal_anomaly(struct manager *m, const struct pt_anomaly *a)
+{
+	uint64_t queued = 0;
+
+	if (sd_bus_get_n_queued_write(m->bus, &queued) >= 0 && queued >= SIGNALS_QUEUED_MAX) {
+		m->signals_dropped++;
+		return;
+	}
+	(void)manager_bus_emit_anomaly(m, a);
 }
 
 void manager_report_anomalies(struct manager *m)
@@ -177,7 +197,7 @@ void manager_report_anomalies(struct manager *m)
 
 		journal_anomaly(m, a);
 		if (m->bus)
-			(void)manager_bus_emit_anomaly(m, a);
+			signal_anomaly(m, a);
 	}
 	/* what was announced is not taken back */
 	pt_model_settle(m->model);

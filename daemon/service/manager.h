@@ -83,7 +83,8 @@ struct manager {
 	size_t exits_head, exits_len, exits_cap;
 
 	struct pt_access access;
-	struct pt_note notes[3];	/* repeats, dropped anomalies, refused events */
+	uint64_t signals_dropped;	/* Anomaly signals the bus was too far behind for */
+	struct pt_note notes[4];	/* repeats, dropped anomalies, refused events, signals */
 	bool config_error;	/* manager_start() failed for what the configuration asked */
 };
 
