@@ -399,7 +399,15 @@ head -c 40 "$tmp/out" | grep -q "^a(sttsistsssssi)t 10000 " && ok "ListAnomalies
 	fail "pattrackctl anomalies: $(tail -n 2 "$tmp/out")"
 contains "$tmp/out" "the same again 99999 more times"
 rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$daemon/status")
-[ "$rss" -lt 262144 ] && ok "pattrackd holds ${rss} KiB after 1,100,000 anomalies" || fail "pattrackd holds ${rss} KiB"
+if [ "${PATTRACK_SANITIZE:-none}" != none ]; then
+	skip "pattrackd holds ${rss} KiB after 1,100,000 anomalies: no bound under $PATTRACK_SANITIZE (its shadow memory)"
+else
+	# 100,000 records of 240 bytes, and no queue of 100,000 signals
+	[ "$rss" -lt 65536 ] && ok "pattrackd holds ${rss} KiB after 1,100,000 anomalies" || fail "pattrackd holds ${rss} KiB"
+fi
+[ "$(prop SignalsDropped)" -gt 0 ] && ok "$(prop SignalsDropped) Anomaly signals not queued while the bus was behind, counted" ||
+	fail "SignalsDropped is $(prop SignalsDropped)"
+contains "$tmp/pattrackd.log" "Anomaly signals not sent: the bus was behind"
 busctl --system status org.pattrack.Tracker1 >/dev/null 2>&1 && ok "pattrackd is still on the bus" || fail "pattrackd fell off the bus"
 contains "$tmp/pattrackd.log" "anomalies not stored: the store is full"
 stop_daemon

@@ -57,6 +57,17 @@ START_TEST(test_cases)
 }
 END_TEST
 
+START_TEST(test_trim)
+{
+	ck_assert_uint_eq(pt_safe_trim("abc", 3), 3);
+	ck_assert_uint_eq(pt_safe_trim("ab\xc3\xa9", 4), 4);
+	ck_assert_uint_eq(pt_safe_trim("ab\xc3", 3), 2);
+	ck_assert_uint_eq(pt_safe_trim("ab\xe2\x82", 4), 2);
+	ck_assert_uint_eq(pt_safe_trim("ab\xe2\x82\xac", 5), 5);
+	ck_assert_uint_eq(pt_safe_trim("", 0), 0);
+}
+END_TEST
+
 START_TEST(test_stack_bounds)
 {
 	static char in[3 * PT_STACK_MAX];
@@ -169,6 +180,7 @@ END_TEST
 
 CHECK_MAIN("safe",
 	   TEST_ONCE(test_cases),
+	   TEST_ONCE(test_trim),
 	   TEST_ONCE(test_stack_bounds),
 	   TEST_LOOP(test_random_against_reference, 4),
 	   TEST_ONCE(test_strtab_stores_safe_strings))

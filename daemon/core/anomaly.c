@@ -4,6 +4,7 @@
 
 #include "model.h"
 #include "owner.h"
+#include "safe.h"
 #include "util.h"
 
 static const char *const kind_names[_PT_AN_MAX] = {
@@ -224,5 +225,8 @@ char *pt_anomaly_explain(const struct pt_model *m, const struct pt_anomaly *a,
 		put(&o, " (%s)", pt_strtab_get(pt_model_strings_const(m), a->note));
 	if (a->repeats)
 		put(&o, "; the same again %u more time%s", a->repeats, a->repeats > 1 ? "s" : "");
+	/* the buffer may have cut a name's last character in two */
+	if (size)
+		buf[pt_safe_trim(buf, strlen(buf))] = '\0';
 	return buf;
 }

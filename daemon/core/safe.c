@@ -77,6 +77,21 @@ static bool step(const unsigned char *s, size_t n, size_t *ret_take, size_t *ret
 	return k;
 }
 
+size_t pt_safe_trim(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t lead = len, back = 0;
+
+	while (lead && back < 4 && (u[lead - 1] & 0xc0) == 0x80) {
+		lead--;
+		back++;
+	}
+	if (!lead || u[lead - 1] < 0xc0)
+		return len;	/* ASCII at the end, or continuation bytes without a lead */
+	lead--;
+	return printable_char(u + lead, len - lead) ? len : lead;
+}
+
 bool pt_safe_is_clean(const char *s, size_t len, enum pt_str_kind kind)
 {
 	const unsigned char *u = (const unsigned char *)s;

@@ -38,6 +38,12 @@ enum pt_str_kind {
 #define PT_STACK_MAX 4096
 #define PT_STACK_FRAMES_MAX 32
 
+/*
+ * The length of @s without a UTF-8 sequence cut short at its end: for text
+ * that a bounded buffer may have cut, made of safe strings.
+ */
+size_t pt_safe_trim(const char *s, size_t len);
+
 /* The bytes a string of @kind stands for at most. */
 size_t pt_safe_limit(enum pt_str_kind kind);
 

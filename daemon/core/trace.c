@@ -19,6 +19,13 @@ struct pt_trace_reader {
 
 /* ---- one line ------------------------------------------------------------ */
 
+/* The kinds that name a range (pattrack-trace(5)). */
+static bool kind_has_range(enum pt_event_kind k)
+{
+	return k == PT_EV_ENTRY || k == PT_EV_RAM || k == PT_EV_RESERVE || k == PT_EV_FREE ||
+	       k == PT_EV_DEVICE || k == PT_EV_UNBIND;
+}
+
 void pt_trace_parser_done(struct pt_trace_parser *p)
 {
 	free(p->stack);
@@ -518,9 +525,8 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 	if ((ev->kind == PT_EV_ENTRY || ev->kind == PT_EV_RAM || ev->kind == PT_EV_DEVICE ||
 	     ev->kind == PT_EV_UNBIND) && ev->start >= ev->end)
 		BAD("start must be below end");
-	/* a module's range is virtual; every other is physical: 52 bits (a range may end at 2^52) */
-	if (ev->kind != PT_EV_LOAD && ev->kind != PT_EV_UNLOAD &&
-	    (ev->start > PT_PHYS_LIMIT || ev->end > PT_PHYS_LIMIT))
+	/* a physical range: 52 bits (it may end at 2^52); other kinds have none */
+	if (kind_has_range(ev->kind) && (ev->start > PT_PHYS_LIMIT || ev->end > PT_PHYS_LIMIT))
 		BAD("a physical address has at most 52 bits");
 	return PT_LINE_EVENT;
 }
@@ -734,13 +740,7 @@ static void write_stack(FILE *f, const char *s, size_t len)
 	fputc(']', f);
 }
 
-/* The kinds that name a range, and those that name a process (pattrack-trace(5)). */
-static bool kind_has_range(enum pt_event_kind k)
-{
-	return k == PT_EV_ENTRY || k == PT_EV_RAM || k == PT_EV_RESERVE || k == PT_EV_FREE ||
-	       k == PT_EV_DEVICE || k == PT_EV_UNBIND;
-}
-
+/* The kinds that name a process (pattrack-trace(5)). */
 static bool kind_has_process(enum pt_event_kind k)
 {
 	return k == PT_EV_RESERVE || k == PT_EV_FREE || k == PT_EV_EXIT || k == PT_EV_FORK ||

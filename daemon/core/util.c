@@ -11,6 +11,7 @@
 static const char *log_program = "pattrack";
 static bool log_verbose;
 static bool log_levels;
+static bool log_quiet;
 
 void log_set_program(const char *name)
 {
@@ -32,6 +33,11 @@ void log_set_levels(bool levels)
 	log_levels = levels;
 }
 
+void log_set_quiet(bool quiet)
+{
+	log_quiet = quiet;
+}
+
 int log_full_errno_at(int level, int r, const char *fmt, ...)
 {
 	static const char *const labels[] = {
@@ -39,7 +45,7 @@ int log_full_errno_at(int level, int r, const char *fmt, ...)
 	};
 	va_list ap;
 
-	if (level == LOG_DEBUG && !log_verbose)
+	if ((level == LOG_DEBUG && !log_verbose) || log_quiet)
 		return r < 0 ? r : -r;
 	/* journald reads the priority from "<N>"; a terminal gets a label instead */
 	if (log_levels)

@@ -69,6 +69,8 @@ void log_set_verbose(bool verbose);
 /* Lines start with a syslog priority ("<3>") for journald, without the program name. */
 void log_set_levels(bool levels);
 bool log_is_verbose(void);
+/* Nothing at all: for the fuzzers, which feed the parsers millions of bad lines. */
+void log_set_quiet(bool quiet);
 /* One line at syslog @level (LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG), ": strerror" when r < 0. */
 _printf_(3, 4) int log_full_errno_at(int level, int r, const char *fmt, ...);
 

@@ -96,9 +96,13 @@ int pt_conf_set(struct pt_conf *c, const char *key, const char *value)
 	if (strcmp(key, "History") == 0)
 		return parse_count(value, 16 * 1024 * 1024, &c->history);
 	if (strcmp(key, "AnomalyLimit") == 0) {
-		int r = parse_count(value, 10 * 1000 * 1000, &c->anomaly_limit);
+		uint64_t v;
+		int r = parse_count(value, 10 * 1000 * 1000, &v);
 
-		return r < 0 ? r : c->anomaly_limit ? 0 : -ERANGE;
+		if (r < 0 || v == 0)
+			return r < 0 ? r : -ERANGE;
+		c->anomaly_limit = v;
+		return 0;
 	}
 	return -ENOENT;
 }
