@@ -21,7 +21,8 @@ ok() {
 fail() {
 	tap_n=$((tap_n + 1))
 	tap_failed=$((tap_failed + 1))
-	echo "not ok $tap_n - $*"
+	# a failure often quotes what it got: one line, no control characters
+	echo "not ok $tap_n - $(printf '%s' "$*" | tr '\000-\037\177' '?' | head -c 4000)"
 }
 
 # skip REASON: one check that cannot run here, counted as such
@@ -30,13 +31,15 @@ skip() {
 	echo "ok $tap_n - # SKIP $*"
 }
 
-# diag [TEXT]: TEXT, or standard input, as TAP comments
+# diag [TEXT]: TEXT, or standard input, as TAP comments.  Control characters
+# (a guest's console clears its screen) become '?': the log and meson's XML
+# report must stay text.
 diag() {
 	if [ $# -gt 0 ]; then
-		echo "# $*"
+		printf '# %s\n' "$*"
 	else
 		sed 's/^/# /'
-	fi
+	fi | tr '\000-\010\013-\037\177' '?'
 }
 
 # skip_all REASON: nothing can run here (a tool or a kernel is missing)

@@ -793,6 +793,9 @@ int pt_trace_write_event(FILE *f, const struct pt_event *ev)
 		write_json_string(f, ev->name ? ev->name : "", ev->name ? ev->name_len : 0,
 				  PT_STR_NAME);
 	}
+	/* a module's code, when the recorder knew it (a virtual range) */
+	if (ev->kind == PT_EV_LOAD && ev->start < ev->end)
+		fprintf(f, ",\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\"", ev->start, ev->end);
 	if (kind_has_process(ev->kind)) {
 		fprintf(f, ",\"pid\":%" PRId32 ",\"comm\":", ev->pid);
 		write_json_string(f, ev->comm ? ev->comm : "", ev->comm ? ev->comm_len : 0,

@@ -2,6 +2,7 @@
 /* The physical resource map: /proc/iomem. */
 #include "core/util.h"
 #include "core/cursor.h"
+#include "core/safe.h"
 #include "iomem.h"
 
 void pt_iomem_done(struct pt_iomem *io)
@@ -33,8 +34,12 @@ static int parse_line(const char *line, size_t len, struct pt_resource *res)
 	res->start = start;
 	res->end = last == UINT64_MAX ? UINT64_MAX : last + 1;
 	res->depth = spaces / 2;
-	res->name = strndup(name, (size_t)(c.end - name));
-	return res->name ? 0 : -ENOMEM;
+	/* a driver names its resource: by the string rule, as every name that goes out */
+	res->name = malloc(PT_SAFE_SIZE(PT_NAME_MAX));
+	if (!res->name)
+		return -ENOMEM;
+	pt_safe_escape(name, (size_t)(c.end - name), PT_STR_NAME, res->name);
+	return 0;
 }
 
 int pt_iomem_parse(const char *text, struct pt_iomem *ret)
