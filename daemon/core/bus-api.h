@@ -34,9 +34,12 @@
  */
 /* an entry: start, end, type, pid, comm, seq, resource, owner exited, owner */
 #define PT_BUS_ENTRY_SIG "(ttsistsbsssi)"
-/* an anomaly: kind, start, end, type, pid, comm, seq, severity, explanation, owner */
-#define PT_BUS_ANOMALY_SIG "(sttsistsssssi)"
+/*
+ * an anomaly: kind, start, end, type, pid, comm, seq, severity, explanation,
+ * owner, then the call's stack (symbolized frames, one a line; "" unknown)
+ */
+#define PT_BUS_ANOMALY_SIG "(sttsistsssssis)"
 /* an event of Explain: cookie, seq, kind, start, end, type, got, ret, pid, comm */
 #define PT_BUS_HISTORY_SIG "(ttsttssiis)"
-/* the Anomaly signal: kind, start, end, type, pid, comm, explanation, owner */
-#define PT_BUS_ANOMALY_SIGNAL_SIG "sttsisssssi"
+/* the Anomaly signal: kind, start, end, type, pid, comm, explanation, owner, stack */
+#define PT_BUS_ANOMALY_SIGNAL_SIG "sttsisssssis"

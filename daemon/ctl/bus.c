@@ -257,6 +257,7 @@ struct bus_anomaly {
 	const char *severity;	/* "" none; the signal has none */
 	const char *text;
 	struct bus_owner w;
+	const char *stack;	/* frames, one a line; "" none */
 };
 
 static struct json_object *anomaly_json(const struct bus_anomaly *a)
@@ -273,6 +274,17 @@ static struct json_object *anomaly_json(const struct bus_anomaly *a)
 		json_object_object_add(o, "severity", json_object_new_string(a->severity));
 	json_object_object_add(o, "detail", json_object_new_string(a->text));
 	owner_json(o, &a->w);
+	if (*a->stack) {
+		struct json_object *frames = json_object_new_array();
+
+		for (const char *p = a->stack; *p;) {
+			size_t n = strcspn(p, "\n");
+
+			json_object_array_add(frames, json_object_new_string_len(p, (int)n));
+			p += n + (p[n] == '\n');
+		}
+		json_object_object_add(o, "stack", frames);
+	}
 	return o;
 }
 
@@ -297,7 +309,7 @@ static int read_anomalies(sd_bus_message *reply, struct json_object *arr, size_t
 		return r;
 	while ((r = sd_bus_message_read(reply, PT_BUS_ANOMALY_SIG, &a.kind, &a.start, &a.end, &a.type,
 					&a.pid, &a.comm, &a.seq, &a.severity, &a.text, &a.w.owner,
-					&a.w.driver, &a.w.device, &a.w.bar)) > 0) {
+					&a.w.driver, &a.w.device, &a.w.bar, &a.stack)) > 0) {
 		(*n)++;
 		if (arr)
 			json_object_array_add(arr, anomaly_json(&a));
@@ -552,7 +564,7 @@ static int on_anomaly(sd_bus_message *m, void *userdata, sd_bus_error *error)
 	(void)error;
 	r = sd_bus_message_read(m, PT_BUS_ANOMALY_SIGNAL_SIG, &a.kind, &a.start, &a.end, &a.type,
 				&a.pid, &a.comm, &a.text, &a.w.owner, &a.w.driver, &a.w.device,
-				&a.w.bar);
+				&a.w.bar, &a.stack);
 	if (r < 0)
 		return 0;
 	if (json) {

@@ -272,7 +272,8 @@ static int append_anomaly(struct manager *m, sd_bus_message *reply, const struct
 				     a->end, pt_type_name(a->type) ?: "", a->pid,
 				     pt_strtab_get(pt_model_strings_const(m->model), a->comm), a->seq,
 				     pt_severity_name(a->severity) ?: "", buf,
-				     pt_owner_class_name(o.owner), o.driver, o.device, o.bar);
+				     pt_owner_class_name(o.owner), o.driver, o.device, o.bar,
+				     pt_strtab_get(pt_model_strings_const(m->model), a->stack));
 }
 
 struct anomalies_ctx {
@@ -528,7 +529,7 @@ static const sd_bus_vtable tracker_vtable[] = {
 	SD_BUS_SIGNAL_WITH_ARGS("Anomaly",
 				SD_BUS_ARGS("s", kind, "t", start, "t", end, "s", type, "i", pid,
 					    "s", comm, "s", explanation, "s", owner, "s", driver,
-					    "s", device, "i", bar), 0),
+					    "s", device, "i", bar, "s", stack), 0),
 	SD_BUS_VTABLE_END
 };
 
@@ -543,7 +544,8 @@ int manager_bus_emit_anomaly(struct manager *m, const struct pt_anomaly *a)
 				  pt_anomaly_kind_name(a->kind), a->start, a->end,
 				  pt_type_name(a->type) ?: "", a->pid,
 				  pt_strtab_get(pt_model_strings_const(m->model), a->comm), buf,
-				  pt_owner_class_name(o.owner), o.driver, o.device, o.bar);
+				  pt_owner_class_name(o.owner), o.driver, o.device, o.bar,
+				  pt_strtab_get(pt_model_strings_const(m->model), a->stack));
 }
 
 int manager_bus_emit_changed(struct manager *m)

@@ -136,6 +136,7 @@ static void journal_anomaly(struct manager *m, const struct pt_anomaly *a)
 			"PATTRACK_DRIVER=%s", o.driver,
 			"PATTRACK_DEVICE=%s", o.device,
 			"PATTRACK_BAR=%d", o.bar,
+			"PATTRACK_STACK=%s", pt_strtab_get(st, a->stack),
 			NULL);
 }
 
@@ -657,6 +658,12 @@ static int open_source(struct manager *m)
 	if (r < 0)
 		log_warning("cannot read %s (%s): System RAM unknown", m->iomem_path,
 			    strerror(-r));
+	else if (pt_iomem_is_censored(&m->iomem))
+		/* the kernel shows addresses only to CAP_SYS_ADMIN: RAM and resources unknown */
+		log_error("%s shows every address as 0 (it was read without CAP_SYS_ADMIN): System "
+			  "RAM and the resources ranges lie in are unknown, so reservations of RAM "
+			  "are judged as if it were device memory; the unit copies it for pattrackd "
+			  "(ExecStartPre=, --iomem=)", m->iomem_path);
 	r = pt_source_open(m->conf.source, m->debugfs, poll_ms ? poll_ms : 1, on_live_event, m,
 			   &m->source);
 	if (r < 0) {
