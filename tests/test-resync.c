@@ -255,6 +255,35 @@ START_TEST(test_reserve_after_loss_block_adopts_its_entry)
 }
 END_TEST
 
+/*
+ * A lost free left the model a stale entry of pid 7; the list read after
+ * the loss holds the same range because pid 7's next reserve had just
+ * completed, so the resync matched the stale entry.  That reserve's event,
+ * after the block, takes the entry over; another process's is its own.
+ */
+START_TEST(test_reserve_after_loss_block_replaces_a_stale_twin)
+{
+	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
+	struct pt_event sync = { .kind = PT_EV_SYNC, .reason = PT_SYNC_LOSS, .lost = 1 };
+	struct pt_event end = { .kind = PT_EV_SYNC_END };
+
+	ck_assert_int_eq(RESERVE(m, P(0), P(1), .req = WC, .got = WC, .pid = 7, .comm = "loop"), 0);
+	/* its free was lost */
+	ck_assert_int_eq(pt_model_apply(m, &sync), 0);
+	apply_simple(m, PT_EV_ENTRY, P(0), P(1), WC, 0);
+	ck_assert_int_eq(pt_model_apply(m, &end), 0);
+	ck_assert_int_eq(RESERVE(m, P(0), P(1), .req = WC, .got = WC, .pid = 7, .comm = "loop"), 0);
+	ck_assert_uint_eq(pt_model_entry_count(m), 1);
+	ck_assert_uint_eq(pt_model_stats(m)->adopted, 1);
+	ck_assert_int_eq(RESERVE(m, P(0), P(1), .req = WC, .got = WC, .pid = 8, .comm = "other"), 0);
+	ck_assert_uint_eq(pt_model_entry_count(m), 2);
+	ck_assert_int_eq(fre(m, P(0), P(1), 0, 7), 0);
+	ck_assert_int_eq(fre(m, P(0), P(1), 0, 8), 0);
+	ck_assert_uint_eq(pt_model_entry_count(m), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_DRIFT), 0);
+}
+END_TEST
+
 START_TEST(test_resync_sorts_torn_list)
 {
 	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
@@ -370,4 +399,5 @@ CHECK_MAIN("resync",
 	   TEST_ONCE(test_loss_settled_excuses_what_came_after_its_block),
 	   TEST_ONCE(test_resync_restores_kernel_order), TEST_ONCE(test_sync_block_events),
 	   TEST_ONCE(test_reserve_after_loss_block_adopts_its_entry),
+	   TEST_ONCE(test_reserve_after_loss_block_replaces_a_stale_twin),
 	   TEST_ONCE(test_resync_sorts_torn_list), TEST_LOOP(test_resync_random, 4))

@@ -34,9 +34,9 @@ static bool same(const struct pt_anomaly *a, const struct pt_anomaly *b)
 	       a->end == b->end && a->pid == b->pid && a->comm == b->comm && a->req == b->req;
 }
 
-static void slot_put(uint32_t *slot, size_t nslots, const struct pt_anomaly *a, size_t index)
+static void slot_put(uint32_t *slot, size_t nslots, uint32_t hash, size_t index)
 {
-	size_t i = key_hash(a) & (nslots - 1);
+	size_t i = hash & (nslots - 1);
 
 	while (slot[i])
 		i = (i + 1) & (nslots - 1);
@@ -56,7 +56,7 @@ static int index_rebuild(struct pt_model *m, size_t need)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->n_anomalies; i++)
 		if (folds(m->anomalies[i].kind))
-			slot_put(slot, nslots, &m->anomalies[i], i);
+			slot_put(slot, nslots, key_hash(&m->anomalies[i]), i);
 	free(m->anomaly_slot);
 	m->anomaly_slot = slot;
 	m->anomaly_nslots = nslots;
@@ -76,11 +76,11 @@ void model_anomalies_moved(struct pt_model *m)
 	}
 }
 
-static struct pt_anomaly *find(struct pt_model *m, const struct pt_anomaly *key)
+static struct pt_anomaly *find(struct pt_model *m, const struct pt_anomaly *key, uint32_t hash)
 {
 	if (!m->anomaly_nslots)
 		return NULL;
-	for (size_t i = key_hash(key) & (m->anomaly_nslots - 1); m->anomaly_slot[i];
+	for (size_t i = hash & (m->anomaly_nslots - 1); m->anomaly_slot[i];
 	     i = (i + 1) & (m->anomaly_nslots - 1)) {
 		struct pt_anomaly *a = &m->anomalies[m->anomaly_slot[i] - 1];
 
@@ -98,12 +98,18 @@ static struct pt_anomaly *scratch(struct pt_model *m, const struct pt_anomaly *a
 	return &m->scratch;
 }
 
-/* Files @a (complete as far as its key); NULL only for -ENOMEM. */
-static struct pt_anomaly *file(struct pt_model *m, const struct pt_anomaly *a)
+/*
+ * Files the record made in the array's next slot (complete as far as its
+ * key): kept, or, for a repeat or past the limit, moved to the scratch.
+ * NULL only for -ENOMEM.
+ */
+static struct pt_anomaly *file(struct pt_model *m)
 {
-	struct pt_anomaly *old;
+	struct pt_anomaly *a = &m->anomalies[m->n_anomalies], *old;
+	bool fold = folds(a->kind);
+	uint32_t hash = fold ? key_hash(a) : 0;
 
-	if (folds(a->kind) && (old = find(m, a))) {
+	if (fold && (old = find(m, a, hash))) {
 		if (old->repeats < UINT32_MAX)
 			old->repeats++;
 		m->stats.anomaly_repeats++;
@@ -113,25 +119,28 @@ static struct pt_anomaly *file(struct pt_model *m, const struct pt_anomaly *a)
 		m->stats.anomalies_dropped++;
 		return scratch(m, a);
 	}
-	if (GROW_ARRAY(m->anomalies, m->cap_anomalies, m->n_anomalies + 1, 64) < 0)
-		return NULL;
-	if (folds(a->kind) && (m->anomaly_folded + 1) * 2 > m->anomaly_nslots &&
-	    index_rebuild(m, m->anomaly_folded + 1) < 0)
-		return NULL;
-	m->anomalies[m->n_anomalies] = *a;
-	if (folds(a->kind)) {
-		slot_put(m->anomaly_slot, m->anomaly_nslots, a, m->n_anomalies);
+	if (fold) {
+		if ((m->anomaly_folded + 1) * 2 > m->anomaly_nslots &&
+		    index_rebuild(m, m->anomaly_folded + 1) < 0)
+			return NULL;
+		slot_put(m->anomaly_slot, m->anomaly_nslots, hash, m->n_anomalies);
 		m->anomaly_folded++;
 	}
 	m->stats.anomalies[a->kind]++;
 	m->last_is_scratch = false;
-	return &m->anomalies[m->n_anomalies++];
+	m->n_anomalies++;
+	return a;
 }
 
 struct pt_anomaly *model_anomaly_new(struct pt_model *m, enum pt_anomaly_kind kind,
 				     const struct pt_event *ev, uint32_t comm, uint32_t stack)
 {
-	struct pt_anomaly a = {
+	struct pt_anomaly *a;
+
+	if (GROW_ARRAY(m->anomalies, m->cap_anomalies, m->n_anomalies + 1, 64) < 0)
+		return NULL;
+	a = &m->anomalies[m->n_anomalies];
+	*a = (struct pt_anomaly){
 		.kind = kind,
 		.type = PT_TYPE_NONE,
 		.req = PT_TYPE_NONE,
@@ -140,28 +149,28 @@ struct pt_anomaly *model_anomaly_new(struct pt_model *m, enum pt_anomaly_kind ki
 		.comm = comm,
 		.stack = stack,
 	};
-
 	if (ev) {
-		a.event = ev->kind;
-		a.start = ev->start;
-		a.end = ev->end;
-		a.pid = ev->pid;
-		a.seq = ev->has_seq ? ev->seq : m->clock;
-		a.ts_ns = ev->ts_ns;
+		a->event = ev->kind;
+		a->start = ev->start;
+		a->end = ev->end;
+		a->pid = ev->pid;
+		a->seq = ev->has_seq ? ev->seq : m->clock;
+		a->ts_ns = ev->ts_ns;
 		if (ev->kind == PT_EV_RESERVE)
-			a.req = (int8_t)ev->req;	/* part of the key; the caller sets it again */
+			a->req = (int8_t)ev->req;	/* part of the key; the caller sets it again */
 	}
-	return file(m, &a);
+	return file(m);
 }
 
 int pt_model_add_anomaly(struct pt_model *m, const struct pt_anomaly *in)
 {
-	struct pt_anomaly a = *in;
-
 	if ((unsigned)in->kind >= _PT_AN_MAX)
 		return -EINVAL;
-	a.repeats = 0;
-	return file(m, &a) ? 0 : -ENOMEM;
+	if (GROW_ARRAY(m->anomalies, m->cap_anomalies, m->n_anomalies + 1, 64) < 0)
+		return -ENOMEM;
+	m->anomalies[m->n_anomalies] = *in;
+	m->anomalies[m->n_anomalies].repeats = 0;
+	return file(m) ? 0 : -ENOMEM;
 }
 
 void pt_model_set_anomaly_limit(struct pt_model *m, size_t limit)

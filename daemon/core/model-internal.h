@@ -31,6 +31,7 @@ enum {
 	ENTRY_NEW = 1 << 4,		/* made by a resync, not linked yet */
 	ENTRY_DRIVER = 1 << 5,		/* a kernel mapping: its driver owns it (core/owner.h) */
 	ENTRY_ADOPTABLE = 1 << 6,	/* added at a loss's resync: its reserve may come after */
+	ENTRY_KEPT_AT_LOSS = 1 << 7,	/* matched at a loss's resync: may be a stale twin */
 };
 
 /*
@@ -175,11 +176,6 @@ struct pt_model {
 
 	struct pt_anomaly *anomalies;
 	size_t n_anomalies, cap_anomalies;
-	size_t anomaly_limit;	/* past it, new anomalies are counted and dropped */
-	uint32_t *anomaly_slot;	/* the anomalies that fold (model-anomalies.c): index + 1 */
-	size_t anomaly_nslots, anomaly_folded;
-	struct pt_anomaly scratch;	/* what a repeat or a dropped anomaly is written to */
-	bool last_is_scratch;
 
 	struct pt_strtab strings;
 	struct comm_cache comm_cache[COMM_CACHE_SIZE];
@@ -206,6 +202,11 @@ struct pt_model {
 	/* anomalies before it stay: those of the last sync block's time, or shown */
 	size_t anomalies_final;
 	size_t last_loss;	/* 1 + the index of the loss anomaly not yet settled, 0: none */
+	size_t anomaly_limit;	/* past it, new anomalies are counted and dropped */
+	uint32_t *anomaly_slot;	/* the anomalies that fold (model-anomalies.c): index + 1 */
+	size_t anomaly_nslots, anomaly_folded;
+	struct pt_anomaly scratch;	/* what a repeat or a dropped anomaly is written to */
+	bool last_is_scratch;
 };
 
 static inline struct pt_party party_of(const struct pt_entry *e)
@@ -291,6 +292,9 @@ struct pt_entry *model_tree_erase_target(const struct pt_model *m, struct match 
 /* The first entry (tree order) of exactly [start, end) with @type and all of @flags, or NULL. */
 struct pt_entry *model_tree_find_exact(const struct pt_model *m, uint64_t start, uint64_t end,
 				       int type, uint8_t flags);
+/* The same, held by @pid. */
+struct pt_entry *model_tree_find_own(const struct pt_model *m, uint64_t start, uint64_t end,
+				     int type, uint8_t flags, int32_t pid);
 
 /* ---- model-anomalies.c --------------------------------------------------- */
 

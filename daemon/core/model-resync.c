@@ -210,7 +210,10 @@ static int rebuild(struct pt_model *m, enum pt_sync_reason why, const struct pt_
 			if (why == PT_SYNC_RECONCILE)
 				(void)drift_entry(m, k[j].start, k[j].end, k[j].type, NULL);
 		} else {
-			e->flags &= (uint8_t)~ENTRY_ADOPTABLE;	/* only this block's may be taken over */
+			/* only this block's may be taken over */
+			e->flags &= (uint8_t)~(ENTRY_ADOPTABLE | ENTRY_KEPT_AT_LOSS);
+			if (why == PT_SYNC_LOSS)
+				e->flags |= ENTRY_KEPT_AT_LOSS;
 		}
 		r = model_entry_link(m, e);
 		assert(r == 0);
@@ -280,6 +283,10 @@ int pt_model_resync(struct pt_model *m, enum pt_sync_reason why, uint64_t lost,
 		same = keep[j] == have[j];
 
 	r = same ? 0 : rebuild(m, why, k, n, have, nhave, used, keep, &sr);
+	if (same && why == PT_SYNC_LOSS)
+		for (size_t h = 0; h < nhave; h++)	/* as rebuild() marks what it keeps */
+			have[h]->flags = (uint8_t)((have[h]->flags & ~ENTRY_ADOPTABLE) |
+						   ENTRY_KEPT_AT_LOSS);
 	if (r < 0 && why != PT_SYNC_LOSS)
 		return r;	/* the table is as it was; the caller says the resync failed */
 	if (why == PT_SYNC_LOSS) {

@@ -288,8 +288,8 @@ static void exact_match(const struct pt_model *m, struct match *mt)
 	mt->exact_own = own ? entry_of(own) : NULL;
 }
 
-struct pt_entry *model_tree_find_exact(const struct pt_model *m, uint64_t start, uint64_t end,
-				       int type, uint8_t flags)
+static struct pt_entry *find_exact(const struct pt_model *m, uint64_t start, uint64_t end,
+				   int type, uint8_t flags, bool any_pid, int32_t pid)
 {
 	const struct exact_index *x = &m->exact;
 	const struct itree_node *best = NULL;
@@ -301,10 +301,23 @@ struct pt_entry *model_tree_find_exact(const struct pt_model *m, uint64_t start,
 		const struct pt_entry *e = entry_of(n);
 
 		if (n->start == start && n->end == end && e->type == type &&
-		    (e->flags & flags) == flags && (!best || n->order < best->order))
+		    (e->flags & flags) == flags && (any_pid || e->pid == pid) &&
+		    (!best || n->order < best->order))
 			best = n;
 	}
 	return best ? entry_of(best) : NULL;
+}
+
+struct pt_entry *model_tree_find_exact(const struct pt_model *m, uint64_t start, uint64_t end,
+				       int type, uint8_t flags)
+{
+	return find_exact(m, start, end, type, flags, true, 0);
+}
+
+struct pt_entry *model_tree_find_own(const struct pt_model *m, uint64_t start, uint64_t end,
+				     int type, uint8_t flags, int32_t pid)
+{
+	return find_exact(m, start, end, type, flags, false, pid);
 }
 
 /*

@@ -358,6 +358,72 @@ static enum pt_severity degrade_severity(int req, int got)
 	return pt_type_strength(got) < pt_type_strength(req) ? PT_SEV_HAZARD : PT_SEV_SLOW;
 }
 
+/*
+ * After a loss's block, a reserve that completed while the kernel's list was
+ * read comes after the block though its entry is in the list: the resync
+ * added that entry, owner unknown.  Such a reserve takes the entry over,
+ * owner and all, instead of doubling it.  0 when it did, 1 when the event
+ * goes the usual way, or a negative errno.
+ */
+static int adopt(struct pt_model *m, const struct pt_event *ev)
+{
+	struct pt_entry *e;
+	uint32_t comm, stack;
+	int r;
+
+	if (!ev->has_ret || ev->ret != 0 || pt_type_name(ev->req) == NULL)
+		return 1;
+	e = model_tree_find_exact(m, ev->start, ev->end, ev->strict ? ev->req : ev->got,
+				  ENTRY_ADOPTABLE);
+	/*
+	 * Or the list's entry matched one the model held of the same process,
+	 * which a lost free had left: the loss made a stale twin of it.
+	 */
+	if (!e)
+		e = model_tree_find_own(m, ev->start, ev->end, ev->strict ? ev->req : ev->got,
+					ENTRY_KEPT_AT_LOSS, ev->pid);
+	if (!e)
+		return 1;
+	r = intern_owner(m, ev, &comm, &stack);
+	if (r < 0)
+		return r;
+	e->flags &= (uint8_t)~(ENTRY_ADOPTABLE | ENTRY_KEPT_AT_LOSS | ENTRY_RESYNCED |
+			       ENTRY_PREEXISTING);
+	e->born = m->clock;
+	e->seq = ev->has_seq ? ev->seq : m->clock;
+	e->ts_ns = ev->ts_ns;
+	e->pid = ev->pid;
+	e->comm = comm;
+	e->stack = stack;
+	if (owner_of_stack(m, ev, stack) == PT_OWNER_DRIVER)
+		e->flags |= ENTRY_DRIVER;
+	m->stats.adopted++;
+	return 0;
+}
+
+/*
+ * The events a mode (enum model_mode) treats otherwise: in a sync block only
+ * the kernel's list; after a loss's block, a reserve may take over its
+ * entry.  1 when the event goes the usual way.
+ */
+static _cold_ int apply_in_mode(struct pt_model *m, const struct pt_event *ev)
+{
+	int r;
+
+	if ((m->mode & MODE_SYNCING) && ev->kind != PT_EV_ENTRY && ev->kind != PT_EV_SYNC_END &&
+	    ev->kind != PT_EV_SYNC)
+		return -EINVAL;
+	if (!(m->mode & MODE_ADOPTING) || ev->kind != PT_EV_RESERVE)
+		return 1;
+	m->clock++;
+	r = adopt(m, ev);
+	if (r == 0)
+		m->stats.events[PT_EV_RESERVE]++;
+	else
+		m->clock--;	/* the usual way counts it */
+	return r;
+}
+
 static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
 {
 	struct prediction p;
@@ -464,43 +530,6 @@ fail:
 		model_entry_release(m, e);
 	}
 	return r;
-}
-
-/*
- * After a loss's block, a reserve that completed while the kernel's list was
- * read comes after the block though its entry is in the list: the resync
- * added that entry, owner unknown.  Such a reserve takes the entry over
- * (owner and all) instead of doubling it.  0 when it did, 1 when the event
- * goes the usual way, or a negative errno.
- */
-static int adopt(struct pt_model *m, const struct pt_event *ev)
-{
-	struct pt_entry *e;
-	uint32_t comm, stack;
-	int r;
-
-	if (!ev->has_ret || ev->ret != 0 || pt_type_name(ev->req) == NULL)
-		return 1;
-	e = model_tree_find_exact(m, ev->start, ev->end, ev->strict ? ev->req : ev->got,
-				  ENTRY_ADOPTABLE);
-	if (!e)
-		return 1;
-	r = intern_owner(m, ev, &comm, &stack);
-	if (r < 0)
-		return r;
-	m->clock++;
-	e->flags &= (uint8_t)~(ENTRY_ADOPTABLE | ENTRY_RESYNCED | ENTRY_PREEXISTING);
-	e->born = m->clock;
-	e->seq = ev->has_seq ? ev->seq : m->clock;
-	e->ts_ns = ev->ts_ns;
-	e->pid = ev->pid;
-	e->comm = comm;
-	e->stack = stack;
-	if (owner_of_stack(m, ev, stack) == PT_OWNER_DRIVER)
-		e->flags |= ENTRY_DRIVER;
-	m->stats.events[PT_EV_RESERVE]++;
-	m->stats.adopted++;
-	return 0;
 }
 
 /* ---- free: memtype_free() / memtype_erase() ------------------------------ */
@@ -640,23 +669,17 @@ _cold_ static int apply_kmsg(struct pt_model *m, const struct pt_event *ev)
 
 int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
 {
+	const enum pt_event_kind kind = ev->kind;	/* read once: a call below may not change it */
 	int r;
 
-	if ((unsigned)ev->kind >= _PT_EV_MAX)
-		return -EINVAL;
+	/* an unknown kind: the switch's default (one bounds check, the jump table's) */
 	if (_unlikely_(m->mode)) {
-		/* A sync block holds the kernel's list and nothing else. */
-		if ((m->mode & MODE_SYNCING) && ev->kind != PT_EV_ENTRY &&
-		    ev->kind != PT_EV_SYNC_END && ev->kind != PT_EV_SYNC)
-			return -EINVAL;
-		if ((m->mode & MODE_ADOPTING) && ev->kind == PT_EV_RESERVE) {
-			r = adopt(m, ev);
-			if (r <= 0)
-				return r;
-		}
+		r = apply_in_mode(m, ev);
+		if (r != 1)
+			return r;
 	}
 	m->clock++;
-	switch (ev->kind) {
+	switch (kind) {
 	case PT_EV_ENTRY:
 		r = m->mode & MODE_SYNCING ? model_sync_entry(m, ev) : apply_entry(m, ev);
 		break;
@@ -703,10 +726,11 @@ int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
 		r = model_loss_settled(m);
 		break;
 	default:
-		r = -EINVAL;
+		m->clock--;	/* no event: no tick */
+		return -EINVAL;
 	}
 	if (r == 0)
-		m->stats.events[ev->kind]++;
+		m->stats.events[kind]++;
 	return r;
 }
 
