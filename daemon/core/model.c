@@ -358,6 +358,20 @@ static enum pt_severity degrade_severity(int req, int got)
 	return pt_type_strength(got) < pt_type_strength(req) ? PT_SEV_HAZARD : PT_SEV_SLOW;
 }
 
+/* @e is the reservation @ev made: its owner and birth are the call's. */
+static inline void take_owner(struct pt_model *m, struct pt_entry *e, const struct pt_event *ev,
+			      uint32_t comm, uint32_t stack)
+{
+	e->born = m->clock;
+	e->seq = ev->has_seq ? ev->seq : m->clock;
+	e->ts_ns = ev->ts_ns;
+	e->pid = ev->pid;
+	e->comm = comm;
+	e->stack = stack;
+	if (owner_of_stack(m, ev, stack) == PT_OWNER_DRIVER)
+		e->flags |= ENTRY_DRIVER;
+}
+
 /*
  * After a loss's block, a reserve that completed while the kernel's list was
  * read comes after the block though its entry is in the list: the resync
@@ -389,14 +403,7 @@ static int adopt(struct pt_model *m, const struct pt_event *ev)
 		return r;
 	e->flags &= (uint8_t)~(ENTRY_ADOPTABLE | ENTRY_KEPT_AT_LOSS | ENTRY_RESYNCED |
 			       ENTRY_PREEXISTING);
-	e->born = m->clock;
-	e->seq = ev->has_seq ? ev->seq : m->clock;
-	e->ts_ns = ev->ts_ns;
-	e->pid = ev->pid;
-	e->comm = comm;
-	e->stack = stack;
-	if (owner_of_stack(m, ev, stack) == PT_OWNER_DRIVER)
-		e->flags |= ENTRY_DRIVER;
+	take_owner(m, e, ev, comm, stack);
 	m->stats.adopted++;
 	return 0;
 }
@@ -499,14 +506,7 @@ static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
 	if (e) {
 		/* A strict request that succeeded holds the requested type. */
 		e->type = (uint8_t)(got == PT_TYPE_NONE ? ev->req : got);
-		e->born = m->clock;
-		e->seq = ev->has_seq ? ev->seq : m->clock;
-		e->ts_ns = ev->ts_ns;
-		e->pid = ev->pid;
-		e->comm = comm;
-		e->stack = stack;
-		if (owner_of_stack(m, ev, stack) == PT_OWNER_DRIVER)
-			e->flags |= ENTRY_DRIVER;
+		take_owner(m, e, ev, comm, stack);
 		if (m->tree.count > m->stats.max_entries)
 			m->stats.max_entries = m->tree.count;
 	}
