@@ -19,13 +19,6 @@ struct pt_trace_reader {
 
 /* ---- one line ------------------------------------------------------------ */
 
-/* The kinds that name a range (pattrack-trace(5)). */
-static bool kind_has_range(enum pt_event_kind k)
-{
-	return k == PT_EV_ENTRY || k == PT_EV_RAM || k == PT_EV_RESERVE || k == PT_EV_FREE ||
-	       k == PT_EV_DEVICE || k == PT_EV_UNBIND;
-}
-
 void pt_trace_parser_done(struct pt_trace_parser *p)
 {
 	free(p->stack);
@@ -526,7 +519,7 @@ int pt_trace_parse_line(struct pt_trace_parser *p, char *line, size_t len,
 	     ev->kind == PT_EV_UNBIND) && ev->start >= ev->end)
 		BAD("start must be below end");
 	/* a physical range: 52 bits (it may end at 2^52); other kinds have none */
-	if (kind_has_range(ev->kind) && (ev->start > PT_PHYS_LIMIT || ev->end > PT_PHYS_LIMIT))
+	if (pt_event_has_range(ev->kind) && (ev->start > PT_PHYS_LIMIT || ev->end > PT_PHYS_LIMIT))
 		BAD("a physical address has at most 52 bits");
 	return PT_LINE_EVENT;
 }
@@ -691,122 +684,4 @@ const char *pt_trace_error(const struct pt_trace_reader *r)
 unsigned long pt_trace_line(const struct pt_trace_reader *r)
 {
 	return (unsigned long)r->counts.lines;
-}
-
-/* ---- writing ------------------------------------------------------------- */
-
-/* A string already safe (safe.h) as a JSON string. */
-static void write_json_safe(FILE *f, const char *s, size_t len)
-{
-	fputc('"', f);
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '"' || s[i] == '\\')
-			fputc('\\', f);
-		fputc(s[i], f);
-	}
-	fputc('"', f);
-}
-
-/* @s as the rule of safe.h writes it for @kind, as a JSON string. */
-static void write_json_string(FILE *f, const char *s, size_t len, enum pt_str_kind kind)
-{
-	char buf[PT_SAFE_SIZE(PT_TEXT_MAX)];
-
-	if (pt_safe_is_clean(s, len, kind))
-		write_json_safe(f, s, len);
-	else
-		write_json_safe(f, buf, pt_safe_escape(s, len, kind, buf));
-}
-
-static void write_stack(FILE *f, const char *s, size_t len)
-{
-	char buf[PT_SAFE_SIZE(PT_STACK_MAX)];
-	const char *p, *end;
-
-	if (!pt_safe_is_clean(s, len, PT_STR_STACK)) {
-		len = pt_safe_escape(s, len, PT_STR_STACK, buf);
-		s = buf;
-	}
-	fputs(",\"stack\":[", f);
-	for (p = s, end = s + len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *fe = nl ? nl : end;
-
-		if (p != s)
-			fputc(',', f);
-		write_json_safe(f, p, (size_t)(fe - p));
-		p = nl ? nl + 1 : end;
-	}
-	fputc(']', f);
-}
-
-/* The kinds that name a process (pattrack-trace(5)). */
-static bool kind_has_process(enum pt_event_kind k)
-{
-	return k == PT_EV_RESERVE || k == PT_EV_FREE || k == PT_EV_EXIT || k == PT_EV_FORK ||
-	       k == PT_EV_UNBIND || k == PT_EV_UNLOAD || k == PT_EV_LOAD;
-}
-
-int pt_trace_write_event(FILE *f, const struct pt_event *ev)
-{
-	if ((unsigned)ev->kind >= _PT_EV_MAX)
-		return -EINVAL;
-	fprintf(f, "{\"event\":\"%s\"", pt_event_kind_name(ev->kind));
-	if (ev->kind == PT_EV_SYNC)
-		fprintf(f, ",\"reason\":\"%s\"", pt_sync_reason_name(ev->reason));
-	if (ev->kind == PT_EV_SYNC || ev->kind == PT_EV_LOST)
-		fprintf(f, ",\"lost\":%" PRIu64, ev->lost);
-	if ((ev->kind == PT_EV_SYNC || ev->kind == PT_EV_LOST) && ev->since)
-		fprintf(f, ",\"since\":%" PRIu64, ev->since);
-	if (kind_has_range(ev->kind))
-		fprintf(f, ",\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\"", ev->start, ev->end);
-	if (ev->kind == PT_EV_ENTRY)
-		fprintf(f, ",\"type\":\"%s\"", pt_type_name(ev->type));
-	if (ev->kind == PT_EV_RESERVE) {
-		fprintf(f, ",\"req\":\"%s\"", pt_type_name(ev->req));
-		if (ev->strict || !pt_type_name(ev->got))
-			fputs(",\"got\":null", f);
-		else
-			fprintf(f, ",\"got\":\"%s\"", pt_type_name(ev->got));
-	}
-	if ((ev->kind == PT_EV_RESERVE || ev->kind == PT_EV_FREE) && ev->has_ret)
-		fprintf(f, ",\"ret\":%d", ev->ret);
-	if (ev->kind == PT_EV_FORK)
-		fprintf(f, ",\"child\":%" PRId32, ev->child);
-	if (ev->kind == PT_EV_DEVICE || ev->kind == PT_EV_UNBIND) {
-		fputs(",\"device\":", f);
-		write_json_string(f, ev->device ? ev->device : "", ev->device ? ev->device_len : 0,
-				  PT_STR_NAME);
-		fprintf(f, ",\"bar\":%d,\"driver\":", ev->bar);
-		if (ev->name && ev->name_len)
-			write_json_string(f, ev->name, ev->name_len, PT_STR_NAME);
-		else
-			fputs("null", f);
-	}
-	if (ev->kind == PT_EV_KMSG) {
-		fputs(",\"text\":", f);
-		write_json_string(f, ev->text ? ev->text : "", ev->text ? ev->text_len : 0,
-				  PT_STR_TEXT);
-	}
-	if (ev->kind == PT_EV_UNLOAD || ev->kind == PT_EV_LOAD) {
-		fputs(",\"module\":", f);
-		write_json_string(f, ev->name ? ev->name : "", ev->name ? ev->name_len : 0,
-				  PT_STR_NAME);
-	}
-	/* a module's code, when the recorder knew it (a virtual range) */
-	if (ev->kind == PT_EV_LOAD && ev->start < ev->end)
-		fprintf(f, ",\"start\":\"0x%" PRIx64 "\",\"end\":\"0x%" PRIx64 "\"", ev->start, ev->end);
-	if (kind_has_process(ev->kind)) {
-		fprintf(f, ",\"pid\":%" PRId32 ",\"comm\":", ev->pid);
-		write_json_string(f, ev->comm ? ev->comm : "", ev->comm ? ev->comm_len : 0,
-				  PT_STR_COMM);
-	}
-	if (ev->has_seq)
-		fprintf(f, ",\"seq\":%" PRIu64, ev->seq);
-	if (ev->ts_ns)
-		fprintf(f, ",\"ts_ns\":%" PRIu64, ev->ts_ns);
-	if (ev->stack && ev->stack_len)
-		write_stack(f, ev->stack, ev->stack_len);
-	fputs("}\n", f);
-	return ferror(f) ? -EIO : 0;
 }

@@ -48,6 +48,13 @@ const char *pt_trace_name(const struct pt_trace_reader *r);
 const char *pt_trace_error(const struct pt_trace_reader *r);
 unsigned long pt_trace_line(const struct pt_trace_reader *r);
 
+/* The kinds that name a range (pattrack-trace(5)). */
+static inline bool pt_event_has_range(enum pt_event_kind k)
+{
+	return k == PT_EV_ENTRY || k == PT_EV_RAM || k == PT_EV_RESERVE || k == PT_EV_FREE ||
+	       k == PT_EV_DEVICE || k == PT_EV_UNBIND;
+}
+
 /* The longest line a reader takes (a line of the longest stack is under 8 KiB). */
 #define PT_TRACE_LINE_MAX 1048576
 
