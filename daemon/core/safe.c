@@ -95,9 +95,21 @@ size_t pt_safe_trim(const char *s, size_t len)
 bool pt_safe_is_clean(const char *s, size_t len, enum pt_str_kind kind)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t max = pt_safe_limit(kind), used = 0, frames = 1, take, cost;
+	size_t max = pt_safe_limit(kind), used = 0, frames = 1, take, cost, i = 0;
 
-	for (size_t i = 0; i < len; i += take) {
+	/* the common case first: printable ASCII but for the backslash, and newlines in a stack */
+	for (; i < len && i < max; i++) {
+		if (u[i] >= 0x20 && u[i] < 0x7f && u[i] != '\\')
+			continue;
+		if (u[i] != '\n' || kind != PT_STR_STACK)
+			break;
+		if (++frames > PT_STACK_FRAMES_MAX)
+			return false;
+	}
+	if (i == len)
+		return true;
+	used = i;
+	for (; i < len; i += take) {
 		if (u[i] == '\n' && kind == PT_STR_STACK) {
 			if (++frames > PT_STACK_FRAMES_MAX)
 				return false;

@@ -8,11 +8,21 @@
 /* A string already safe (safe.h) as a JSON string. */
 static void write_json_safe(FILE *f, const char *s, size_t len)
 {
+	const char *end = s + len;
+
 	fputc('"', f);
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '"' || s[i] == '\\')
+	while (s < end) {
+		size_t run = 0;
+
+		/* a run to copy whole: @s need not end in a NUL (a frame of a stack, a comm) */
+		while (s + run < end && s[run] != '"' && s[run] != '\\')
+			run++;
+		fwrite(s, 1, run, f);
+		s += run;
+		if (s < end) {
 			fputc('\\', f);
-		fputc(s[i], f);
+			fputc(*s++, f);
+		}
 	}
 	fputc('"', f);
 }

@@ -90,13 +90,13 @@ if [ -n "$dev" ]; then
 		check "journalctl -x -u pattrackd explains: $s" grep -q "$s" journal.txt
 	done
 	# the unit keeps what symbolizing needs (CAP_SYSLOG: /proc/kallsyms' addresses)
-	journalctl -u pattrackd -o verbose --no-pager >verbose.txt 2>&1
-	if grep -A3 'PATTRACK_KIND=conflict' verbose.txt >/dev/null &&
-	   sed -n '/PATTRACK_KIND=conflict/,/^[A-Z][a-z][a-z] /p' verbose.txt | grep -q 'PATTRACK_STACK=.*remap_pfn_range'; then
-		ok "the journal's conflict carries its stack, symbolized: $(sed -n 's/^ *PATTRACK_STACK=//p' verbose.txt | head -n 1 | cut -c1-80)"
+	# (a frame a line: -o json gives the field whole, -o verbose its first line)
+	journalctl -u pattrackd -o json --no-pager | grep '"PATTRACK_KIND":"conflict"' >conflict.json 2>&1
+	if grep -q '"PATTRACK_STACK":"memtype_reserve[^"]*remap_pfn_range' conflict.json; then
+		ok "the journal's conflict carries its stack, symbolized: $(grep -o '"PATTRACK_STACK":"[^"]*' conflict.json | head -n 1 | cut -c19-110)"
 	else
 		notok "no symbolized PATTRACK_STACK on the journal's conflict"
-		grep -E 'PATTRACK_(KIND|STACK)' verbose.txt | head -n 6 | sed 's/^/# /'
+		grep -o '"PATTRACK_STACK":"[^"]*' conflict.json | head -n 3 | sed 's/^/# /'
 	fi
 	busctl call org.pattrack.Tracker1 /org/pattrack/Tracker1 org.pattrack.Tracker1 ListAnomalies s conflict \
 		>conflicts.txt 2>&1
@@ -144,6 +144,7 @@ else
 	journalctl -u pattrackd -n 5 --no-pager | sed 's/^/# /'
 fi
 rm /etc/pattrack/pattrackd.conf.d/90-netlink.conf
+rmdir /etc/pattrack/pattrackd.conf.d	# the package's purge removes only what it made
 systemctl reset-failed pattrackd
 modprobe pattrack_shim
 systemctl start pattrackd
