@@ -147,6 +147,18 @@ static void kentry_sort(struct pt_kentry *k, size_t n)
 }
 
 /*
+ * An entry the model held that a resync for @why found in the list: after a
+ * loss it may be a stale twin of a reserve still to come (model.c, adopt());
+ * only the last block's entries may be taken over.
+ */
+static void mark_kept(struct pt_entry *e, enum pt_sync_reason why)
+{
+	e->flags &= (uint8_t)~(ENTRY_ADOPTABLE | ENTRY_KEPT_AT_LOSS);
+	if (why == PT_SYNC_LOSS)
+		e->flags |= ENTRY_KEPT_AT_LOSS;
+}
+
+/*
  * Makes the tree the kernel's list @k, whose entries that the model already
  * holds are in @keep; @have are the model's entries, @used those kept.
  * All or nothing: the memory it needs (new entries, the index, anomalies)
@@ -210,10 +222,7 @@ static int rebuild(struct pt_model *m, enum pt_sync_reason why, const struct pt_
 			if (why == PT_SYNC_RECONCILE)
 				(void)drift_entry(m, k[j].start, k[j].end, k[j].type, NULL);
 		} else {
-			/* only this block's may be taken over */
-			e->flags &= (uint8_t)~(ENTRY_ADOPTABLE | ENTRY_KEPT_AT_LOSS);
-			if (why == PT_SYNC_LOSS)
-				e->flags |= ENTRY_KEPT_AT_LOSS;
+			mark_kept(e, why);
 		}
 		r = model_entry_link(m, e);
 		assert(r == 0);
@@ -284,9 +293,8 @@ int pt_model_resync(struct pt_model *m, enum pt_sync_reason why, uint64_t lost,
 
 	r = same ? 0 : rebuild(m, why, k, n, have, nhave, used, keep, &sr);
 	if (same && why == PT_SYNC_LOSS)
-		for (size_t h = 0; h < nhave; h++)	/* as rebuild() marks what it keeps */
-			have[h]->flags = (uint8_t)((have[h]->flags & ~ENTRY_ADOPTABLE) |
-						   ENTRY_KEPT_AT_LOSS);
+		for (size_t h = 0; h < nhave; h++)	/* rebuild() marks what it keeps */
+			mark_kept(have[h], why);
 	if (r < 0 && why != PT_SYNC_LOSS)
 		return r;	/* the table is as it was; the caller says the resync failed */
 	if (why == PT_SYNC_LOSS) {

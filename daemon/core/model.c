@@ -376,34 +376,35 @@ static inline void take_owner(struct pt_model *m, struct pt_entry *e, const stru
  * After a loss's block, a reserve that completed while the kernel's list was
  * read comes after the block though its entry is in the list: the resync
  * added that entry, owner unknown.  Such a reserve takes the entry over,
- * owner and all, instead of doubling it.  0 when it did, 1 when the event
- * goes the usual way, or a negative errno.
+ * owner and all, instead of doubling it, and counts as an event applied.
+ * 0 when it did, 1 when the event goes the usual way, or a negative errno.
  */
 static int adopt(struct pt_model *m, const struct pt_event *ev)
 {
+	int type = ev->strict ? ev->req : ev->got;
 	struct pt_entry *e;
 	uint32_t comm, stack;
 	int r;
 
 	if (!ev->has_ret || ev->ret != 0 || pt_type_name(ev->req) == NULL)
 		return 1;
-	e = model_tree_find_exact(m, ev->start, ev->end, ev->strict ? ev->req : ev->got,
-				  ENTRY_ADOPTABLE);
+	e = model_tree_find_exact(m, ev->start, ev->end, type, ENTRY_ADOPTABLE);
 	/*
 	 * Or the list's entry matched one the model held of the same process,
 	 * which a lost free had left: the loss made a stale twin of it.
 	 */
 	if (!e)
-		e = model_tree_find_own(m, ev->start, ev->end, ev->strict ? ev->req : ev->got,
-					ENTRY_KEPT_AT_LOSS, ev->pid);
+		e = model_tree_find_own(m, ev->start, ev->end, type, ENTRY_KEPT_AT_LOSS, ev->pid);
 	if (!e)
 		return 1;
 	r = intern_owner(m, ev, &comm, &stack);
 	if (r < 0)
 		return r;
+	m->clock++;
 	e->flags &= (uint8_t)~(ENTRY_ADOPTABLE | ENTRY_KEPT_AT_LOSS | ENTRY_RESYNCED |
 			       ENTRY_PREEXISTING);
 	take_owner(m, e, ev, comm, stack);
+	m->stats.events[PT_EV_RESERVE]++;
 	m->stats.adopted++;
 	return 0;
 }
@@ -415,20 +416,12 @@ static int adopt(struct pt_model *m, const struct pt_event *ev)
  */
 static _cold_ int apply_in_mode(struct pt_model *m, const struct pt_event *ev)
 {
-	int r;
-
 	if ((m->mode & MODE_SYNCING) && ev->kind != PT_EV_ENTRY && ev->kind != PT_EV_SYNC_END &&
 	    ev->kind != PT_EV_SYNC)
 		return -EINVAL;
 	if (!(m->mode & MODE_ADOPTING) || ev->kind != PT_EV_RESERVE)
 		return 1;
-	m->clock++;
-	r = adopt(m, ev);
-	if (r == 0)
-		m->stats.events[PT_EV_RESERVE]++;
-	else
-		m->clock--;	/* the usual way counts it */
-	return r;
+	return adopt(m, ev);
 }
 
 static int apply_reserve(struct pt_model *m, const struct pt_event *ev)
