@@ -169,6 +169,23 @@ replay_trace() {
 	touch "$1.table"
 }
 
+# drift_evidence T: the first drift anomalies of T.json and, for each of
+# their ranges, the last events of T.jsonl that name its start: what a
+# failing run in CI, which keeps no trace, needs to be understood
+drift_evidence() {
+	python3 - "$1.json" "$1.jsonl" <<'PY' || true
+import json, sys
+drift = [a for a in json.load(open(sys.argv[1]))["anomalies"] if a["kind"] == "drift"][:3]
+lines = open(sys.argv[2], errors="replace").read().splitlines()
+for a in drift:
+    print("drift: " + json.dumps(a)[:600])
+    key = '"start":"%s"' % a["start"]
+    near = [l for l in lines if key in l or '"reason":"loss"' in l or '"event":"loss"' in l]
+    for l in near[-15:]:
+        print("  " + l[:400])
+PY
+}
+
 # missed PROGRAMS FILE: the calls the kernel ran no BPF program of PROGRAMS (a
 # pattern) for, as the recorder said in FILE
 missed() {
@@ -336,6 +353,7 @@ if [ -n "$ctl" ]; then
 			drift=$(grep -o '"kind":"drift"' "$t.json" | wc -l)
 			if [ "$lost" -lt 1 ] || [ "$syncs" -ne "$lost" ] || [ "$drift" -ne 0 ]; then
 				fail "loss: a 2 KiB socket under a burst gave $lost loss anomalies, $syncs resyncs and $drift drift"
+				drift_evidence "$t" | diag
 				continue
 			fi
 			nlost=$(($(grep -o '"lost":[0-9]*' "$t.json" | sed 's/.*://' | paste -sd+ -) + 0))
