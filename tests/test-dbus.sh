@@ -263,6 +263,10 @@ kill "$monitor" 2>/dev/null
 # a long grace period: no leak is judged before it has passed
 start_daemon --replay="$trace" --leak-grace=1h --config=/dev/null
 sleep 0.5
+# the cookie of the run before means nothing to this one: refused, not read as a clock of its own
+expect_error org.pattrack.Tracker1.Error.UnknownCookie Leaks "uint64:$cookie"
+"$ctl" leaks --since "$("$ctl" checkpoint)" >/dev/null && ok "leaks --since this run's own cookie: accepted" ||
+	fail "leaks --since this run's own cookie was refused"
 "$ctl" anomalies leak >"$tmp/out"
 contains "$tmp/out" "^0 anomalies"
 stop_daemon

@@ -225,14 +225,14 @@ static int method_checkpoint(sd_bus_message *msg, void *userdata, sd_bus_error *
 	struct manager *m = userdata;
 
 	CHECK(true);
-	return sd_bus_reply_method_return(msg, "t", pt_model_clock(m->model));
+	return sd_bus_reply_method_return(msg, "t", manager_cookie(m, pt_model_clock(m->model)));
 }
 
 static int leaks(sd_bus_message *msg, void *userdata, sd_bus_error *error, bool paged)
 {
 	struct manager *m = userdata;
 	struct page pg = WHOLE;
-	uint64_t cookie;
+	uint64_t cookie, since;
 	int r;
 
 	CHECK(false);
@@ -241,11 +241,12 @@ static int leaks(sd_bus_message *msg, void *userdata, sd_bus_error *error, bool 
 		r = read_page(msg, &pg);
 	if (r < 0)
 		return r;
-	if (cookie > pt_model_clock(m->model))
+	if (manager_cookie_clock(m, cookie, &since) < 0)
 		return sd_bus_error_setf(error, PT_BUS_ERR_UNKNOWN_COOKIE,
-					 "cookie %" PRIu64 " was never handed out (now %" PRIu64 ")",
-					 cookie, pt_model_clock(m->model));
-	return reply_entries(m, msg, 0, UINT64_MAX, true, cookie, &pg, error);
+					 "cookie %" PRIu64 " was not handed out by this run of pattrackd "
+					 "(an earlier run's or another boot's cookie is refused: take a new Checkpoint)",
+					 cookie);
+	return reply_entries(m, msg, 0, UINT64_MAX, true, since, &pg, error);
 }
 
 static int method_leaks(sd_bus_message *msg, void *userdata, sd_bus_error *error)
@@ -340,6 +341,7 @@ static int method_list_anomalies_page(sd_bus_message *msg, void *userdata, sd_bu
 /* ---- explain -------------------------------------------------------------- */
 
 struct history_ctx {
+	const struct manager *m;
 	const struct pt_history_event *hit[EXPLAIN_EVENTS];	/* newest first */
 	size_t n;
 };
@@ -352,7 +354,7 @@ static int fill_history(sd_bus_message *reply, void *userdata)
 		const struct pt_history_event *h = c->hit[c->n];
 		int r;
 
-		r = sd_bus_message_append(reply, PT_BUS_HISTORY_SIG, h->clock, h->seq,
+		r = sd_bus_message_append(reply, PT_BUS_HISTORY_SIG, manager_cookie(c->m, h->clock), h->seq,
 					  pt_event_kind_name(h->kind), h->start, h->end,
 					  pt_type_name(h->type) ?: "", pt_type_name(h->got) ?: "",
 					  h->ret, h->pid, h->comm);
@@ -365,7 +367,7 @@ static int fill_history(sd_bus_message *reply, void *userdata)
 static int method_explain(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	struct manager *m = userdata;
-	struct history_ctx c = { .n = 0 };
+	struct history_ctx c = { .m = m, .n = 0 };
 	uint64_t a;
 	int r;
 

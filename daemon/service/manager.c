@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <systemd/sd-daemon.h>
+#include <systemd/sd-id128.h>
 #include <systemd/sd-journal.h>
 #include <time.h>
 
@@ -53,6 +54,7 @@ static uint64_t now_usec(void)
 int manager_new(struct manager **ret)
 {
 	_cleanup_(manager_freep) struct manager *m = NULL;
+	sd_id128_t tag;
 	int r;
 
 	m = calloc(1, sizeof(*m));
@@ -68,6 +70,11 @@ int manager_new(struct manager **ret)
 	r = pt_model_new(&m->model);
 	if (r < 0)
 		return r;
+	r = sd_id128_randomize(&tag);
+	if (r < 0)
+		return log_error_errno(r, "cannot draw a cookie tag");
+	/* 23 bits, never 0: a cookie stays below 2^63 and is never 0 but for "since the start" */
+	m->cookie_tag = (tag.qwords[0] % ((UINT64_C(1) << 23) - 1)) + 1;
 	*ret = TAKE_PTR(m);
 	return 0;
 }
