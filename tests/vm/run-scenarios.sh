@@ -170,7 +170,8 @@ replay_trace() {
 }
 
 # drift_evidence T: the first drift anomalies of T.json and, for each of
-# their ranges, the last events of T.jsonl that name its start: what a
+# their ranges, the events of T.jsonl before it that name its start, and
+# the syncs among them: what a
 # failing run in CI, which keeps no trace, needs to be understood
 drift_evidence() {
 	python3 - "$1.json" "$1.jsonl" <<'PY' || true
@@ -179,10 +180,12 @@ drift = [a for a in json.load(open(sys.argv[1]))["anomalies"] if a["kind"] == "d
 lines = open(sys.argv[2], errors="replace").read().splitlines()
 for a in drift:
     print("drift: " + json.dumps(a)[:600])
-    key = '"start":"%s"' % a["start"]
-    near = [l for l in lines if key in l or '"reason":"loss"' in l or '"event":"loss"' in l]
-    for l in near[-15:]:
-        print("  " + l[:400])
+    key, at = '"start":"%s"' % a["start"], '"seq":%d,' % a.get("seq", 0)
+    i = next((i for i, l in enumerate(lines) if at in l and key in l), len(lines) - 1)
+    near = [l for l in lines[max(0, i - 120):i + 1]
+            if key in l or '"event":"sync' in l or '"event":"settled"' in l]
+    for l in near[-20:]:
+        print("  " + l[:200])
 PY
 }
 
