@@ -284,6 +284,35 @@ START_TEST(test_reserve_after_loss_block_replaces_a_stale_twin)
 }
 END_TEST
 
+START_TEST(test_free_after_loss_block_of_an_entry_it_dropped)
+{
+	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
+	struct pt_event sync = { .kind = PT_EV_SYNC, .reason = PT_SYNC_LOSS, .lost = 1 };
+	struct pt_event end = { .kind = PT_EV_SYNC_END }, settled = { .kind = PT_EV_SETTLED };
+
+	ck_assert_int_eq(RESERVE(m, P(0), P(1), .req = WC, .got = WC, .pid = 7, .comm = "loop"), 0);
+	ck_assert_int_eq(RESERVE(m, P(2), P(3), .req = WC, .got = WC, .pid = 8, .comm = "loop"), 0);
+	/* both freed before the list was read, their events sent after its block */
+	ck_assert_int_eq(pt_model_apply(m, &sync), 0);
+	ck_assert_int_eq(pt_model_apply(m, &end), 0);
+	ck_assert_int_eq(pt_model_apply(m, &settled), 0);
+	ck_assert_uint_eq(pt_model_entry_count(m), 0);
+	ck_assert_int_eq(fre(m, P(0), P(1), 0, 7), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_DRIFT), 0);
+	ck_assert_uint_eq(pt_model_stats(m)->late_frees, 1);
+	/* once only, and only for the process that held it */
+	ck_assert_int_eq(fre(m, P(0), P(1), 0, 7), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_DRIFT), 1);
+	ck_assert_int_eq(fre(m, P(2), P(3), 0, 9), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_DRIFT), 2);
+	/* a later resync ends it */
+	ck_assert_int_eq(pt_model_resync(m, PT_SYNC_RECONCILE, 0, NULL, 0, NULL), 0);
+	ck_assert_int_eq(fre(m, P(2), P(3), 0, 8), 0);
+	ck_assert_uint_eq(count_kind(m, PT_AN_DRIFT), 3);
+	ck_assert_uint_eq(pt_model_stats(m)->late_frees, 1);
+}
+END_TEST
+
 START_TEST(test_resync_sorts_torn_list)
 {
 	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
@@ -400,4 +429,5 @@ CHECK_MAIN("resync",
 	   TEST_ONCE(test_resync_restores_kernel_order), TEST_ONCE(test_sync_block_events),
 	   TEST_ONCE(test_reserve_after_loss_block_adopts_its_entry),
 	   TEST_ONCE(test_reserve_after_loss_block_replaces_a_stale_twin),
+	   TEST_ONCE(test_free_after_loss_block_of_an_entry_it_dropped),
 	   TEST_ONCE(test_resync_sorts_torn_list), TEST_LOOP(test_resync_random, 4))

@@ -198,6 +198,8 @@ struct pt_model {
 	size_t n_gone, cap_gone;
 	struct pt_driver_leak *driver_leaks;	/* the anomalies' (pt_anomaly.driver_leak) */
 	size_t n_driver_leaks, cap_driver_leaks;
+	struct dropped_at_loss *dropped;	/* the last loss's resync's: model_dropped_free() */
+	size_t n_dropped, cap_dropped;
 	struct pt_klog klog;	/* kmsg events: the line before, for folding */
 	/* anomalies before it stay: those of the last sync block's time, or shown */
 	size_t anomalies_final;
@@ -339,5 +341,24 @@ int model_sync_end(struct pt_model *m);
  * may have come before them; returns how many.  0 @since: none.
  */
 uint32_t model_loss_excuse(struct pt_model *m, uint64_t since);
+/*
+ * An entry with a known owner that the last loss's resync dropped because
+ * the kernel's list did not have it.  Its free may still come: a free the
+ * kernel had done by the time the list was read, whose event was sent
+ * later (on PREEMPT_RT a task can be preempted between the two, while
+ * others' events go out).
+ */
+struct dropped_at_loss {
+	uint64_t start, end;
+	int32_t pid;
+};
+
+/*
+ * A successful free of nothing the model holds: true, once, when it is the
+ * free of an entry the last loss's resync dropped (same range, same
+ * process), so that it is not drift.
+ */
+bool model_dropped_free(struct pt_model *m, const struct pt_event *ev);
+
 /* PT_EV_SETTLED: the last loss takes back the drift since its block too. */
 int model_loss_settled(struct pt_model *m);

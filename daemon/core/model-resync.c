@@ -146,6 +146,20 @@ static void kentry_sort(struct pt_kentry *k, size_t n)
 	}
 }
 
+bool model_dropped_free(struct pt_model *m, const struct pt_event *ev)
+{
+	for (size_t i = 0; i < m->n_dropped; i++) {
+		struct dropped_at_loss *d = &m->dropped[i];
+
+		if (d->start == ev->start && d->end == ev->end && d->pid == ev->pid) {
+			*d = m->dropped[--m->n_dropped];
+			m->stats.late_frees++;
+			return true;
+		}
+	}
+	return false;
+}
+
 /*
  * An entry the model held that a resync for @why found in the list: after a
  * loss it may be a stale twin of a reserve still to come (model.c, adopt());
@@ -173,6 +187,8 @@ static int rebuild(struct pt_model *m, enum pt_sync_reason why, const struct pt_
 	int r;
 
 	r = GROW_ARRAY(m->anomalies, m->cap_anomalies, m->n_anomalies + anomalies, 64);
+	if (r >= 0 && why == PT_SYNC_LOSS)
+		r = GROW_ARRAY(m->dropped, m->cap_dropped, sr->removed, 64);
 	if (r >= 0)
 		r = model_tree_reserve(m, n);
 	for (size_t j = 0; r >= 0 && j < n; j++) {
@@ -211,9 +227,14 @@ static int rebuild(struct pt_model *m, enum pt_sync_reason why, const struct pt_
 				    have[h]->type, have[h]);
 	/* Rebuild in the kernel's order: equal starts go in behind their equals. */
 	model_tree_clear(m);
-	for (size_t h = 0; h < nhave; h++)
-		if (!used[h])
-			model_entry_release(m, have[h]);
+	for (size_t h = 0; h < nhave; h++) {
+		if (used[h])
+			continue;
+		if (why == PT_SYNC_LOSS && have[h]->pid > 0)
+			m->dropped[m->n_dropped++] = (struct dropped_at_loss){
+				node_of(have[h])->start, node_of(have[h])->end, have[h]->pid };
+		model_entry_release(m, have[h]);
+	}
 	for (size_t j = 0; j < n; j++) {
 		struct pt_entry *e = keep[j];
 
@@ -291,6 +312,7 @@ int pt_model_resync(struct pt_model *m, enum pt_sync_reason why, uint64_t lost,
 	for (size_t j = 0; same && j < n; j++)
 		same = keep[j] == have[j];
 
+	m->n_dropped = 0;	/* only the last resync's, if a loss's */
 	r = same ? 0 : rebuild(m, why, k, n, have, nhave, used, keep, &sr);
 	if (same && why == PT_SYNC_LOSS)
 		for (size_t h = 0; h < nhave; h++)	/* rebuild() marks what it keeps */

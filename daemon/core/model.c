@@ -42,6 +42,7 @@ void pt_model_free(struct pt_model *m)
 	free(m->devices);
 	free(m->gone);
 	free(m->driver_leaks);
+	free(m->dropped);
 	free(m->anomalies);
 	free(m->anomaly_slot);
 	free(m->pending);
@@ -557,6 +558,8 @@ static int apply_free(struct pt_model *m, const struct pt_event *ev)
 	}
 
 	ret = ev->has_ret ? ev->ret : p.ret;
+	if (ret == 0 && !target && p.path == PATH_TREE && model_dropped_free(m, ev))
+		return 0;	/* the free a loss's list read had seen done already */
 	if (ev->has_ret && p.known && ret != p.ret) {
 		r = record_drift(m, ev, comm, stack, ret, PT_TYPE_NONE, &p,
 				 target ? target->type : PT_TYPE_NONE);

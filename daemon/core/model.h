@@ -215,6 +215,7 @@ struct pt_stats {
 	uint64_t anomaly_repeats;	/* the same anomaly again: counted on its record */
 	uint64_t anomalies_dropped;	/* new ones past the limit */
 	uint64_t adopted;		/* reserves after a loss's block whose entry it had */
+	uint64_t late_frees;		/* frees after a loss's block of entries it had dropped */
 	uint64_t max_entries;
 };
 
