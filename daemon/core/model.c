@@ -558,9 +558,9 @@ static int apply_free(struct pt_model *m, const struct pt_event *ev)
 	}
 
 	ret = ev->has_ret ? ev->ret : p.ret;
-	if (ret == 0 && !target && p.path == PATH_TREE && model_dropped_free(m, ev))
-		return 0;	/* the free a loss's list read had seen done already */
 	if (ev->has_ret && p.known && ret != p.ret) {
+		if (ret == 0 && !target && model_dropped_free(m, ev))
+			return 0;	/* the free a loss's list read had seen done already */
 		r = record_drift(m, ev, comm, stack, ret, PT_TYPE_NONE, &p,
 				 target ? target->type : PT_TYPE_NONE);
 		if (r < 0)
