@@ -220,12 +220,38 @@ static int method_list_entries_page(sd_bus_message *msg, void *userdata, sd_bus_
 	return r < 0 ? r : reply_entries(m, msg, s, e, false, 0, &pg, error);
 }
 
+/*
+ * A cookie is the model's clock in its low PT_COOKIE_CLOCK_BITS bits and a
+ * tag drawn at random for this run of pattrackd above them, so that a
+ * cookie of an earlier run or another boot is refused, not read as a
+ * clock of this one.  0 stays "since the start".
+ */
+static uint64_t cookie_of(const struct manager *m, uint64_t clock)
+{
+	return m->cookie_tag << PT_COOKIE_CLOCK_BITS | clock;
+}
+
+/* *@ret: the clock @cookie stands for.  0, or -ESRCH for a cookie not of this run. */
+static int cookie_clock(const struct manager *m, uint64_t cookie, uint64_t *ret)
+{
+	uint64_t clock = cookie & ((UINT64_C(1) << PT_COOKIE_CLOCK_BITS) - 1);
+
+	if (cookie == 0) {
+		*ret = 0;
+		return 0;
+	}
+	if (cookie >> PT_COOKIE_CLOCK_BITS != m->cookie_tag || clock > pt_model_clock(m->model))
+		return -ESRCH;
+	*ret = clock;
+	return 0;
+}
+
 static int method_checkpoint(sd_bus_message *msg, void *userdata, sd_bus_error *error)
 {
 	struct manager *m = userdata;
 
 	CHECK(true);
-	return sd_bus_reply_method_return(msg, "t", manager_cookie(m, pt_model_clock(m->model)));
+	return sd_bus_reply_method_return(msg, "t", cookie_of(m, pt_model_clock(m->model)));
 }
 
 static int leaks(sd_bus_message *msg, void *userdata, sd_bus_error *error, bool paged)
@@ -241,7 +267,7 @@ static int leaks(sd_bus_message *msg, void *userdata, sd_bus_error *error, bool 
 		r = read_page(msg, &pg);
 	if (r < 0)
 		return r;
-	if (manager_cookie_clock(m, cookie, &since) < 0)
+	if (cookie_clock(m, cookie, &since) < 0)
 		return sd_bus_error_setf(error, PT_BUS_ERR_UNKNOWN_COOKIE,
 					 "cookie %" PRIu64 " was not handed out by this run of pattrackd "
 					 "(an earlier run's or another boot's cookie is refused: take a new Checkpoint)",
@@ -354,7 +380,7 @@ static int fill_history(sd_bus_message *reply, void *userdata)
 		const struct pt_history_event *h = c->hit[c->n];
 		int r;
 
-		r = sd_bus_message_append(reply, PT_BUS_HISTORY_SIG, manager_cookie(c->m, h->clock), h->seq,
+		r = sd_bus_message_append(reply, PT_BUS_HISTORY_SIG, cookie_of(c->m, h->clock), h->seq,
 					  pt_event_kind_name(h->kind), h->start, h->end,
 					  pt_type_name(h->type) ?: "", pt_type_name(h->got) ?: "",
 					  h->ret, h->pid, h->comm);

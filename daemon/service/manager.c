@@ -73,8 +73,8 @@ int manager_new(struct manager **ret)
 	r = sd_id128_randomize(&tag);
 	if (r < 0)
 		return log_error_errno(r, "cannot draw a cookie tag");
-	/* 23 bits, never 0: a cookie stays below 2^63 and is never 0 but for "since the start" */
-	m->cookie_tag = (tag.qwords[0] % ((UINT64_C(1) << 23) - 1)) + 1;
+	/* never 0, and a cookie stays below 2^63; only "since the start" is 0 */
+	m->cookie_tag = tag.qwords[0] % ((UINT64_C(1) << (63 - PT_COOKIE_CLOCK_BITS)) - 1) + 1;
 	*ret = TAKE_PTR(m);
 	return 0;
 }

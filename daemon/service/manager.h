@@ -7,7 +7,6 @@
  * the journal, and what the bus object reads (manager-bus.c).
  */
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -87,39 +86,15 @@ struct manager {
 	uint64_t signals_dropped;	/* Anomaly signals the bus was too far behind for */
 	struct pt_note notes[4];	/* repeats, dropped anomalies, refused events, signals */
 	bool config_error;	/* manager_start() failed for what the configuration asked */
-	uint64_t cookie_tag;	/* this run's, in a cookie's top bits (manager_cookie()) */
+	uint64_t cookie_tag;	/* this run's, in a cookie's top bits (manager-bus.c) */
 };
+
+/* a cookie's low bits are the model's clock, the bits above the run's tag (manager-bus.c) */
+#define PT_COOKIE_CLOCK_BITS 40
 
 /* pattrackd's exit statuses besides 0 and 1 (pattrackd(8)) */
 #define PT_EXIT_BUS_LOST 75	/* EX_TEMPFAIL: the bus went away; systemd starts it again */
 #define PT_EXIT_CONFIG 78	/* EX_CONFIG: the unit has RestartPreventExitStatus= for it */
-
-/*
- * A cookie is the model's clock in its low PT_COOKIE_CLOCK_BITS bits and a
- * tag drawn at random for this run of pattrackd above them, so that a
- * cookie of an earlier run or another boot is refused, not read as a
- * clock of this one.  0 stays "since the start".
- */
-#define PT_COOKIE_CLOCK_BITS 40
-static inline uint64_t manager_cookie(const struct manager *m, uint64_t clock)
-{
-	return m->cookie_tag << PT_COOKIE_CLOCK_BITS | clock;
-}
-
-/* The clock @cookie stands for: 0 or positive, or -ESRCH for a cookie not of this run. */
-static inline int manager_cookie_clock(const struct manager *m, uint64_t cookie, uint64_t *ret)
-{
-	uint64_t clock = cookie & ((UINT64_C(1) << PT_COOKIE_CLOCK_BITS) - 1);
-
-	if (cookie == 0) {
-		*ret = 0;
-		return 0;
-	}
-	if (cookie >> PT_COOKIE_CLOCK_BITS != m->cookie_tag || clock > pt_model_clock(m->model))
-		return -ESRCH;
-	*ret = clock;
-	return 0;
-}
 
 int manager_new(struct manager **ret);
 void manager_free(struct manager *m);
