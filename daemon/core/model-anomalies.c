@@ -98,12 +98,7 @@ static struct pt_anomaly *scratch(struct pt_model *m, const struct pt_anomaly *a
 	return &m->scratch;
 }
 
-/*
- * Files the record made in the array's next slot (complete as far as its
- * key): kept, or, for a repeat or past the limit, moved to the scratch.
- * NULL only for -ENOMEM.
- */
-static struct pt_anomaly *file(struct pt_model *m)
+struct pt_anomaly *model_anomaly_file(struct pt_model *m)
 {
 	struct pt_anomaly *a = &m->anomalies[m->n_anomalies], *old;
 	bool fold = folds(a->kind);
@@ -159,7 +154,7 @@ struct pt_anomaly *model_anomaly_new(struct pt_model *m, enum pt_anomaly_kind ki
 		if (ev->kind == PT_EV_RESERVE)
 			a->req = (int8_t)ev->req;	/* part of the key; the caller sets it again */
 	}
-	return file(m);
+	return model_anomaly_file(m);
 }
 
 int pt_model_add_anomaly(struct pt_model *m, const struct pt_anomaly *in)
@@ -170,7 +165,7 @@ int pt_model_add_anomaly(struct pt_model *m, const struct pt_anomaly *in)
 		return -ENOMEM;
 	m->anomalies[m->n_anomalies] = *in;
 	m->anomalies[m->n_anomalies].repeats = 0;
-	return file(m) ? 0 : -ENOMEM;
+	return model_anomaly_file(m) ? 0 : -ENOMEM;
 }
 
 void pt_model_set_anomaly_limit(struct pt_model *m, size_t limit)

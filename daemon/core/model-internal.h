@@ -10,6 +10,7 @@
  *   model-leaks.c   which entries outlived their owners
  *   model-resync.c  making the table the kernel's list again
  *   model-devices.c PCI BARs, and the unbinds and unloads that end a driver's hold
+ *   model-restore.c a model brought back after a restart
  */
 
 #include <stdbool.h>
@@ -307,10 +308,18 @@ struct pt_entry *model_tree_find_own(const struct pt_model *m, uint64_t start, u
  */
 struct pt_anomaly *model_anomaly_new(struct pt_model *m, enum pt_anomaly_kind kind,
 				     const struct pt_event *ev, uint32_t comm, uint32_t stack);
+/*
+ * Files the record made in the array's next slot (complete as far as its
+ * key): kept, or, for a repeat or past the limit, moved to the scratch.
+ * NULL only for -ENOMEM.
+ */
+struct pt_anomaly *model_anomaly_file(struct pt_model *m);
 /* The anomalies moved in their array: the index of repeats follows them. */
 void model_anomalies_moved(struct pt_model *m);
 
 /* ---- model.c ------------------------------------------------------------- */
+/* @pid exited at model clock @clock: its last exit. */
+int model_exits_record(struct pt_model *m, int32_t pid, uint64_t clock);
 /* The clock of @pid's last exit, 0 if it never exited. */
 uint64_t model_exits_lookup(const struct pt_model *m, int32_t pid);
 bool model_owner_exited(const struct pt_model *m, const struct pt_entry *e);

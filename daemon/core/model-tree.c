@@ -389,11 +389,12 @@ static int foreach_step(struct itree_node *n, void *userdata)
 		.preexisting = e->flags & ENTRY_PREEXISTING,
 		.resynced = e->flags & ENTRY_RESYNCED,
 		.shrunk = e->flags & ENTRY_SHRUNK,
-		.owner_exited = !(e->flags & ENTRY_DRIVER) && model_owner_exited(c->m, e),
+		.exited = e->flags & ENTRY_DRIVER ? 0 : model_exits_lookup(c->m, e->pid),
 		.leaked = e->flags & ENTRY_LEAK_REPORTED,
 		.owner = entry_owner(e),
 	};
 
+	info.owner_exited = e->pid > 0 && info.exited > e->born;
 	if (info.owner == PT_OWNER_DRIVER) {
 		pt_owner_driver(info.stack, strlen(info.stack), module, sizeof(module));
 		call = pt_owner_call(info.stack, strlen(info.stack));

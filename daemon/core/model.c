@@ -79,7 +79,7 @@ static int exits_grow(struct pt_model *m)
 	return 0;
 }
 
-static int exits_record(struct pt_model *m, int32_t pid, uint64_t clock)
+int model_exits_record(struct pt_model *m, int32_t pid, uint64_t clock)
 {
 	size_t i;
 	int r;
@@ -689,7 +689,7 @@ int pt_model_apply(struct pt_model *m, const struct pt_event *ev)
 		r = apply_free(m, ev);
 		break;
 	case PT_EV_EXIT:
-		r = exits_record(m, ev->pid, m->clock);
+		r = model_exits_record(m, ev->pid, m->clock);
 		break;
 	case PT_EV_FORK:
 		r = ev->pid > 0 && ev->child > 0 ? 0 : -EINVAL;	/* lineage is the caller's to follow */

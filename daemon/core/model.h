@@ -177,6 +177,7 @@ struct pt_entry_info {
 	bool shrunk;
 	bool owner_exited;
 	bool leaked;		/* judged a leak already */
+	uint64_t exited;	/* model clock of its owning process's last exit, or 0 */
 	int owner;		/* enum pt_owner_class (core/owner.h), from the call path */
 	const char *driver;	/* a driver's: the module whose code made it, or "built-in"; else "" */
 	const char *call;	/* a driver's: "ioremap", "memremap", ...; else "" */
@@ -273,6 +274,31 @@ int pt_model_add_anomaly(struct pt_model *m, const struct pt_anomaly *a);
  */
 #define PT_ANOMALY_LIMIT 100000
 void pt_model_set_anomaly_limit(struct pt_model *m, size_t limit);
+
+/*
+ * A model brought back after its keeper restarted within the same boot
+ * (pattrackd's state file): resume the clock of a new model, file the saved
+ * anomalies, read the kernel's list (PT_EV_ENTRY events), then give the
+ * saved owners back to the entries still in it, and their exits.
+ */
+/* The clock goes on from @clock; -EBUSY once the model has applied an event. */
+int pt_model_resume(struct pt_model *m, uint64_t clock);
+/* A saved anomaly; @dl: its driver's leak record, or NULL.  Strings by the model's ids. */
+int pt_model_restore_anomaly(struct pt_model *m, const struct pt_anomaly *a,
+			     const struct pt_driver_leak *dl);
+/*
+ * A saved owner (pid, comm, stack, seq, ts_ns, born, owner, shrunk, leaked
+ * of @e) onto the first entry of exactly @e's range and type whose owner is
+ * unknown; -ENOENT when the table has none of them.  When it has them
+ * but each has an owner already, more owners were saved than the kernel
+ * still holds: none of them is known to be whose, all lose their owners,
+ * and -ENOTUNIQ.
+ */
+int pt_model_restore_owner(struct pt_model *m, const struct pt_entry_info *e);
+/* What pt_model_restore_owner() would do to @e, without doing it: 0, -ENOENT or -ENOTUNIQ. */
+int pt_model_restore_check(const struct pt_model *m, const struct pt_entry_info *e);
+/* @pid's last exit was at clock @clock (at most the model's). */
+int pt_model_restore_exit(struct pt_model *m, int32_t pid, uint64_t clock);
 
 /* Visits entries overlapping [start, end) in the kernel's order; stops at a non-zero return. */
 typedef int (*pt_entry_fn)(const struct pt_entry_info *e, void *userdata);
