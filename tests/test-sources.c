@@ -3,6 +3,8 @@
 #include "check-main.h"
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/util.h"
@@ -11,6 +13,7 @@
 #include "host/kallsyms.h"
 #include "host/kmsg.h"
 #include "host/pci.h"
+#include "host/proc.h"
 #include "source/numbered.h"
 #include "source/seq.h"
 
@@ -629,6 +632,61 @@ START_TEST(test_undecodable_event_is_lost)
 }
 END_TEST
 
+/* ---- processes: is a saved owner's pid still that process? ------------------ */
+
+START_TEST(test_proc_start_time)
+{
+	/* a name with ") " and spaces in it: the start is counted from the last ')' */
+	static const char line[] = "4242 (a) b (c) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 "
+				   "56171 2281472 128 18446744073709551615\n";
+	char dir[] = "/tmp/pt-proc-XXXXXX", path[PATH_MAX];
+	uint64_t ticks;
+	long hz = sysconf(_SC_CLK_TCK);
+	FILE *f;
+
+	ck_assert_int_eq(pt_proc_parse_start(line, sizeof(line) - 1, &ticks), 0);
+	ck_assert_uint_eq(ticks, 56171);
+	ck_assert_int_eq(pt_proc_parse_start("4242 (cut) S 1 2", 16, &ticks), -EINVAL);
+	ck_assert_int_eq(pt_proc_parse_start("no name", 7, &ticks), -EINVAL);
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/4242", dir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/4242/stat", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fputs(line, f);
+	fclose(f);
+	/* started at 561.71 s: the same process at 600 s, a newer one with its pid at 500 s */
+	ck_assert_int_eq(pt_proc_same(dir, 4242, 600000000000ULL), 1);
+	ck_assert_int_eq(pt_proc_same(dir, 4242, 56171ULL * (1000000000ULL / (uint64_t)hz)), 1);
+	ck_assert_int_eq(pt_proc_same(dir, 4242, 500000000000ULL), 0);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/4242", dir);
+	rmdir(path);
+	rmdir(dir);
+	/* this process, now and before it started */
+	ck_assert_int_eq(pt_proc_same(PT_PROC, getpid(), UINT64_MAX), 1);
+	ck_assert_int_eq(pt_proc_same(PT_PROC, getpid(), 0), 0);
+}
+END_TEST
+
+START_TEST(test_proc_gone)
+{
+	pid_t child = fork();
+	int status;
+
+	ck_assert_int_ge(child, 0);
+	if (child == 0)
+		_exit(0);
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	/* reaped: no process has its pid, wherever /proc is */
+	ck_assert_int_eq(pt_proc_same(PT_PROC, child, UINT64_MAX), 0);
+	ck_assert_int_eq(pt_proc_same("/nonexistent", child, UINT64_MAX), 0);
+	/* hidden (no such /proc) but alive: its start is unknown */
+	ck_assert_int_eq(pt_proc_same("/nonexistent", getpid(), UINT64_MAX), -EACCES);
+}
+END_TEST
+
 CHECK_MAIN("sources",
 	   TEST_ONCE(test_debugfs_lines), TEST_ONCE(test_debugfs_host_file),
 	   TEST_ONCE(test_iomem_host_file), TEST_ONCE(test_iomem_malformed), TEST_ONCE(test_pci_bars),
@@ -636,4 +694,5 @@ CHECK_MAIN("sources",
 	   TEST_ONCE(test_kmsg_file_to_anomalies), TEST_ONCE(test_seq_tracker),
 	   TEST_ONCE(test_seq_huge_gaps),
 	   TEST_ONCE(test_seq_ordered_and_complete), TEST_ONCE(test_resync_on_loss_drains_and_says_since),
-	   TEST_ONCE(test_undecodable_event_is_lost), TEST_ONCE(test_kallsyms_modules_loaded_later))
+	   TEST_ONCE(test_undecodable_event_is_lost), TEST_ONCE(test_kallsyms_modules_loaded_later),
+	   TEST_ONCE(test_proc_start_time), TEST_ONCE(test_proc_gone))
