@@ -263,7 +263,7 @@ kill "$monitor" 2>/dev/null
 # a long grace period: no leak is judged before it has passed
 start_daemon --replay="$trace" --leak-grace=1h --config=/dev/null
 sleep 0.5
-# the cookie of the run before means nothing to this one: refused, not read as a clock of its own
+# the cookie of a run before that kept no state means nothing to this one: refused, not read as a clock
 expect_error org.pattrack.Tracker1.Error.UnknownCookie Leaks "uint64:$cookie"
 "$ctl" leaks --since "$("$ctl" checkpoint)" >/dev/null && ok "leaks --since this run's own cookie: accepted" ||
 	fail "leaks --since this run's own cookie was refused"
@@ -415,6 +415,66 @@ contains "$tmp/pattrackd.log" "Anomaly signals not sent: the bus was behind"
 busctl --system status org.pattrack.Tracker1 >/dev/null 2>&1 && ok "pattrackd is still on the bus" || fail "pattrackd fell off the bus"
 contains "$tmp/pattrackd.log" "anomalies not stored: the store is full"
 stop_daemon
+
+# ---- state across a kill -9: owners, anomalies and cookies back; what changed meanwhile, dropped
+sleep 600 &
+alive=$!
+pids="$pids $alive"
+gone=$(sh -c 'echo $$')	# a process that has exited: its pid names nobody now
+stack='"stack":["memtype_reserve","track_pfn_remap","remap_pfn_range","pci_mmap_resource_range","mmap_region","do_mmap"]'
+rsv() { printf '{"event":"reserve","start":"%s","end":"%s","req":"%s","got":%s,"ret":%s,"pid":%s,"comm":"%s","seq":%s,%s}\n' "$@" "$stack"; }
+{
+	echo '{"pattrack_trace":1}'
+	rsv 0xd0000000 0xd0001000 write-combining '"write-combining"' 0 "$alive" keeper 1
+	rsv 0xd0002000 0xd0003000 uncached-minus '"uncached-minus"' 0 "$gone" goner 2
+	rsv 0xd0004000 0xd0005000 write-combining '"write-combining"' 0 "$alive" keeper 3
+	rsv 0xd0000000 0xd0001000 uncached-minus null -16 "$alive" keeper 4	# strict: refused
+	rsv 0xd0006000 0xd0007000 uncached-minus '"uncached-minus"' 0 77777 leaker 5
+	echo '{"event":"exit","pid":77777,"comm":"leaker","seq":6}'
+} >"$tmp/state-trace.jsonl"
+start_daemon --replay="$tmp/state-trace.jsonl" --leak-grace=0.2s --state="$tmp/state.jsonl" --config=/dev/null
+for i in $(seq 100); do grep -q '"kind":3' "$tmp/state.jsonl" 2>/dev/null && break; sleep 0.1; done
+contains "$tmp/state.jsonl" '^{"pattrack-state":1,"boot_id":"'
+call Checkpoint
+cookie=$(cut -d' ' -f2 "$tmp/out")
+"$ctl" anomalies >"$tmp/before" 2>&1
+kill -9 "$daemon"
+wait "$daemon" 2>/dev/null
+# the kernel's list now: the keeper's first page and the goner's and leaker's; its second page freed meanwhile
+{ echo "PAT memtype list:"; pat 0xd0000000 0xd0001000 write-combining; pat 0xd0002000 0xd0003000 uncached-minus
+  pat 0xd0006000 0xd0007000 uncached-minus; } >"$tmp/klist"
+start_daemon --source=debugfs --debugfs="$tmp/klist" --poll=1h --reconcile=0 --leak-grace=0.2s \
+	--state="$tmp/state.jsonl" --config=/dev/null
+contains "$tmp/pattrackd.log" "state restored from $tmp/state.jsonl: 2 anomalies, 2 owners of live entries (0 not checked: /proc hides them); 1 entries freed while pattrackd was down; 1 owners gone meanwhile"
+"$ctl" anomalies >"$tmp/after" 2>&1
+if cmp -s "$tmp/before" "$tmp/after" && grep -q "^2 anomalies" "$tmp/after"; then ok "after kill -9 and a restart: the same anomalies"; else
+	fail "the anomalies after a restart differ"; diff -u "$tmp/before" "$tmp/after" | diag; fi
+"$ctl" list >"$tmp/list" 2>&1
+contains "$tmp/list" "0x00000000d0000000-0x00000000d0001000 write-combining *pid $alive (keeper)"
+contains "$tmp/list" "0x00000000d0006000-0x00000000d0007000 uncached-minus *pid 77777 (leaker) .*(owner exited)"
+grep "0x00000000d0002000" "$tmp/list" | grep -q "goner" && fail "an owner that exited while pattrackd was down came back" ||
+	ok "an owner that exited while pattrackd was down did not come back"
+grep -q "0x00000000d0004000" "$tmp/list" && fail "an entry freed while pattrackd was down came back" ||
+	ok "an entry freed while pattrackd was down did not come back"
+# what was reserved since the checkpoint and is still: nothing; since the start, both owners' pages
+call Leaks t "$cookie"
+contains "$tmp/out" '^a(ttsistsbsssi) 0$'
+call Leaks t 0
+contains "$tmp/out" "^a(ttsistsbsssi) 2 3489660928 3489665024 \"write-combining\" $alive \"keeper\" 1 .* 3489685504 3489689600 \"uncached-minus\" 77777 \"leaker\" 5 \"[^\"]*\" true "
+# a bad record: what came before it is restored, the rest is not, and pattrackd starts
+stop_daemon
+{ head -n 1 "$tmp/state.jsonl"; echo '{"entry":{"start":"0xd0000000"}}'; } >"$tmp/state.bad"
+mv "$tmp/state.bad" "$tmp/state.jsonl"
+start_daemon --source=debugfs --debugfs="$tmp/klist" --poll=1h --reconcile=0 --state="$tmp/state.jsonl" --config=/dev/null
+contains "$tmp/pattrackd.log" "state.jsonl: line 2: Invalid argument: the rest of the state is not restored"
+# a state that is not one: said, and pattrackd starts without it
+stop_daemon
+echo garbage >"$tmp/state.jsonl"
+start_daemon --source=debugfs --debugfs="$tmp/klist" --poll=1h --reconcile=0 --state="$tmp/state.jsonl" --config=/dev/null
+contains "$tmp/pattrackd.log" "is not a pattrack state of version 1: starting without it"
+expect_error org.pattrack.Tracker1.Error.UnknownCookie Leaks uint64:"$cookie"
+stop_daemon
+kill "$alive"
 
 # bus loss: pattrackd exits 75, for systemd to start it again
 start_daemon --replay="$trace" --config=/dev/null

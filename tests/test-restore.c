@@ -17,14 +17,24 @@ static void kernel_list(struct pt_model *m, const struct pt_kentry *k, size_t n)
 	}
 }
 
-static struct pt_entry_info saved(uint64_t start, uint64_t end, int type, int32_t pid,
-				  const char *comm, uint64_t born)
+static uint32_t string(struct pt_model *m, const char *s)
+{
+	uint32_t id;
+
+	ck_assert_int_eq(pt_strtab_intern(pt_model_strings(m), s, strlen(s), &id), 0);
+	return id;
+}
+
+static struct pt_entry_info saved_by(struct pt_model *m, uint64_t start, uint64_t end, int type,
+				     int32_t pid, const char *comm, uint64_t born)
 {
 	return (struct pt_entry_info){
-		.start = start, .end = end, .type = type, .pid = pid, .comm = comm,
-		.stack = USER_MMAP_STACK, .seq = born, .born = born, .owner = PT_OWNER_PROCESS,
+		.start = start, .end = end, .type = type, .pid = pid,
+		.comm_id = string(m, comm), .stack_id = string(m, USER_MMAP_STACK),
+		.seq = born, .born = born, .owner = PT_OWNER_PROCESS,
 	};
 }
+#define saved(...) saved_by(m, __VA_ARGS__)
 
 START_TEST(test_clock_resumes_once)
 {
@@ -54,8 +64,11 @@ START_TEST(test_owners_return_to_what_the_list_still_holds)
 	ck_assert_int_eq(pt_model_restore_owner(m, &a), 0);
 	ck_assert_int_eq(pt_model_restore_owner(m, &freed), -ENOENT);
 	ck_assert_int_eq(pt_model_restore_owner(m, &other_type), -ENOENT);
-	/* born after the clock: not a state this model could have had */
+	/* born after the clock, or a string the model does not have: not a state it could have had */
 	a.born = 1000;
+	ck_assert_int_eq(pt_model_restore_owner(m, &a), -EINVAL);
+	a.born = 40;
+	a.stack_id = 1000000;
 	ck_assert_int_eq(pt_model_restore_owner(m, &a), -EINVAL);
 
 	t = table_of(m);
@@ -185,8 +198,8 @@ START_TEST(test_driver_owner_returns)
 	_cleanup_(pt_model_freep) struct pt_model *m = new_model();
 	const struct pt_kentry k = { P(0), P(8), UCM };
 	struct pt_entry_info d = {
-		.start = P(0), .end = P(8), .type = UCM, .pid = 300, .comm = "modprobe",
-		.stack = DRIVER_STACK, .born = 5, .owner = PT_OWNER_DRIVER,
+		.start = P(0), .end = P(8), .type = UCM, .pid = 300, .comm_id = string(m, "modprobe"),
+		.stack_id = string(m, DRIVER_STACK), .born = 5, .owner = PT_OWNER_DRIVER,
 	};
 	struct pt_owner_info o;
 	struct table t;

@@ -51,11 +51,11 @@ static int disown(struct itree_node *n, void *userdata)
 int pt_model_restore_owner(struct pt_model *m, const struct pt_entry_info *info)
 {
 	struct pt_entry *e;
-	uint32_t comm, stack;
 	int r;
 
 	if (!kentry_valid(info->start, info->end, info->type) || info->pid < 0 ||
-	    info->born > m->clock || (unsigned)info->owner >= _PT_OWNER_MAX)
+	    info->born > m->clock || (unsigned)info->owner >= _PT_OWNER_MAX ||
+	    info->comm_id >= m->strings.count || info->stack_id >= m->strings.count)
 		return -EINVAL;
 	r = pt_model_restore_check(m, info);
 	if (r == -ENOTUNIQ)
@@ -64,17 +64,9 @@ int pt_model_restore_owner(struct pt_model *m, const struct pt_entry_info *info)
 	if (r < 0)
 		return r;
 	e = model_tree_find_exact(m, info->start, info->end, info->type, ENTRY_PREEXISTING);
-	r = pt_strtab_intern_safe(&m->strings, info->comm ?: "", info->comm ? strlen(info->comm) : 0,
-				  PT_STR_COMM, &comm);
-	if (r < 0)
-		return r;
-	r = pt_strtab_intern_safe(&m->strings, info->stack ?: "",
-				  info->stack ? strlen(info->stack) : 0, PT_STR_STACK, &stack);
-	if (r < 0)
-		return r;
 	e->pid = info->pid;
-	e->comm = comm;
-	e->stack = stack;
+	e->comm = info->comm_id;
+	e->stack = info->stack_id;
 	e->seq = info->seq;
 	e->ts_ns = info->ts_ns;
 	e->born = info->born;
@@ -97,11 +89,17 @@ int pt_model_restore_anomaly(struct pt_model *m, const struct pt_anomaly *in,
 	bool types_ok = type_ok(in->type) && type_ok(in->req) && type_ok(in->got) &&
 			type_ok(in->pred_got);
 
-	for (size_t i = 0; i < in->n_parties && i < PT_MAX_PARTIES; i++)
+	uint32_t n = m->strings.count;
+	bool ids_ok = in->comm < n && in->stack < n && in->note < n &&
+		      (!dl || (dl->module < n && dl->driver < n && dl->device < n && dl->comm < n));
+
+	for (size_t i = 0; i < in->n_parties && i < PT_MAX_PARTIES; i++) {
 		types_ok = types_ok && type_ok(in->party[i].type);
+		ids_ok = ids_ok && in->party[i].comm < n;
+	}
 	if ((unsigned)in->kind >= _PT_AN_MAX || (unsigned)in->event >= _PT_EV_MAX ||
 	    (unsigned)in->severity > PT_SEV_HAZARD || in->owner >= _PT_OWNER_MAX ||
-	    in->n_parties > PT_MAX_PARTIES || in->start > in->end || !types_ok)
+	    in->n_parties > PT_MAX_PARTIES || in->start > in->end || !types_ok || !ids_ok)
 		return -EINVAL;
 	if (dl && GROW_ARRAY(m->driver_leaks, m->cap_driver_leaks, m->n_driver_leaks + 1, 8) < 0)
 		return -ENOMEM;

@@ -383,6 +383,8 @@ static int foreach_step(struct itree_node *n, void *userdata)
 		.pid = e->pid,
 		.comm = pt_strtab_get(&c->m->strings, e->comm),
 		.stack = pt_strtab_get(&c->m->strings, e->stack),
+		.comm_id = e->comm,
+		.stack_id = e->stack,
 		.seq = e->seq,
 		.ts_ns = e->ts_ns,
 		.born = e->born,

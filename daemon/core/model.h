@@ -170,6 +170,7 @@ struct pt_entry_info {
 	int32_t pid;		/* 0: present before tracing began */
 	const char *comm;
 	const char *stack;	/* "" when unknown */
+	uint32_t comm_id, stack_id;	/* the same, as ids of pt_model_strings() */
 	uint64_t seq, ts_ns;
 	uint64_t born;		/* model clock when it was reserved (pt_model_clock()) */
 	bool preexisting;
@@ -287,8 +288,8 @@ int pt_model_resume(struct pt_model *m, uint64_t clock);
 int pt_model_restore_anomaly(struct pt_model *m, const struct pt_anomaly *a,
 			     const struct pt_driver_leak *dl);
 /*
- * A saved owner (pid, comm, stack, seq, ts_ns, born, owner, shrunk, leaked
- * of @e) onto the first entry of exactly @e's range and type whose owner is
+ * A saved owner (pid, comm_id, stack_id, seq, ts_ns, born, owner, shrunk,
+ * leaked of @e; its strings by the model's ids) onto the first entry of exactly @e's range and type whose owner is
  * unknown; -ENOENT when the table has none of them.  When it has them
  * but each has an owner already, more owners were saved than the kernel
  * still holds: none of them is known to be whose, all lose their owners,

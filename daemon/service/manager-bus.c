@@ -222,16 +222,17 @@ static int method_list_entries_page(sd_bus_message *msg, void *userdata, sd_bus_
 
 /*
  * A cookie is the model's clock in its low PT_COOKIE_CLOCK_BITS bits and a
- * tag drawn at random for this run of pattrackd above them, so that a
- * cookie of an earlier run or another boot is refused, not read as a
- * clock of this one.  0 stays "since the start".
+ * tag drawn at random above them when pattrackd starts without a state of
+ * this boot (state.c keeps both across restarts), so that a cookie of
+ * another boot or of a lost state is refused, not read as a clock of this
+ * one.  0 stays "since the start".
  */
 static uint64_t cookie_of(const struct manager *m, uint64_t clock)
 {
 	return m->cookie_tag << PT_COOKIE_CLOCK_BITS | clock;
 }
 
-/* *@ret: the clock @cookie stands for.  0, or -ESRCH for a cookie not of this run. */
+/* *@ret: the clock @cookie stands for.  0, or -ESRCH for a cookie not of this tag. */
 static int cookie_clock(const struct manager *m, uint64_t cookie, uint64_t *ret)
 {
 	uint64_t clock = cookie & ((UINT64_C(1) << PT_COOKIE_CLOCK_BITS) - 1);
@@ -269,8 +270,8 @@ static int leaks(sd_bus_message *msg, void *userdata, sd_bus_error *error, bool 
 		return r;
 	if (cookie_clock(m, cookie, &since) < 0)
 		return sd_bus_error_setf(error, PT_BUS_ERR_UNKNOWN_COOKIE,
-					 "cookie %" PRIu64 " was not handed out by this run of pattrackd "
-					 "(an earlier run's or another boot's cookie is refused: take a new Checkpoint)",
+					 "cookie %" PRIu64 " was not handed out by pattrackd in this boot, "
+					 "or before a restart that lost its state: take a new Checkpoint",
 					 cookie);
 	return reply_entries(m, msg, 0, UINT64_MAX, true, since, &pg, error);
 }

@@ -23,6 +23,7 @@
 #include "source/open.h"
 #include "manager-bus.h"
 #include "manager.h"
+#include "state.h"
 
 #define EXPLAIN_MAX 512
 #define RECONCILE_TRIES 3
@@ -89,6 +90,10 @@ void manager_free(struct manager *m)
 	sd_event_source_unref(m->changed_timer);
 	sd_event_source_unref(m->flush_timer);
 	sd_event_source_unref(m->klog_io);
+	sd_event_source_unref(m->state_timer);
+	if (m->state_in)
+		fclose(m->state_in);
+	free(m->state_path);
 	pt_kmsg_follow_done(&m->klog);
 	pt_pci_done(&m->pci);
 	sd_bus_slot_unref(m->vtable_slot);
@@ -257,7 +262,7 @@ size_t manager_history_at(const struct manager *m, uint64_t address,
 
 static void leak_timer_arm(struct manager *m);
 
-static int exits_push(struct manager *m)
+int manager_judge_later(struct manager *m)
 {
 	if (m->exits_len == m->exits_cap) {
 		size_t cap = m->exits_cap ? m->exits_cap * 2 : 64;
@@ -300,7 +305,7 @@ int manager_apply(struct manager *m, const struct pt_event *ev)
 		m->lost += ev->lost;
 	/* an owner gone: judged once the grace has passed, its teardown's frees in */
 	if (ev->kind == PT_EV_EXIT || ev->kind == PT_EV_UNBIND || ev->kind == PT_EV_UNLOAD) {
-		r = exits_push(m);
+		r = manager_judge_later(m);
 		if (r < 0)
 			return r;
 	}
@@ -556,6 +561,9 @@ static int bootstrap(struct manager *m)
 	size_t n;
 	int r;
 
+	r = manager_state_begin(m);	/* the clock first: the list's entries tick it */
+	if (r < 0)
+		return r;
 	r = pt_debugfs_ensure(m->debugfs);
 	if (r >= 0)
 		r = pt_debugfs_read(m->debugfs, &k, &n, &bad);
@@ -577,12 +585,16 @@ static int bootstrap(struct manager *m)
 		return r;
 	/* the BARs name the devices reservations lie in, when no unbind has named them */
 	r = pt_pci_read(PT_SYSFS_PCI, &m->pci);
-	if (r < 0) {
+	if (r < 0)
 		(void)log_full_errno_at(LOG_WARNING, r, "PCI BARs will not be named: %s",
 					PT_SYSFS_PCI);
-		return 0;
+	else {
+		r = pt_pci_load(m->model, &m->pci);
+		if (r < 0)
+			return r;
 	}
-	return pt_pci_load(m->model, &m->pci);
+	/* the saved owners, on what the list still holds */
+	return manager_state_restore(m);
 }
 
 /* Who reads physical addresses besides root, the kernel we run on, Explain()'s memory. */
@@ -624,9 +636,8 @@ static int setup_signals(struct manager *m)
 	return 0;
 }
 
-/* A repeating timer, enabled, named for sd-event's debug output. */
-static int add_timer(struct manager *m, sd_event_source **ret, uint64_t usec, uint64_t accuracy,
-		     sd_event_time_handler_t handler, const char *name)
+int manager_add_timer(struct manager *m, sd_event_source **ret, uint64_t usec, uint64_t accuracy,
+		      sd_event_time_handler_t handler, const char *name)
 {
 	_cleanup_(sd_event_source_unrefp) sd_event_source *s = NULL;
 	int r;
@@ -740,14 +751,14 @@ static int watch_source(struct manager *m)
 		(void)sd_event_source_set_description(m->source_io, "source");
 	}
 	if (ops->flush_ms) {
-		r = add_timer(m, &m->flush_timer, ops->flush_ms * 1000ULL, ops->flush_ms * 100ULL,
+		r = manager_add_timer(m, &m->flush_timer, ops->flush_ms * 1000ULL, ops->flush_ms * 100ULL,
 			      on_flush_timer, "flush");
 		if (r < 0)
 			return r;
 	}
 	/* only a source that sees every call can be checked against the kernel's list */
 	if (m->conf.reconcile_usec && (ops->caps & PT_SOURCE_CALLS)) {
-		r = add_timer(m, &m->reconcile_timer, m->conf.reconcile_usec, 1000000,
+		r = manager_add_timer(m, &m->reconcile_timer, m->conf.reconcile_usec, 1000000,
 			      on_reconcile_timer, "reconcile");
 		if (r < 0)
 			return r;
@@ -760,12 +771,12 @@ static int start_events(struct manager *m)
 {
 	int r;
 
-	if (m->replay)
-		return start_replay(m);
-	r = open_source(m);
+	r = m->replay ? start_replay(m) : open_source(m);
+	if (r >= 0 && !m->replay)
+		r = watch_source(m);
 	if (r < 0)
 		return r;
-	return watch_source(m);
+	return manager_state_watch(m);
 }
 
 int manager_start(struct manager *m)

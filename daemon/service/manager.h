@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
@@ -87,6 +88,16 @@ struct manager {
 	struct pt_note notes[4];	/* repeats, dropped anomalies, refused events, signals */
 	bool config_error;	/* manager_start() failed for what the configuration asked */
 	uint64_t cookie_tag;	/* this run's, in a cookie's top bits (manager-bus.c) */
+
+	/* the state file (state.c): NULL path, none */
+	char *state_path;
+	FILE *state_in;		/* being restored */
+	unsigned state_line;
+	uint64_t state_written_ns;	/* CLOCK_BOOTTIME when the restored state was written */
+	uint64_t state_clock;	/* the model's clock and anomaly count as last written */
+	size_t state_anomalies;
+	bool state_failing;
+	sd_event_source *state_timer;
 };
 
 /* a cookie's low bits are the model's clock, the bits above the run's tag (manager-bus.c) */
@@ -113,6 +124,13 @@ int manager_start(struct manager *m);
  */
 size_t manager_history_at(const struct manager *m, uint64_t address,
 			  const struct pt_history_event **hits, size_t max);
+
+/* An owner went: leaks up to the model's clock now are judged once the grace has passed. */
+int manager_judge_later(struct manager *m);
+
+/* A repeating timer, enabled, named for sd-event's debug output. */
+int manager_add_timer(struct manager *m, sd_event_source **ret, uint64_t usec, uint64_t accuracy,
+		      sd_event_time_handler_t handler, const char *name);
 
 /* Hands one event to the model, the history and, for anomalies, the journal and bus. */
 int manager_apply(struct manager *m, const struct pt_event *ev);

@@ -8,6 +8,7 @@
 #include "core/util.h"
 #include "host/debugfs.h"
 #include "manager.h"
+#include "state.h"
 
 static void help(FILE *f)
 {
@@ -30,6 +31,8 @@ static void help(FILE *f)
 		"     --history=N             Events kept for Explain() (65536)\n"
 		"     --debugfs=PATH          The kernel's list (%s)\n"
 		"     --iomem=PATH            The resource map (%s)\n"
+		"     --state=FILE            Keep the state across restarts in FILE;\n"
+		"                             empty: not kept ($STATE_DIRECTORY/" PT_STATE_FILE ")\n"
 		"\n"
 		"See pattrackd(8), pattrackd.conf(5) and org.pattrack.Tracker1(5).\n",
 		PT_CONF_PATH, PT_DEBUGFS_PAT, PT_IOMEM);
@@ -45,6 +48,7 @@ enum {
 	OPT_HISTORY,
 	OPT_DEBUGFS,
 	OPT_IOMEM,
+	OPT_STATE,
 };
 
 /* The options that set a pattrackd.conf(5) key, and the key each sets. */
@@ -74,6 +78,28 @@ static int set_conf_option(struct manager *m, int opt, const char *value)
 	return 0;	/* not a config option: the first pass took it */
 }
 
+/*
+ * --state=FILE, or the unit's StateDirectory= ($STATE_DIRECTORY, its first
+ * directory); a replay keeps none unless asked.  1, or -ENOMEM.
+ */
+static int set_state_path(struct manager *m, const char *state)
+{
+	const char *dir = getenv("STATE_DIRECTORY");
+	int r = 0;
+
+	if (state && *state)
+		m->state_path = strdup(state);
+	else if (!state && dir && *dir && !m->replay)
+		r = asprintf(&m->state_path, "%.*s/" PT_STATE_FILE, (int)strcspn(dir, ":"), dir);
+	else
+		return 1;
+	if (r < 0 || !m->state_path) {
+		m->state_path = NULL;
+		return log_error_errno(-ENOMEM, "cannot name the state file");
+	}
+	return 1;
+}
+
 /* The config files first, then the command line over them: two passes. */
 static int parse_argv(int argc, char *argv[], struct manager *m)
 {
@@ -90,9 +116,10 @@ static int parse_argv(int argc, char *argv[], struct manager *m)
 		{ "history", required_argument, NULL, OPT_HISTORY },
 		{ "debugfs", required_argument, NULL, OPT_DEBUGFS },
 		{ "iomem", required_argument, NULL, OPT_IOMEM },
+		{ "state", required_argument, NULL, OPT_STATE },
 		{}
 	};
-	const char *config = PT_CONF_PATH;
+	const char *config = PT_CONF_PATH, *state = NULL;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "hVv", options, NULL)) >= 0) {
@@ -135,6 +162,9 @@ static int parse_argv(int argc, char *argv[], struct manager *m)
 		case OPT_IOMEM:
 			m->iomem_path = optarg;
 			break;
+		case OPT_STATE:
+			state = optarg;
+			break;
 		default:
 			r = set_conf_option(m, c, optarg);
 			if (r < 0)
@@ -142,7 +172,7 @@ static int parse_argv(int argc, char *argv[], struct manager *m)
 			break;
 		}
 	}
-	return 1;
+	return set_state_path(m, state);
 }
 
 int main(int argc, char *argv[])
@@ -171,6 +201,7 @@ int main(int argc, char *argv[])
 		log_error_errno(r, "stopped");
 		return EXIT_FAILURE;
 	}
+	(void)manager_state_save(m, true);	/* said why */
 	if (r > 0)
 		return r;	/* PT_EXIT_BUS_LOST: said why */
 	manager_note_counts(m, true);
