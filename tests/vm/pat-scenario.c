@@ -297,13 +297,19 @@ static void timed_loop(void)
 int main(int argc, char *argv[])
 {
 	if (argc != 4) {
-		fprintf(stderr, "usage: pat-scenario DEVICE_DIR SCENARIO FIRST_PAGE\n");
+		fprintf(stderr, "usage: pat-scenario DEVICE_DIR SCENARIO|loop|hold FIRST_PAGE\n");
 		return 2;
 	}
 	dev = argv[1];
 	base = (unsigned)strtoul(argv[3], NULL, 0);
 	if (strcmp(argv[2], "loop") == 0) {
 		timed_loop();
+		return 0;
+	}
+	if (strcmp(argv[2], "hold") == 0) {
+		/* a mapping that lives until this process is killed: its pid owns it */
+		must_map(true, 0, 1);
+		pause();
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)

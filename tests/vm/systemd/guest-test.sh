@@ -154,10 +154,32 @@ check "with Source= as shipped and the shim back, pattrackd starts again" wait_a
 systemctl stop pattrackd
 prop EntryCount >/dev/null
 check "a call with pattrackd stopped activates it" wait_active
+# ... with the state: a live mapping's owner and the anomalies come back
+holder=
+if [ -n "$dev" ]; then
+	/root/pat-scenario "$dev" hold 48 &
+	holder=$!
+fi
+sleep 7		# the mapping made, and the state written (every 5 s)
+pattrackctl anomalies >anomalies.before 2>&1
+state_back() {	# state_back WHAT: the holder's entry and the anomalies as before
+	pattrackctl list >list.after 2>&1
+	pattrackctl anomalies >anomalies.after 2>&1
+	if [ -n "$holder" ] && grep -q "pid $holder (pat-scenario)" list.after &&
+	   cmp -s anomalies.before anomalies.after && grep -q '^[1-9][0-9]* anomalies' anomalies.after; then
+		ok "$1: the live mapping's owner (pid $holder) and the $(grep -o '^[0-9]* anomalies' anomalies.after) are back"
+	else
+		notok "$1: the state did not come back"
+		grep -i "pat-scenario\|anomalies" list.after anomalies.after | head -n 5 | sed 's/^/# /'
+	fi
+	journalctl -u pattrackd --no-pager | grep 'state restored' | tail -n 1 | sed 's/^/# /'
+}
 pid=$(main_pid)
 systemctl restart pattrackd
 check "systemctl restart: active again" wait_active
+state_back "systemctl restart"
 pid=$(main_pid)
+sleep 6		# the state of this run written
 kill -9 "$pid"
 sleep 2
 if wait_active && [ "$(main_pid)" != "$pid" ]; then
@@ -165,6 +187,8 @@ if wait_active && [ "$(main_pid)" != "$pid" ]; then
 else
 	notok "kill -9: not restarted"
 fi
+state_back "kill -9 and Restart="
+[ -n "$holder" ] && kill "$holder"
 pid=$(main_pid)
 kill -STOP "$pid"
 sleep 40	# WatchdogSec=30s
