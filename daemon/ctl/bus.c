@@ -378,6 +378,27 @@ int verb_checkpoint(int argc, char *argv[], const struct ctl_options *o)
 	return EXIT_OK;
 }
 
+/* ---- metrics ------------------------------------------------------------- */
+
+int verb_metrics(int argc, char *argv[], const struct ctl_options *o)
+{
+	_cleanup_bus_ sd_bus *bus = NULL;
+	_cleanup_msg_ sd_bus_message *reply = NULL;
+	const char *text;
+	int r;
+
+	(void)argc;
+	(void)argv;
+	(void)o;
+	if (call(&bus, "Metrics", &reply, NULL) < 0)
+		return EXIT_TROUBLE;
+	r = sd_bus_message_read(reply, "s", &text);
+	if (r < 0)
+		return log_error_errno(r, "Metrics: bad reply"), EXIT_TROUBLE;
+	fputs(text, stdout);
+	return EXIT_OK;
+}
+
 int verb_leaks(int argc, char *argv[], const struct ctl_options *o)
 {
 	size_t n;

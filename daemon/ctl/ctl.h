@@ -61,6 +61,7 @@ int verb_lookup(int argc, char *argv[], const struct ctl_options *o);
 int verb_query(int argc, char *argv[], const struct ctl_options *o);
 int verb_anomalies(int argc, char *argv[], const struct ctl_options *o);
 int verb_checkpoint(int argc, char *argv[], const struct ctl_options *o);
+int verb_metrics(int argc, char *argv[], const struct ctl_options *o);
 int verb_leaks(int argc, char *argv[], const struct ctl_options *o);
 int verb_explain(int argc, char *argv[], const struct ctl_options *o);
 int verb_monitor(int argc, char *argv[], const struct ctl_options *o);

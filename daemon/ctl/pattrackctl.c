@@ -59,6 +59,8 @@ static void help(FILE *f)
 		"  explain ADDR           The recent events that touched ADDR\n"
 		"  monitor                Print Anomaly signals as they come\n"
 		"  Each takes --json.\n"
+		"  metrics                The figures in Prometheus's text format, as\n"
+		"                         pattrackd writes them for node_exporter\n"
 		"\n"
 		"Anomaly kinds: conflict, degraded, invalid-free, leak, drift, loss (or all).\n"
 		"Exit status: 0 ok, 1 a --fail-on kind occurred, 2 usage error,\n"
@@ -153,6 +155,7 @@ static const struct verb verbs[] = {
 	  "leaks takes no operands; the cookie goes with --since" },
 	{ "explain", 1, 1, CTL_JSON, false, verb_explain, "explain needs one ADDRESS" },
 	{ "monitor", 0, 0, CTL_JSON, false, verb_monitor, "monitor takes no arguments" },
+	{ "metrics", 0, 0, 0, false, verb_metrics, "metrics takes no arguments" },
 };
 
 enum {

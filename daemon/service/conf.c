@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "conf.h"
+#include "metrics.h"
 #include "core/util.h"
 #include "source/open.h"
 
@@ -17,6 +18,7 @@ void pt_conf_defaults(struct pt_conf *c)
 		.poll_usec = 1000000ULL,
 		.history = 65536,
 		.anomaly_limit = PT_ANOMALY_LIMIT,
+		.metrics_dir = PT_METRICS_DIR,
 	};
 }
 
@@ -91,6 +93,13 @@ int pt_conf_set(struct pt_conf *c, const char *key, const char *value)
 		if (usec == &c->poll_usec && v < 10000)
 			return -ERANGE;	/* reading debugfs more often than 100/s is a load, not a poll */
 		*usec = v;
+		return 0;
+	}
+	if (strcmp(key, "MetricsDirectory") == 0) {
+		/* an absolute path, or empty for none */
+		if ((*value && *value != '/') || strlen(value) >= sizeof(c->metrics_dir))
+			return -EINVAL;
+		strcpy(c->metrics_dir, value);
 		return 0;
 	}
 	if (strcmp(key, "History") == 0)

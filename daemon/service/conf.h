@@ -21,6 +21,7 @@ struct pt_conf {
 	uint64_t poll_usec;		/* the debugfs source */
 	uint64_t history;		/* events kept for Explain() */
 	uint64_t anomaly_limit;		/* anomalies stored (pt_model_set_anomaly_limit()) */
+	char metrics_dir[256];		/* node_exporter's textfile directory; "": none */
 };
 
 void pt_conf_defaults(struct pt_conf *c);

@@ -13,6 +13,7 @@
 #include "core/trace.h"
 #include "core/util.h"
 #include "manager-bus.h"
+#include "metrics.h"
 #include "manager.h"
 
 
@@ -253,6 +254,19 @@ static int method_checkpoint(sd_bus_message *msg, void *userdata, sd_bus_error *
 
 	CHECK(true);
 	return sd_bus_reply_method_return(msg, "t", cookie_of(m, pt_model_clock(m->model)));
+}
+
+static int method_metrics(sd_bus_message *msg, void *userdata, sd_bus_error *error)
+{
+	struct manager *m = userdata;
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	CHECK(false);
+	r = manager_metrics(m, true, &text);
+	if (r < 0)
+		return r;
+	return sd_bus_reply_method_return(msg, "s", text);
 }
 
 static int leaks(sd_bus_message *msg, void *userdata, sd_bus_error *error, bool paged)
@@ -552,6 +566,8 @@ static const sd_bus_vtable tracker_vtable[] = {
 	SD_BUS_METHOD_WITH_ARGS("Explain", SD_BUS_ARGS("t", address),
 				SD_BUS_RESULT("a" PT_BUS_HISTORY_SIG, events),
 				method_explain, SD_BUS_VTABLE_UNPRIVILEGED),
+	SD_BUS_METHOD_WITH_ARGS("Metrics", SD_BUS_NO_ARGS, SD_BUS_RESULT("s", exposition),
+				method_metrics, SD_BUS_VTABLE_UNPRIVILEGED),
 	SD_BUS_METHOD_WITH_ARGS("Reconcile", SD_BUS_NO_ARGS,
 				SD_BUS_RESULT("(ttt)", kept_added_removed),
 				method_reconcile, SD_BUS_VTABLE_UNPRIVILEGED),

@@ -23,6 +23,7 @@
 #include "source/open.h"
 #include "manager-bus.h"
 #include "manager.h"
+#include "metrics.h"
 #include "state.h"
 
 #define EXPLAIN_MAX 512
@@ -44,12 +45,17 @@ static const struct {
 	[PT_AN_LOSS] = { "7943675eb0f64573be4ef25cf0014094", LOG_ERR },
 };
 
-static uint64_t now_usec(void)
+static uint64_t now(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static uint64_t now_usec(void)
+{
+	return now(CLOCK_MONOTONIC);
 }
 
 int manager_new(struct manager **ret)
@@ -91,6 +97,9 @@ void manager_free(struct manager *m)
 	sd_event_source_unref(m->flush_timer);
 	sd_event_source_unref(m->klog_io);
 	sd_event_source_unref(m->state_timer);
+	sd_event_source_unref(m->metrics_timer);
+	sd_event_source_unref(m->metrics_soon_timer);
+	free(m->metric_owner);
 	if (m->state_in)
 		fclose(m->state_in);
 	free(m->state_path);
@@ -205,6 +214,9 @@ void manager_report_anomalies(struct manager *m)
 {
 	size_t n = pt_model_anomaly_count(m->model);
 
+	if (m->anomalies_reported < n)
+		manager_metrics_soon(m);	/* alerting hears of it within a scrape */
+
 	for (; m->anomalies_reported < n; m->anomalies_reported++) {
 		const struct pt_anomaly *a = pt_model_anomaly(m->model, m->anomalies_reported);
 
@@ -303,6 +315,8 @@ int manager_apply(struct manager *m, const struct pt_event *ev)
 	m->events++;
 	if (ev->kind == PT_EV_LOST || ev->kind == PT_EV_SYNC)
 		m->lost += ev->lost;
+	if (ev->kind == PT_EV_SYNC_END && m->source.ops)	/* the table is the kernel's list again */
+		m->last_reconcile_usec = now(CLOCK_REALTIME);
 	/* an owner gone: judged once the grace has passed, its teardown's frees in */
 	if (ev->kind == PT_EV_EXIT || ev->kind == PT_EV_UNBIND || ev->kind == PT_EV_UNLOAD) {
 		r = manager_judge_later(m);
@@ -454,6 +468,7 @@ int manager_reconcile(struct manager *m, struct pt_sync_result *res)
 		r = pt_model_resync(m->model, PT_SYNC_RECONCILE, 0, k, n, res);
 		if (r < 0)
 			return r;
+		m->last_reconcile_usec = now(CLOCK_REALTIME);
 		manager_report_anomalies(m);
 		manager_mark_changed(m);
 		return 0;
@@ -593,6 +608,7 @@ static int bootstrap(struct manager *m)
 		if (r < 0)
 			return r;
 	}
+	m->last_reconcile_usec = now(CLOCK_REALTIME);	/* the table is the kernel's list */
 	/* the saved owners, on what the list still holds */
 	return manager_state_restore(m);
 }
@@ -776,7 +792,13 @@ static int start_events(struct manager *m)
 		r = watch_source(m);
 	if (r < 0)
 		return r;
-	return manager_state_watch(m);
+	r = manager_state_watch(m);
+	if (r < 0)
+		return r;
+	/* a replay's figures are not this host's: only where asked for */
+	if (m->conf.metrics_dir[0] && (!m->replay || m->metrics_asked))
+		m->metrics_dir = m->conf.metrics_dir;
+	return manager_metrics_watch(m);
 }
 
 int manager_start(struct manager *m)

@@ -98,6 +98,15 @@ struct manager {
 	size_t state_anomalies;
 	bool state_failing;
 	sd_event_source *state_timer;
+
+	/* the Prometheus textfile (metrics.c): NULL directory, none */
+	const char *metrics_dir;
+	bool metrics_asked;	/* --metrics-dir: a replay writes them too */
+	sd_event_source *metrics_timer, *metrics_soon_timer;
+	bool metrics_failing;
+	uint8_t *metric_owner;	/* each told anomaly's owner class, for its label */
+	size_t n_metric_owner, cap_metric_owner;
+	uint64_t last_reconcile_usec;	/* CLOCK_REALTIME: the table last compared with the kernel's */
 };
 
 /* a cookie's low bits are the model's clock, the bits above the run's tag (manager-bus.c) */

@@ -8,6 +8,7 @@
 #include "core/util.h"
 #include "host/debugfs.h"
 #include "manager.h"
+#include "metrics.h"
 #include "state.h"
 
 static void help(FILE *f)
@@ -31,11 +32,13 @@ static void help(FILE *f)
 		"     --history=N             Events kept for Explain() (65536)\n"
 		"     --debugfs=PATH          The kernel's list (%s)\n"
 		"     --iomem=PATH            The resource map (%s)\n"
+		"     --metrics-dir=DIR       Write pattrack.prom for node_exporter in DIR;\n"
+		"                             empty: none (%s)\n"
 		"     --state=FILE            Keep the state across restarts in FILE;\n"
 		"                             empty: not kept ($STATE_DIRECTORY/" PT_STATE_FILE ")\n"
 		"\n"
 		"See pattrackd(8), pattrackd.conf(5) and org.pattrack.Tracker1(5).\n",
-		PT_CONF_PATH, PT_DEBUGFS_PAT, PT_IOMEM);
+		PT_CONF_PATH, PT_DEBUGFS_PAT, PT_IOMEM, PT_METRICS_DIR);
 }
 
 enum {
@@ -49,6 +52,7 @@ enum {
 	OPT_DEBUGFS,
 	OPT_IOMEM,
 	OPT_STATE,
+	OPT_METRICS_DIR,
 };
 
 /* The options that set a pattrackd.conf(5) key, and the key each sets. */
@@ -61,6 +65,7 @@ static const struct {
 	{ OPT_LEAK_GRACE, "leak-grace", "LeakGraceSec" },
 	{ OPT_POLL, "poll", "PollSec" },
 	{ OPT_HISTORY, "history", "History" },
+	{ OPT_METRICS_DIR, "metrics-dir", "MetricsDirectory" },
 };
 
 /* --source=S and the like: the key it sets, over what the config files said. */
@@ -117,6 +122,7 @@ static int parse_argv(int argc, char *argv[], struct manager *m)
 		{ "debugfs", required_argument, NULL, OPT_DEBUGFS },
 		{ "iomem", required_argument, NULL, OPT_IOMEM },
 		{ "state", required_argument, NULL, OPT_STATE },
+		{ "metrics-dir", required_argument, NULL, OPT_METRICS_DIR },
 		{}
 	};
 	const char *config = PT_CONF_PATH, *state = NULL;
@@ -165,6 +171,12 @@ static int parse_argv(int argc, char *argv[], struct manager *m)
 		case OPT_STATE:
 			state = optarg;
 			break;
+		case OPT_METRICS_DIR:
+			m->metrics_asked = true;
+			r = set_conf_option(m, c, optarg);
+			if (r < 0)
+				return r;
+			break;
 		default:
 			r = set_conf_option(m, c, optarg);
 			if (r < 0)
@@ -202,6 +214,7 @@ int main(int argc, char *argv[])
 		return EXIT_FAILURE;
 	}
 	(void)manager_state_save(m, true);	/* said why */
+	(void)manager_metrics_write(m, false);	/* pattrack_up 0: stopped, not stale */
 	if (r > 0)
 		return r;	/* PT_EXIT_BUS_LOST: said why */
 	manager_note_counts(m, true);
