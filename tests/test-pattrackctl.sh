@@ -58,6 +58,49 @@ done
 expect_rc 1 "$ctl" replay --fail-on=leak "$traces/partial-munmap-head.jsonl"
 expect_rc 0 "$ctl" replay --fail-on=conflict,drift "$traces/partial-munmap-head.jsonl"
 expect_rc 1 "$ctl" replay --fail-on=all "$traces/conflict.jsonl"
+
+# --junit: a JUnit report a CI system reads; the exit status is the same with it
+expect_rc 1 "$ctl" replay --fail-on=leak,conflict,invalid-free --junit="$tmp/junit.xml" "$traces/partial-munmap-head.jsonl"
+if xmllint --noout --schema "$src/tests/junit/junit.xsd" "$tmp/junit.xml" 2>"$tmp/err"; then
+	ok "replay --junit: valid by tests/junit/junit.xsd"
+else
+	fail "replay --junit: invalid: $(cat "$tmp/err")"
+fi
+contains "$tmp/junit.xml" '<testsuite name="pattrackctl replay [^"]*partial-munmap-head.jsonl" tests="3" failures="2" errors="0" skipped="0"'
+contains "$tmp/junit.xml" '<testcase classname="pattrack.conflict" name="no conflict" time="0"/>'
+contains "$tmp/junit.xml" '<failure type="leak" message="1 leak anomaly">  leak .*0x00000000fe000000-0x00000000fe001000 write-combining pid 89 .*scen'
+contains "$tmp/junit.xml" '^    owner: process$'
+contains "$tmp/junit.xml" '^      remap_pfn_range$'
+expect_rc 0 "$ctl" replay --junit="$tmp/clean.xml" "$traces/map-unmap.jsonl"
+contains "$tmp/clean.xml" '<testsuite name="[^"]*" tests="0" failures="0"'
+# a name with what XML must escape stays one attribute, one text
+printf '%s\n' '{"pattrack_trace":1}' \
+	'{"event":"reserve","start":"0xfe000000","end":"0xfe001000","req":"write-combining","got":"write-combining","ret":0,"pid":5,"comm":"a<b>&\"c'"'"'","seq":1,"stack":["remap_pfn_range"]}' \
+	'{"event":"exit","pid":5,"comm":"x","seq":2}' >"$tmp/xml.jsonl"
+expect_rc 1 "$ctl" replay --fail-on=leak --junit="$tmp/xml.xml" "$tmp/xml.jsonl"
+if xmllint --noout --schema "$src/tests/junit/junit.xsd" "$tmp/xml.xml" 2>"$tmp/err"; then
+	contains "$tmp/xml.xml" 'a&lt;b&gt;&amp;&quot;c&apos;'
+else
+	fail "a name with XML's characters broke the report: $(cat "$tmp/err")"
+fi
+# one real consumer: python3-junitparser, as CI tools read reports
+if /usr/bin/python3 -c 'import junitparser' 2>/dev/null; then
+	/usr/bin/python3 - "$tmp/junit.xml" >"$tmp/parsed" 2>&1 <<'EOF'
+import sys, junitparser
+for suite in junitparser.JUnitXml.fromfile(sys.argv[1]):
+    print("suite", suite.tests, suite.failures, suite.errors)
+    for case in suite:
+        print(case.classname, "passed" if case.is_passed else "failed: " + case.result[0].message)
+EOF
+	if grep -q '^suite 3 2 0$' "$tmp/parsed" && grep -q '^pattrack.leak failed: 1 leak anomaly$' "$tmp/parsed" &&
+	   grep -q '^pattrack.conflict passed$' "$tmp/parsed"; then
+		ok "python3-junitparser reads the report: 3 cases, the leak and the invalid free failed"
+	else
+		fail "python3-junitparser: $(cat "$tmp/parsed")"
+	fi
+else
+	skip "python3-junitparser is not installed"
+fi
 expect_rc 0 "$ctl" replay --json "$traces/degraded.jsonl"
 contains "$tmp/out" '"kind":"degraded"'
 contains "$tmp/out" '"severity":"hazard"'

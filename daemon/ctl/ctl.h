@@ -29,12 +29,14 @@ enum ctl_option {
 	CTL_HOST = 1 << 5,	/* --debugfs, --iomem, --kmsg, --no-kmsg, --pci */
 	CTL_SINCE = 1 << 6,	/* --since=COOKIE */
 	CTL_FAIL = 1 << 7,	/* --fail */
+	CTL_JUNIT = 1 << 8,	/* --junit=FILE */
 };
 
 struct ctl_options {
 	bool json, strict, fail;
 	unsigned fail_on;	/* 1 << enum pt_anomaly_kind */
 	const char *output;	/* NULL: none */
+	const char *junit;	/* --junit: the report's file, or NULL */
 	int source;		/* enum pt_source_kind: PT_SOURCE_AUTO unless given */
 	const char *debugfs, *iomem, *kmsg, *pci;	/* kmsg NULL: --no-kmsg */
 	bool since;
@@ -42,6 +44,9 @@ struct ctl_options {
 };
 
 typedef int (*verb_fn)(int argc, char *argv[], const struct ctl_options *o);
+
+/* Seconds on CLOCK_MONOTONIC, for a report's durations. */
+double ctl_now(void);
 
 /* "0x1000", "4096": an address or a cookie; -EINVAL otherwise. */
 int parse_address(const char *s, uint64_t *ret);

@@ -5,6 +5,7 @@
  * entry in verbs[], and calls the verb with its operands alone.
  */
 #include <getopt.h>
+#include <time.h>
 
 #include "config.h"
 #include "core/model.h"
@@ -25,17 +26,19 @@ static void help(FILE *f)
 		"invalid frees and leaked reservations.\n"
 		"\n"
 		"Commands:\n"
-		"  replay [--json] [--strict] [--fail-on=KIND,...] FILE|-\n"
+		"  replay [--json] [--strict] [--fail-on=KIND,...] [--junit=FILE] FILE|-\n"
 		"        Feed a \"pattrack trace v1\" file to the model; print the final\n"
 		"        table in the kernel's pat_memtype_list format, then the anomalies.\n"
 		"  record [--source=auto|bpf|netlink|debugfs] -o FILE [-- COMMAND [ARGS...]]\n"
 		"        Write a trace: the table now (debugfs, /proc/iomem), then every\n"
 		"        event the kernel reports, until COMMAND exits (its exit status\n"
 		"        is passed on) or until interrupted.\n"
-		"  run [--source=S] [--json] [--fail-on=KIND,...] [-o FILE] -- COMMAND...\n"
+		"  run [--source=S] [--json] [--fail-on=KIND,...] [--junit=FILE] [-o FILE]\n"
+		"      -- COMMAND...\n"
 		"        Run COMMAND, follow the reservations of it and its descendants,\n"
 		"        and report what they leaked, and what conflicted or degraded,\n"
 		"        with owners and kernel stacks. The CI gate around a test suite.\n"
+		"        --junit writes a JUnit XML report: a test case per --fail-on kind.\n"
 		"  snapshot [--json] [--debugfs=PATH] [--iomem=PATH] [--kmsg=PATH|--no-kmsg]\n"
 		"           [--pci=DIR]\n"
 		"        The live host's table now, each range with the PCI BAR or\n"
@@ -113,6 +116,14 @@ static int parse_source(const char *arg, int *ret)
 	return 0;
 }
 
+double ctl_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int parse_address(const char *s, uint64_t *ret)
 {
 	char *end;
@@ -138,10 +149,10 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
-	{ "run", 1, ANY_COUNT, CTL_JSON | CTL_OUTPUT | CTL_SOURCE | CTL_FAIL_ON, true, verb_run,
+	{ "run", 1, ANY_COUNT, CTL_JSON | CTL_OUTPUT | CTL_SOURCE | CTL_FAIL_ON | CTL_JUNIT, true, verb_run,
 	  "run needs a COMMAND (after --)" },
 	{ "record", 0, ANY_COUNT, CTL_OUTPUT | CTL_SOURCE, true, verb_record, NULL },
-	{ "replay", 1, 1, CTL_JSON | CTL_STRICT | CTL_FAIL_ON, false, verb_replay,
+	{ "replay", 1, 1, CTL_JSON | CTL_STRICT | CTL_FAIL_ON | CTL_JUNIT, false, verb_replay,
 	  "replay takes one trace file (or - for standard input)" },
 	{ "snapshot", 0, 0, CTL_JSON | CTL_HOST, false, verb_snapshot, "snapshot takes no arguments" },
 	{ "shim", 0, 0, CTL_JSON, false, verb_shim, "shim takes no operands" },
@@ -168,6 +179,7 @@ enum {
 	OPT_PCI,
 	OPT_SINCE,
 	OPT_FAIL,
+	OPT_JUNIT,
 };
 
 /* Where a path option's argument goes in struct ctl_options; 0: not a path option. */
@@ -193,6 +205,7 @@ static const struct verb_option {
 	{ { "pci", required_argument, NULL, OPT_PCI }, CTL_HOST, PATH_AT(pci) },
 	{ { "since", required_argument, NULL, OPT_SINCE }, CTL_SINCE },
 	{ { "fail", no_argument, NULL, OPT_FAIL }, CTL_FAIL },
+	{ { "junit", required_argument, NULL, OPT_JUNIT }, CTL_JUNIT, PATH_AT(junit) },
 };
 
 static const struct verb_option *verb_option_of(int val)

@@ -5,6 +5,7 @@
 #include "core/trace.h"
 #include "core/util.h"
 #include "ctl.h"
+#include "junit.h"
 #include "report.h"
 
 static bool anomaly_matches(const struct pt_model *m, unsigned mask)
@@ -17,8 +18,15 @@ static bool anomaly_matches(const struct pt_model *m, unsigned mask)
 	return false;
 }
 
+static bool every(const struct pt_model *m, const struct pt_anomaly *a, void *userdata)
+{
+	(void)m, (void)a, (void)userdata;
+	return true;
+}
+
 int verb_replay(int argc, char *argv[], const struct ctl_options *o)
 {
+	double began = ctl_now();
 	_cleanup_(pt_trace_reader_freep) struct pt_trace_reader *reader = NULL;
 	_cleanup_(pt_model_freep) struct pt_model *m = NULL;
 	uint64_t rejected = 0;
@@ -95,6 +103,16 @@ int verb_replay(int argc, char *argv[], const struct ctl_options *o)
 	if (fflush(stdout) != 0) {
 		log_error_errno(-errno, "cannot write output");
 		return EXIT_TROUBLE;
+	}
+	if (o->junit) {
+		_cleanup_free_ char *suite = NULL;
+		struct pt_junit j = { .seconds = ctl_now() - began, .pick = every };
+
+		if (asprintf(&suite, "pattrackctl replay %s", argv[0]) < 0)
+			return log_error_errno(-ENOMEM, "cannot name the report"), EXIT_TROUBLE;
+		j.suite = suite;
+		if (pt_junit_write(o->junit, m, o->fail_on, &j) < 0)
+			return EXIT_TROUBLE;
 	}
 	return anomaly_matches(m, o->fail_on) ? EXIT_ANOMALY : EXIT_OK;
 }

@@ -9,6 +9,7 @@
 #include "core/trace.h"
 #include "core/util.h"
 #include "ctl.h"
+#include "junit.h"
 #include "live.h"
 #include "report.h"
 
@@ -81,8 +82,30 @@ static int held_entry(const struct pt_entry_info *e, void *userdata)
 	return 0;
 }
 
+static bool pick_followed(const struct pt_model *m, const struct pt_anomaly *a, void *userdata)
+{
+	return concerns(m, userdata, a);
+}
+
+/* The report: the kinds --fail-on checks, and the command's exit status. */
+static int write_junit(const struct ctl_options *o, const struct pt_model *m, char *argv[],
+		       const struct lineage *l, int status, double seconds)
+{
+	_cleanup_free_ char *suite = NULL;
+	struct pt_junit j = {
+		.seconds = seconds, .command = argv[0], .status = status,
+		.pick = pick_followed, .userdata = (void *)l,
+	};
+
+	if (asprintf(&suite, "pattrackctl run %s", argv[0]) < 0)
+		return log_error_errno(-ENOMEM, "cannot name the report");
+	j.suite = suite;
+	return pt_junit_write(o->junit, m, o->fail_on, &j);
+}
+
 int verb_run(int argc, char *argv[], const struct ctl_options *o)
 {
+	double began = ctl_now();
 	_cleanup_(pt_model_freep) struct pt_model *m = NULL;
 	struct pt_iomem iomem = { 0 };
 	struct pt_pci pci = { 0 };
@@ -188,6 +211,8 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 		log_warning("%" PRIu64 " events were lost: the verdict may be incomplete", lost);
 	fflush(stdout);
 	ret = (found & o->fail_on) ? EXIT_ANOMALY : exit_status_of(status);
+	if (o->junit && write_junit(o, m, argv, &c.lineage, exit_status_of(status), ctl_now() - began) < 0)
+		ret = EXIT_TROUBLE;
 
 out:
 	pt_iomem_done(&iomem);

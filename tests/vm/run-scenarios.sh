@@ -331,6 +331,19 @@ if [ -n "$ctl" ]; then
 		diag <"$work/run-leaky"
 	fi
 
+	# its JUnit report: valid by the schema, the leak case failed by the leak, the command's case passed
+	sed -n '/^=== junit$/,/^=== junit end$/p' "$work/out" | sed '1d;$d' | tr -d '\r' >"$work/junit.xml"
+	if xmllint --noout --schema "$src/tests/junit/junit.xsd" "$work/junit.xml" 2>"$work/junit.err" &&
+	   grep -q '<failure type="leak" message="1 leak anomaly">' "$work/junit.xml" &&
+	   grep -q 'pat-scenario.*still reserved after the process exited' "$work/junit.xml" &&
+	   grep -q 'remap_pfn_range' "$work/junit.xml" &&
+	   grep -q '<testcase classname="pattrack.command" name="/bin/pat-scenario exits 0" time="[0-9.]*"/>' "$work/junit.xml"; then
+		ok "run --junit: a valid JUnit report, the leak case failed by the leak with its owner and stack, the command's status case passed"
+	else
+		fail "run --junit: the report is not as expected"
+		cat "$work/junit.err" "$work/junit.xml" | head -n 30 | diag
+	fi
+
 	# the debugfs source and a provoked loss: each trace, replayed, ends in the kernel's list
 	gawk -v dir="$work/traces" -f "$here/split-special.awk" "$work/out"
 	for s in debugfs loss; do
