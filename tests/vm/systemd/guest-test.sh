@@ -150,6 +150,21 @@ modprobe pattrack_shim
 systemctl start pattrackd
 check "with Source= as shipped and the shim back, pattrackd starts again" wait_active
 
+# the metrics for node_exporter, written through the unit's hardening (ReadWritePaths=)
+mkdir -p /var/lib/prometheus/node-exporter
+systemctl restart pattrackd
+wait_active
+sleep 6
+prom=/var/lib/prometheus/node-exporter/pattrack.prom
+if grep -q '^pattrack_up 1$' "$prom" && [ "$(stat -c %a "$prom")" = 644 ] &&
+   grep -q '^pattrack_info{version=.*,source="\(bpf\|netlink\)",kernel="'"$(uname -r)"'"} 1$' "$prom"; then
+	ok "pattrackd writes $prom (0644) under its unit: $(grep '^pattrack_info' "$prom")"
+else
+	notok "no metrics in $prom"
+	journalctl -u pattrackd --no-pager | grep -i metrics | tail -n 3 | sed 's/^/# /'
+fi
+check "pattrackctl metrics is the same exposition" sh -c 'pattrackctl metrics | grep -q "^pattrack_up 1$"'
+
 # bus activation, restart, kill -9, the watchdog
 systemctl stop pattrackd
 prop EntryCount >/dev/null
