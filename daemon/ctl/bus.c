@@ -128,8 +128,8 @@ static char *owner_text(const struct bus_owner *w, int32_t pid, const char *comm
 	return buf;
 }
 
-/* The entries of one reply: printed, or added to @arr (JSON); counted in *n. */
-static int read_entries(sd_bus_message *reply, struct json_object *arr, size_t *n)
+/* The entries of one reply: printed, added to @arr (JSON) or to @tab (a terminal); counted in *n. */
+static int read_entries(sd_bus_message *reply, struct json_object *arr, struct table *tab, size_t *n)
 {
 	uint64_t start, end, seq;
 	const char *type, *comm, *where;
@@ -160,6 +160,17 @@ static int read_entries(sd_bus_message *reply, struct json_object *arr, size_t *
 			json_object_array_add(arr, o);
 			continue;
 		}
+		if (tab) {
+			char range[40], resource[256];
+
+			snprintf(range, sizeof(range), "0x%016" PRIx64 "-0x%016" PRIx64, start, end);
+			snprintf(resource, sizeof(resource), "%s%s", where, exited ? " (owner exited)" : "");
+			r = table_add(tab, (const char *[]){ range, type, owner_text(&w, pid, comm, who, sizeof(who)),
+					resource }, exited ? CTL_YELLOW : NULL);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		printf("0x%016" PRIx64 "-0x%016" PRIx64 " %-16s %-32s %s%s\n", start, end, type,
 		       owner_text(&w, pid, comm, who, sizeof(who)), where,
 		       exited ? " (owner exited)" : "");
@@ -174,15 +185,24 @@ static int read_entries(sd_bus_message *reply, struct json_object *arr, size_t *
  * ListEntriesPage(@a, @b) or LeaksPage(@a).  Returns an exit status and
  * how many in *ret_n.
  */
-static int entries_verb(const char *method, bool json, uint64_t a, uint64_t b, size_t *ret_n)
+static int entries_verb(const char *method, const struct ctl_options *o, uint64_t a, uint64_t b,
+			size_t *ret_n)
 {
-	_cleanup_json_ struct json_object *arr = json ? json_object_new_array() : NULL;
+	static const char *const header[] = { "RANGE", "TYPE", "OWNER", "RESOURCE" };
+	_cleanup_json_ struct json_object *arr = o->json ? json_object_new_array() : NULL;
+	_cleanup_(table_freep) struct table *tab = NULL;
 	_cleanup_bus_ sd_bus *bus = NULL;
 	uint64_t cursor = 0;
 	size_t n = 0;
 	int r;
 
-	if (!json)
+	if (!o->json && o->term.tty) {
+		tab = table_new(header, ELEMENTSOF(header));
+		if (!tab)
+			return log_error_errno(-ENOMEM, "cannot make the table"), EXIT_TROUBLE;
+		table_set_shrink(tab, 3, 2, 16);
+		table_set_shrink(tab, 2, 1, 12);
+	} else if (!o->json)
 		printf("%-37s %-16s %-32s %s\n", "RANGE", "TYPE", "OWNER", "RESOURCE");
 	do {
 		_cleanup_msg_ sd_bus_message *reply = NULL;
@@ -195,7 +215,7 @@ static int entries_verb(const char *method, bool json, uint64_t a, uint64_t b, s
 			r = call(&bus, method, &reply, "tttu", a, b, cursor, 0);
 		if (r < 0)
 			return EXIT_TROUBLE;
-		r = read_entries(reply, arr, &n);
+		r = read_entries(reply, arr, tab, &n);
 		cursor = 0;
 		if (r >= 0 && strcmp(method, "Lookup"))
 			r = sd_bus_message_read(reply, "t", &cursor);
@@ -203,9 +223,12 @@ static int entries_verb(const char *method, bool json, uint64_t a, uint64_t b, s
 			return log_error_errno(r, "%s: bad reply", method), EXIT_TROUBLE;
 	} while (cursor);
 	*ret_n = n;
-	if (json)
+	if (o->json)
 		return print_json(arr);
-	printf("%zu entries\n", n);
+	if (tab)
+		table_print(tab, stdout, &o->term);
+	if (!tab || o->term.legend)
+		printf("%zu entries\n", n);
 	return EXIT_OK;
 }
 
@@ -215,7 +238,7 @@ int verb_list(int argc, char *argv[], const struct ctl_options *o)
 
 	(void)argc;
 	(void)argv;
-	return entries_verb("ListEntriesPage", o->json, 0, PT_PHYS_LIMIT, &n);
+	return entries_verb("ListEntriesPage", o, 0, PT_PHYS_LIMIT, &n);
 }
 
 int verb_lookup(int argc, char *argv[], const struct ctl_options *o)
@@ -228,7 +251,7 @@ int verb_lookup(int argc, char *argv[], const struct ctl_options *o)
 		log_error("lookup needs one ADDRESS");
 		return EXIT_USAGE;
 	}
-	return entries_verb("Lookup", o->json, a, 0, &n);
+	return entries_verb("Lookup", o, a, 0, &n);
 }
 
 int verb_query(int argc, char *argv[], const struct ctl_options *o)
@@ -241,7 +264,7 @@ int verb_query(int argc, char *argv[], const struct ctl_options *o)
 		log_error("query needs START and END (exclusive)");
 		return EXIT_USAGE;
 	}
-	return entries_verb("ListEntriesPage", o->json, s, e, &n);
+	return entries_verb("ListEntriesPage", o, s, e, &n);
 }
 
 /* ---- anomalies ----------------------------------------------------------- */
@@ -298,8 +321,19 @@ static void anomaly_text(const struct bus_anomaly *a)
 	printf("             %s\n", a->text);
 }
 
-/* The anomalies of one reply: printed, or added to @arr (JSON); counted in *n. */
-static int read_anomalies(sd_bus_message *reply, struct json_object *arr, size_t *n)
+static int anomaly_row(struct table *tab, const struct bus_anomaly *a)
+{
+	char range[40], kind[32], who[128];
+
+	snprintf(range, sizeof(range), "0x%016" PRIx64 "-0x%016" PRIx64, a->start, a->end);
+	snprintf(kind, sizeof(kind), "%s%s%s", a->kind, *a->severity ? "/" : "", a->severity);
+	return table_add(tab, (const char *[]){ kind, range, *a->type ? a->type : "-",
+				owner_text(&a->w, a->pid, a->comm, who, sizeof(who)), a->text },
+			 ctl_anomaly_color(a->kind, a->severity));
+}
+
+/* The anomalies of one reply: printed, added to @arr (JSON) or to @tab (a terminal); counted in *n. */
+static int read_anomalies(sd_bus_message *reply, struct json_object *arr, struct table *tab, size_t *n)
 {
 	struct bus_anomaly a;
 	int r;
@@ -313,7 +347,11 @@ static int read_anomalies(sd_bus_message *reply, struct json_object *arr, size_t
 		(*n)++;
 		if (arr)
 			json_object_array_add(arr, anomaly_json(&a));
-		else
+		else if (tab) {
+			r = anomaly_row(tab, &a);
+			if (r < 0)
+				return r;
+		} else
 			anomaly_text(&a);
 	}
 	if (r < 0)
@@ -321,30 +359,41 @@ static int read_anomalies(sd_bus_message *reply, struct json_object *arr, size_t
 	return sd_bus_message_exit_container(reply);
 }
 
-static int list_anomalies(const char *kind, bool json, size_t *count)
+static int list_anomalies(const char *kind, const struct ctl_options *o, size_t *count)
 {
+	static const char *const header[] = { "KIND", "RANGE", "TYPE", "OWNER", "EXPLANATION" };
 	_cleanup_bus_ sd_bus *bus = NULL;
-	_cleanup_json_ struct json_object *arr = json ? json_object_new_array() : NULL;
+	_cleanup_json_ struct json_object *arr = o->json ? json_object_new_array() : NULL;
+	_cleanup_(table_freep) struct table *tab = NULL;
 	uint64_t cursor = 0;
 	int r;
 
 	*count = 0;
-	if (!json)
+	if (!o->json && o->term.tty) {
+		tab = table_new(header, ELEMENTSOF(header));
+		if (!tab)
+			return log_error_errno(-ENOMEM, "cannot make the table"), EXIT_TROUBLE;
+		table_set_below(tab, 4);
+		table_set_shrink(tab, 3, 1, 12);
+	} else if (!o->json)
 		printf("%-12s %-37s %-16s %-32s\n", "KIND", "RANGE", "TYPE", "OWNER");
 	do {
 		_cleanup_msg_ sd_bus_message *reply = NULL;
 
 		if (call(&bus, "ListAnomaliesPage", &reply, "stu", kind, cursor, 0) < 0)
 			return EXIT_TROUBLE;
-		r = read_anomalies(reply, arr, count);
+		r = read_anomalies(reply, arr, tab, count);
 		if (r >= 0)
 			r = sd_bus_message_read(reply, "t", &cursor);
 		if (r < 0)
 			return log_error_errno(r, "ListAnomaliesPage: bad reply"), EXIT_TROUBLE;
 	} while (cursor);
-	if (json)
+	if (o->json)
 		return print_json(arr);
-	printf("%zu anomalies\n", *count);
+	if (tab)
+		table_print(tab, stdout, &o->term);
+	if (!tab || o->term.legend)
+		printf("%zu anomalies\n", *count);
 	return EXIT_OK;
 }
 
@@ -352,7 +401,7 @@ int verb_anomalies(int argc, char *argv[], const struct ctl_options *o)
 {
 	size_t n;
 
-	return list_anomalies(argc > 0 ? argv[0] : "", o->json, &n);
+	return list_anomalies(argc > 0 ? argv[0] : "", o, &n);
 }
 
 /* ---- checkpoint, leaks --------------------------------------------------- */
@@ -408,12 +457,12 @@ int verb_leaks(int argc, char *argv[], const struct ctl_options *o)
 	(void)argv;
 	if (!o->since) {
 		/* the leaks judged so far: reservations left by exited processes */
-		r = list_anomalies("leak", o->json, &n);
+		r = list_anomalies("leak", o, &n);
 		if (r != EXIT_OK)
 			return r;
 		return o->fail && n ? EXIT_ANOMALY : EXIT_OK;
 	}
-	r = entries_verb("LeaksPage", o->json, o->cookie, 0, &n);
+	r = entries_verb("LeaksPage", o, o->cookie, 0, &n);
 	if (r != EXIT_OK)
 		return r;
 	return o->fail && n ? EXIT_ANOMALY : EXIT_OK;

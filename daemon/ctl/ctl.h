@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "table.h"
+
 /* Exit codes (pattrackctl(1)); record and run otherwise pass on the command's status. */
 enum ctl_exit {
 	EXIT_OK = 0,
@@ -30,10 +32,13 @@ enum ctl_option {
 	CTL_SINCE = 1 << 6,	/* --since=COOKIE */
 	CTL_FAIL = 1 << 7,	/* --fail */
 	CTL_JUNIT = 1 << 8,	/* --junit=FILE */
+	CTL_PAGED = 1 << 9,	/* not an option: its text goes through the pager on a terminal */
 };
 
 struct ctl_options {
 	bool json, strict, fail;
+	bool full, no_pager, no_legend;	/* every verb: --full, --no-pager, --no-legend */
+	struct ctl_term term;		/* what they and the terminal make of the output */
 	unsigned fail_on;	/* 1 << enum pt_anomaly_kind */
 	const char *output;	/* NULL: none */
 	const char *junit;	/* --junit: the report's file, or NULL */

@@ -152,19 +152,19 @@ static const struct verb verbs[] = {
 	{ "run", 1, ANY_COUNT, CTL_JSON | CTL_OUTPUT | CTL_SOURCE | CTL_FAIL_ON | CTL_JUNIT, true, verb_run,
 	  "run needs a COMMAND (after --)" },
 	{ "record", 0, ANY_COUNT, CTL_OUTPUT | CTL_SOURCE, true, verb_record, NULL },
-	{ "replay", 1, 1, CTL_JSON | CTL_STRICT | CTL_FAIL_ON | CTL_JUNIT, false, verb_replay,
+	{ "replay", 1, 1, CTL_JSON | CTL_STRICT | CTL_FAIL_ON | CTL_JUNIT | CTL_PAGED, false, verb_replay,
 	  "replay takes one trace file (or - for standard input)" },
-	{ "snapshot", 0, 0, CTL_JSON | CTL_HOST, false, verb_snapshot, "snapshot takes no arguments" },
+	{ "snapshot", 0, 0, CTL_JSON | CTL_HOST | CTL_PAGED, false, verb_snapshot, "snapshot takes no arguments" },
 	{ "shim", 0, 0, CTL_JSON, false, verb_shim, "shim takes no operands" },
-	{ "status", 0, 0, CTL_JSON, false, verb_status, "status takes no arguments" },
-	{ "list", 0, 0, CTL_JSON, false, verb_list, "list takes no arguments" },
-	{ "lookup", 1, 1, CTL_JSON, false, verb_lookup, "lookup needs one ADDRESS" },
-	{ "query", 2, 2, CTL_JSON, false, verb_query, "query needs START and END (exclusive)" },
-	{ "anomalies", 0, 1, CTL_JSON, false, verb_anomalies, "anomalies takes at most one KIND" },
+	{ "status", 0, 0, CTL_JSON | CTL_PAGED, false, verb_status, "status takes no arguments" },
+	{ "list", 0, 0, CTL_JSON | CTL_PAGED, false, verb_list, "list takes no arguments" },
+	{ "lookup", 1, 1, CTL_JSON | CTL_PAGED, false, verb_lookup, "lookup needs one ADDRESS" },
+	{ "query", 2, 2, CTL_JSON | CTL_PAGED, false, verb_query, "query needs START and END (exclusive)" },
+	{ "anomalies", 0, 1, CTL_JSON | CTL_PAGED, false, verb_anomalies, "anomalies takes at most one KIND" },
 	{ "checkpoint", 0, 0, CTL_JSON, false, verb_checkpoint, "checkpoint takes no arguments" },
-	{ "leaks", 0, 0, CTL_JSON | CTL_SINCE | CTL_FAIL, false, verb_leaks,
+	{ "leaks", 0, 0, CTL_JSON | CTL_SINCE | CTL_FAIL | CTL_PAGED, false, verb_leaks,
 	  "leaks takes no operands; the cookie goes with --since" },
-	{ "explain", 1, 1, CTL_JSON, false, verb_explain, "explain needs one ADDRESS" },
+	{ "explain", 1, 1, CTL_JSON | CTL_PAGED, false, verb_explain, "explain needs one ADDRESS" },
 	{ "monitor", 0, 0, CTL_JSON, false, verb_monitor, "monitor takes no arguments" },
 	{ "metrics", 0, 0, 0, false, verb_metrics, "metrics takes no arguments" },
 };
@@ -180,6 +180,9 @@ enum {
 	OPT_SINCE,
 	OPT_FAIL,
 	OPT_JUNIT,
+	OPT_FULL,
+	OPT_NO_PAGER,
+	OPT_NO_LEGEND,
 };
 
 /* Where a path option's argument goes in struct ctl_options; 0: not a path option. */
@@ -206,6 +209,9 @@ static const struct verb_option {
 	{ { "since", required_argument, NULL, OPT_SINCE }, CTL_SINCE },
 	{ { "fail", no_argument, NULL, OPT_FAIL }, CTL_FAIL },
 	{ { "junit", required_argument, NULL, OPT_JUNIT }, CTL_JUNIT, PATH_AT(junit) },
+	{ { "full", no_argument, NULL, OPT_FULL }, 0 },
+	{ { "no-pager", no_argument, NULL, OPT_NO_PAGER }, 0 },
+	{ { "no-legend", no_argument, NULL, OPT_NO_LEGEND }, 0 },
 };
 
 static const struct verb_option *verb_option_of(int val)
@@ -287,6 +293,15 @@ static int parse_verb_options(const struct verb *v, int argc, char *argv[], stru
 		case OPT_FAIL:
 			o->fail = true;
 			break;
+		case OPT_FULL:
+			o->full = true;
+			break;
+		case OPT_NO_PAGER:
+			o->no_pager = true;
+			break;
+		case OPT_NO_LEGEND:
+			o->no_legend = true;
+			break;
 		default:
 			return -EINVAL;	/* getopt said what */
 		}
@@ -316,7 +331,13 @@ static int dispatch_verb(int argc, char *argv[])
 		log_error("%s", v->wrong_count);
 		return EXIT_USAGE;
 	}
-	return v->run((int)n, argv + optind, &o);
+	/* the terminal as it is before a pager takes standard output */
+	ctl_term_init(&o.term, o.full, o.no_legend);
+	if ((v->options & CTL_PAGED) && !o.json)
+		ctl_pager_start(&o.term, o.no_pager);
+	r = v->run((int)n, argv + optind, &o);
+	ctl_pager_end();
+	return r;
 }
 
 int main(int argc, char *argv[])

@@ -24,6 +24,41 @@ static bool every(const struct pt_model *m, const struct pt_anomaly *a, void *us
 	return true;
 }
 
+/* On a terminal: "Anomalies (N):" and a table fitted to it. */
+static int print_anomaly_table(const struct pt_model *m, const struct ctl_term *term)
+{
+	static const char *const header[] = { "KIND", "RANGE", "TYPE", "OWNER", "SEQ", "EXPLANATION" };
+	_cleanup_(table_freep) struct table *t = table_new(header, ELEMENTSOF(header));
+	const struct pt_strtab *st = pt_model_strings_const(m);
+
+	if (!t)
+		return -ENOMEM;
+	table_set_below(t, 5);
+	table_set_shrink(t, 3, 1, 12);
+	for (size_t i = 0; i < pt_model_anomaly_count(m); i++) {
+		const struct pt_anomaly *a = pt_model_anomaly(m, i);
+		const char *sev = pt_severity_name(a->severity), *comm = pt_strtab_get(st, a->comm);
+		char kind[32], range[48], owner[64], seq[24], why[1024];
+		int r;
+
+		snprintf(kind, sizeof(kind), "%s%s%s", pt_anomaly_kind_name(a->kind), sev ? "/" : "",
+			 sev ?: "");
+		/* as the explanations write ranges: short, so that there is room for them */
+		snprintf(range, sizeof(range), "0x%" PRIx64 "-0x%" PRIx64, a->start, a->end);
+		snprintf(owner, sizeof(owner), "pid %" PRId32 " (%s)", a->pid, *comm ? comm : "-");
+		snprintf(seq, sizeof(seq), "%" PRIu64, a->seq);
+		r = table_add(t, (const char *[]){ kind, range, pt_type_name(a->type) ?: "-", owner, seq,
+						   pt_anomaly_explain(m, a, why, sizeof(why)) },
+			      ctl_anomaly_color(pt_anomaly_kind_name(a->kind), sev));
+		if (r < 0)
+			return r;
+	}
+	printf("Anomalies (%zu):\n", pt_model_anomaly_count(m));
+	if (pt_model_anomaly_count(m))
+		table_print(t, stdout, term);
+	return 0;
+}
+
 int verb_replay(int argc, char *argv[], const struct ctl_options *o)
 {
 	double began = ctl_now();
@@ -94,7 +129,10 @@ int verb_replay(int argc, char *argv[], const struct ctl_options *o)
 
 		pt_print_table(stdout, m);
 		fputc('\n', stdout);
-		pt_print_anomalies(stdout, m);
+		if (!o->term.tty)
+			pt_print_anomalies(stdout, m);
+		else if (print_anomaly_table(m, &o->term) < 0)
+			return log_error_errno(-ENOMEM, "cannot make the table"), EXIT_TROUBLE;
 		if (tc->unknown_events || tc->malformed || rejected)
 			fprintf(stdout, "\nSkipped: %" PRIu64 " unknown events, %" PRIu64
 				" malformed lines, %" PRIu64 " rejected events\n",
