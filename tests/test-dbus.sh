@@ -424,9 +424,16 @@ else
 	# 100,000 records of 240 bytes, and no queue of 100,000 signals
 	[ "$rss" -lt 65536 ] && ok "pattrackd holds ${rss} KiB after 1,100,000 anomalies" || fail "pattrackd holds ${rss} KiB"
 fi
-[ "$(prop SignalsDropped)" -gt 0 ] && ok "$(prop SignalsDropped) Anomaly signals not queued while the bus was behind, counted" ||
-	fail "SignalsDropped is $(prop SignalsDropped)"
-contains "$tmp/pattrackd.log" "Anomaly signals not sent: the bus was behind"
+# whether the bus falls behind 100,000 signals depends on the machine's speed (not under
+# ASan, say): what must hold either way is that a signal not sent is counted and said
+dropped=$(prop SignalsDropped)
+if [ "$dropped" -gt 0 ]; then
+	ok "$dropped Anomaly signals not queued while the bus was behind, counted"
+	contains "$tmp/pattrackd.log" "Anomaly signals not sent: the bus was behind"
+else
+	ok "the bus kept up with 100,000 Anomaly signals: none dropped"
+	lacks "$tmp/pattrackd.log" "Anomaly signals not sent"
+fi
 busctl --system status org.pattrack.Tracker1 >/dev/null 2>&1 && ok "pattrackd is still on the bus" || fail "pattrackd fell off the bus"
 contains "$tmp/pattrackd.log" "anomalies not stored: the store is full"
 stop_daemon
