@@ -25,16 +25,29 @@ at_tty() {
 	# the command line as one string for script -c: each word quoted
 	cmd=
 	for w in "$@"; do cmd="$cmd '$(printf '%s' "$w" | sed "s/'/'\\\\''/g")'"; done
-	script -qec "stty cols 80 rows 24; exec $cmd" /dev/null </dev/null >"$out.raw" 2>&1
+	# what it says on standard error is not the table's: kept apart
+	script -qec "stty cols 80 rows 24; exec $cmd 2>'$out.err'" /dev/null </dev/null >"$out.raw" 2>&1
 	tr -d '\r' <"$out.raw" >"$out"
 }
 
 plain() { sed 's/\x1b\[[0-9;]*m//g' "$1"; }
 
-for t in partial-munmap-head conflict degraded driver-lifetimes; do
-	unset COLUMNS
-	at_tty "$tmp/$t.80" env -u COLUMNS "$ctl" replay --no-pager "$traces/$t.jsonl"
-	at_tty "$tmp/$t.full" env -u COLUMNS "$ctl" replay --no-pager --full "$traces/$t.jsonl"
+data=$src/tests/data
+for t in partial-munmap-head conflict degraded driver-lifetimes snapshot; do
+	if [ $t = snapshot ]; then
+		# a host's files, copied: its table with each range's resource, its log's anomalies
+		set -- snapshot --no-pager --debugfs="$data/pat_memtype_list.host" --iomem="$data/iomem.host" \
+			--pci="$data/pci" --kmsg="$data/kmsg.txt"
+	else
+		set -- replay --no-pager "$traces/$t.jsonl"
+	fi
+	at_tty "$tmp/$t.80" env -u COLUMNS "$ctl" "$@"
+	if [ $t = snapshot ]; then
+		at_tty "$tmp/$t.full" env -u COLUMNS "$ctl" snapshot --full --no-pager --debugfs="$data/pat_memtype_list.host" \
+			--iomem="$data/iomem.host" --pci="$data/pci" --kmsg="$data/kmsg.txt"
+	else
+		at_tty "$tmp/$t.full" env -u COLUMNS "$ctl" replay --full --no-pager "$traces/$t.jsonl"
+	fi
 	plain "$tmp/$t.80" >"$tmp/$t.80.txt"
 	plain "$tmp/$t.full" >"$tmp/$t.full.txt"
 	long=$(python3 -c 'import sys; print(max(len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")))' "$tmp/$t.80.txt")

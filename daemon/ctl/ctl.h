@@ -50,6 +50,10 @@ struct ctl_options {
 
 typedef int (*verb_fn)(int argc, char *argv[], const struct ctl_options *o);
 
+/* On a terminal: "Anomalies (N):" and a table of them fitted to it (replay.c).  0 or -ENOMEM. */
+struct pt_model;
+int ctl_print_anomaly_table(const struct pt_model *m, const struct ctl_term *term);
+
 /* Seconds on CLOCK_MONOTONIC, for a report's durations. */
 double ctl_now(void);
 

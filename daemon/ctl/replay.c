@@ -24,8 +24,7 @@ static bool every(const struct pt_model *m, const struct pt_anomaly *a, void *us
 	return true;
 }
 
-/* On a terminal: "Anomalies (N):" and a table fitted to it. */
-static int print_anomaly_table(const struct pt_model *m, const struct ctl_term *term)
+int ctl_print_anomaly_table(const struct pt_model *m, const struct ctl_term *term)
 {
 	static const char *const header[] = { "KIND", "RANGE", "TYPE", "OWNER", "SEQ", "EXPLANATION" };
 	_cleanup_(table_freep) struct table *t = table_new(header, ELEMENTSOF(header));
@@ -131,7 +130,7 @@ int verb_replay(int argc, char *argv[], const struct ctl_options *o)
 		fputc('\n', stdout);
 		if (!o->term.tty)
 			pt_print_anomalies(stdout, m);
-		else if (print_anomaly_table(m, &o->term) < 0)
+		else if (ctl_print_anomaly_table(m, &o->term) < 0)
 			return log_error_errno(-ENOMEM, "cannot make the table"), EXIT_TROUBLE;
 		if (tc->unknown_events || tc->malformed || rejected)
 			fprintf(stdout, "\nSkipped: %" PRIu64 " unknown events, %" PRIu64

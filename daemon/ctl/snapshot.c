@@ -18,6 +18,7 @@ struct snapshot {
 	const struct pt_iomem *iomem;
 	const struct pt_pci *pci;
 	struct json_object *json;	/* entries array, or NULL for text */
+	struct table *tab;		/* on a terminal: the rows, fitted to it */
 	uint64_t count[PATTRACK_TYPE_NR], bytes[PATTRACK_TYPE_NR];
 };
 
@@ -55,6 +56,12 @@ static int snapshot_entry(const struct pt_entry_info *e, void *userdata)
 				json_object_object_add(o, "driver", json_object_new_string(bar->driver));
 		}
 		json_object_array_add(s->json, o);
+	} else if (s->tab) {
+		char range[40];
+
+		snprintf(range, sizeof(range), "0x%016" PRIx64 "-0x%016" PRIx64, e->start, e->end);
+		return table_add(s->tab, (const char *[]){ range, pt_type_name(e->type), *where ? where : "-" },
+				 NULL);
 	} else {
 		int w = pt_print_entry_line(stdout, e->start, e->end, e->type);
 
@@ -148,8 +155,21 @@ int verb_snapshot(int argc, char *argv[], const struct ctl_options *o)
 	} else {
 		char size[32];
 
-		printf("PAT memtype list:\n");
-		pt_model_foreach_entry(m, 0, UINT64_MAX, snapshot_entry, &s);
+		static const char *const header[] = { "RANGE", "TYPE", "RESOURCE" };
+
+		if (o->term.tty) {
+			s.tab = table_new(header, ELEMENTSOF(header));
+			if (!s.tab)
+				return log_error_errno(-ENOMEM, "cannot make the table"), EXIT_TROUBLE;
+			table_set_shrink(s.tab, 2, 1, 12);
+		} else
+			printf("PAT memtype list:\n");
+		if (pt_model_foreach_entry(m, 0, UINT64_MAX, snapshot_entry, &s) < 0)
+			ret = EXIT_TROUBLE;
+		if (s.tab) {
+			table_print(s.tab, stdout, &o->term);
+			table_free(s.tab);
+		}
 		printf("\nSummary: %zu entries\n", pt_model_entry_count(m));
 		for (int t = 0; t < PATTRACK_TYPE_NR; t++)
 			if (s.count[t])
@@ -157,7 +177,10 @@ int verb_snapshot(int argc, char *argv[], const struct ctl_options *o)
 				       s.count[t] == 1 ? "entry" : "entries",
 				       pt_format_size(s.bytes[t], size, sizeof(size)));
 		printf("\n");
-		if (kmsg && kmsg_r == 0)
+		if (kmsg && kmsg_r == 0 && o->term.tty) {
+			if (ctl_print_anomaly_table(m, &o->term) < 0)
+				ret = EXIT_TROUBLE;
+		} else if (kmsg && kmsg_r == 0)
 			pt_print_anomalies(stdout, m);
 		else
 			printf("Anomalies: kernel log not read\n");
