@@ -194,16 +194,17 @@ contains "$tmp/monitor" '"kind":"conflict","start":"0xfe010000","end":"0xfe01200
 contains "$tmp/props" "EventsProcessed"
 
 # at an 80-column terminal: the lists fit it, the anomalies' explanations on their own lines
-for verb in list anomalies; do
+for verb in list anomalies "explain 0xfe000000"; do
 	script -qec "stty cols 80 rows 24; exec '$ctl' $verb --no-pager" /dev/null </dev/null 2>&1 |
-		tr -d '\r' | sed 's/\x1b\[[0-9;]*m//g' >"$tmp/tty-$verb"
-	"$ctl" "$verb" >"$tmp/pipe-$verb" 2>&1
-	w=$(awk '{ if (length($0) > w) w = length($0) } END { print w + 0 }' "$tmp/tty-$verb")
-	if [ "$w" -le 80 ] && [ "$(tail -n 1 "$tmp/tty-$verb")" = "$(tail -n 1 "$tmp/pipe-$verb")" ]; then
-		ok "$verb on an 80-column terminal: lines of $w at most, $(tail -n 1 "$tmp/tty-$verb")"
+		tr -d '\r' | sed 's/\x1b\[[0-9;]*m//g' >"$tmp/tty-${verb%% *}"
+	# shellcheck disable=SC2086
+	"$ctl" $verb >"$tmp/pipe-${verb%% *}" 2>&1
+	w=$(awk '{ if (length($0) > w) w = length($0) } END { print w + 0 }' "$tmp/tty-${verb%% *}")
+	if [ "$w" -le 80 ] && [ "$(tail -n 1 "$tmp/tty-${verb%% *}")" = "$(tail -n 1 "$tmp/pipe-${verb%% *}")" ]; then
+		ok "$verb on an 80-column terminal: lines of $w at most, $(tail -n 1 "$tmp/tty-${verb%% *}")"
 	else
 		fail "$verb on an 80-column terminal: a line of $w"
-		diag <"$tmp/tty-$verb"
+		diag <"$tmp/tty-${verb%% *}"
 	fi
 done
 contains "$tmp/tty-anomalies" '^    .*…$'

@@ -58,6 +58,8 @@ done
 expect_rc 1 "$ctl" replay --fail-on=leak "$traces/partial-munmap-head.jsonl"
 expect_rc 0 "$ctl" replay --fail-on=conflict,drift "$traces/partial-munmap-head.jsonl"
 expect_rc 1 "$ctl" replay --fail-on=all "$traces/conflict.jsonl"
+# options after the operand, as systemd's tools take them
+expect_rc 1 "$ctl" replay "$traces/conflict.jsonl" --fail-on=conflict
 
 # --junit: a JUnit report a CI system reads; the exit status is the same with it
 expect_rc 1 "$ctl" replay --fail-on=leak,conflict,invalid-free --junit="$tmp/junit.xml" "$traces/partial-munmap-head.jsonl"

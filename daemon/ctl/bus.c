@@ -474,7 +474,9 @@ int verb_explain(int argc, char *argv[], const struct ctl_options *opts)
 {
 	_cleanup_bus_ sd_bus *bus = NULL;
 	_cleanup_msg_ sd_bus_message *reply = NULL;
+	static const char *const header[] = { "EVENT", "SEQ", "RANGE", "TYPE", "GOT", "RET", "PID", "COMM" };
 	_cleanup_json_ struct json_object *arr = json_object_new_array();
+	_cleanup_(table_freep) struct table *tab = NULL;
 	uint64_t a, clock, seq, start, end;
 	const char *ev, *type, *got, *comm;
 	int32_t ret, pid;
@@ -492,7 +494,13 @@ int verb_explain(int argc, char *argv[], const struct ctl_options *opts)
 	r = sd_bus_message_enter_container(reply, 'a', PT_BUS_HISTORY_SIG);
 	if (r < 0)
 		return EXIT_TROUBLE;
-	if (!json)
+	if (!json && opts->term.tty) {
+		tab = table_new(header, ELEMENTSOF(header));
+		if (!tab)
+			return log_error_errno(-ENOMEM, "cannot make the table"), EXIT_TROUBLE;
+		table_set_shrink(tab, 7, 2, 4);
+		table_set_shrink(tab, 4, 1, 3);
+	} else if (!json)
 		printf("%-8s %-8s %-37s %-16s %-16s %5s %7s %s\n", "EVENT", "SEQ", "RANGE", "TYPE",
 		       "GOT", "RET", "PID", "COMM");
 	while ((r = sd_bus_message_read(reply, PT_BUS_HISTORY_SIG, &clock, &seq, &ev, &start, &end,
@@ -515,6 +523,19 @@ int verb_explain(int argc, char *argv[], const struct ctl_options *opts)
 			json_object_array_add(arr, o);
 			continue;
 		}
+		if (tab) {
+			char sq[24], range[48], rt[16], pd[16];
+
+			snprintf(sq, sizeof(sq), "%" PRIu64, seq);
+			snprintf(range, sizeof(range), "0x%" PRIx64 "-0x%" PRIx64, start, end);
+			snprintf(rt, sizeof(rt), "%" PRId32, ret);
+			snprintf(pd, sizeof(pd), "%" PRId32, pid);
+			r = table_add(tab, (const char *[]){ ev, sq, range, type, *got ? got : "-", rt, pd,
+							     *comm ? comm : "-" }, ret ? CTL_YELLOW : NULL);
+			if (r < 0)
+				return log_error_errno(r, "cannot make the table"), EXIT_TROUBLE;
+			continue;
+		}
 		printf("%-8s %-8" PRIu64 " 0x%016" PRIx64 "-0x%016" PRIx64 " %-16s %-16s %5" PRId32
 		       " %7" PRId32 " %s\n", ev, seq, start, end, type, *got ? got : "-", ret, pid,
 		       *comm ? comm : "-");
@@ -523,7 +544,10 @@ int verb_explain(int argc, char *argv[], const struct ctl_options *opts)
 		return log_error_errno(r, "Explain: bad reply"), EXIT_TROUBLE;
 	if (json)
 		return print_json(arr);
-	printf("%zu events touched 0x%" PRIx64 "\n", n, a);
+	if (tab)
+		table_print(tab, stdout, &opts->term);
+	if (!tab || opts->term.legend)
+		printf("%zu events touched 0x%" PRIx64 "\n", n, a);
 	return EXIT_OK;
 }
 

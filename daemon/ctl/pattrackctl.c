@@ -256,7 +256,7 @@ static int parse_verb_options(const struct verb *v, int argc, char *argv[], stru
 		.kmsg = PT_KMSG,
 		.pci = PT_SYSFS_PCI,
 	};
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc starts afresh, and options may follow operands again */
 	while ((c = getopt_long(argc, argv, shorts, options, NULL)) >= 0) {
 		const struct verb_option *vo = verb_option_of(c);
 
