@@ -490,6 +490,12 @@ stop_daemon
 mv "$tmp/state.bad" "$tmp/state.jsonl"
 start_daemon --source=debugfs --debugfs="$tmp/klist" --poll=1h --reconcile=0 --state="$tmp/state.jsonl" --config=/dev/null
 contains "$tmp/pattrackd.log" "state.jsonl: line 2: Invalid argument: the rest of the state is not restored"
+# a line of 2 MiB: refused as it is read, not held
+stop_daemon
+{ head -n 1 "$tmp/state.jsonl"; head -c 2097152 /dev/zero | tr '\0' x; echo; } >"$tmp/state.bad"
+mv "$tmp/state.bad" "$tmp/state.jsonl"
+start_daemon --source=debugfs --debugfs="$tmp/klist" --poll=1h --reconcile=0 --state="$tmp/state.jsonl" --config=/dev/null
+contains "$tmp/pattrackd.log" "state.jsonl: line 2: Argument list too long: the rest of the state is not restored"
 # a state that is not one: said, and pattrackd starts without it
 stop_daemon
 echo garbage >"$tmp/state.jsonl"

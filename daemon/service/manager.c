@@ -102,6 +102,7 @@ void manager_free(struct manager *m)
 	free(m->metric_owner);
 	if (m->state_in)
 		fclose(m->state_in);
+	free(m->state_buf);
 	free(m->state_path);
 	pt_kmsg_follow_done(&m->klog);
 	pt_pci_done(&m->pci);

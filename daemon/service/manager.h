@@ -92,6 +92,7 @@ struct manager {
 	/* the state file (state.c): NULL path, none */
 	char *state_path;
 	FILE *state_in;		/* being restored */
+	char *state_buf;	/* its line */
 	unsigned state_line;
 	uint64_t state_written_ns;	/* CLOCK_BOOTTIME when the restored state was written */
 	uint64_t state_clock;	/* the model's clock and anomaly count as last written */

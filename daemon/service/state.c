@@ -512,17 +512,16 @@ int manager_state_watch(struct manager *m)
 /* The next line of the state as an object, NULL at its end; -EINVAL for a bad line. */
 static int read_line(struct manager *m, struct json_object **ret)
 {
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	char *line = m->state_buf;
+	size_t n;
 
-	n = getline(&line, &cap, m->state_in);
-	if (n < 0) {
-		*ret = NULL;
+	*ret = NULL;
+	/* bounded: a line of a damaged file takes no more than the longest a state has */
+	if (!fgets(line, STATE_LINE_MAX + 2, m->state_in))
 		return ferror(m->state_in) ? -EIO : 0;
-	}
 	m->state_line++;
-	if (n > STATE_LINE_MAX)
+	n = strlen(line);
+	if (n > STATE_LINE_MAX && line[n - 1] != '\n')
 		return -E2BIG;
 	*ret = json_tokener_parse(line);
 	return *ret && json_object_is_type(*ret, json_type_object) ? 1 : -EINVAL;
@@ -545,6 +544,8 @@ static void state_close(struct manager *m)
 	if (m->state_in)
 		fclose(m->state_in);
 	m->state_in = NULL;
+	free(m->state_buf);
+	m->state_buf = NULL;
 }
 
 int manager_state_begin(struct manager *m)
@@ -561,8 +562,14 @@ int manager_state_begin(struct manager *m)
 	m->state_in = fopen(m->state_path, "re");
 	if (!m->state_in) {
 		if (errno != ENOENT)
-			log_warning("cannot read the state %s: %m; starting without it", m->state_path);
+			log_warning("cannot read the state %s: %s; starting without it", m->state_path,
+				    strerror(errno));
 		return 0;
+	}
+	m->state_buf = malloc(STATE_LINE_MAX + 2);	/* a line, bounded; one for the whole file */
+	if (!m->state_buf) {
+		state_close(m);
+		return log_error_errno(-ENOMEM, "cannot read the state");
 	}
 	r = read_line(m, &h);
 	if (r <= 0 || get_u64(h, "pattrack-state", &ok) != STATE_VERSION || !ok) {
