@@ -701,9 +701,11 @@ int manager_state_restore(struct manager *m)
 		struct json_object *body;
 
 		r = read_line(m, &o);
-		if (r <= 0)
-			break;
-		if (json_object_object_get_ex(o, "string", &body))
+		if (r == 0)
+			break;	/* the end */
+		if (r < 0)
+			;	/* a line that is none: said below */
+		else if (json_object_object_get_ex(o, "string", &body))
 			r = get_string(&rd, body);
 		else if (json_object_object_get_ex(o, "anomaly", &body))
 			r = restore_anomaly(m, &rd, body, &c);
