@@ -687,6 +687,21 @@ static int restore_entry(struct manager *m, struct reader *rd, struct json_objec
 	return 0;
 }
 
+/* One line: a string, an anomaly or an entry. */
+static int restore_record(struct manager *m, struct reader *rd, struct json_object *o,
+			  struct restored *c)
+{
+	struct json_object *body;
+
+	if (json_object_object_get_ex(o, "string", &body))
+		return get_string(rd, body);
+	if (json_object_object_get_ex(o, "anomaly", &body))
+		return restore_anomaly(m, rd, body, c);
+	if (json_object_object_get_ex(o, "entry", &body))
+		return restore_entry(m, rd, body, c);
+	return -EINVAL;
+}
+
 int manager_state_restore(struct manager *m)
 {
 	struct reader rd = { .strings = pt_model_strings(m->model) };
@@ -698,21 +713,12 @@ int manager_state_restore(struct manager *m)
 	r = pt_strtab_init(&rd.text);
 	for (; r >= 0;) {
 		_cleanup_json_ struct json_object *o = NULL;
-		struct json_object *body;
 
 		r = read_line(m, &o);
 		if (r == 0)
 			break;	/* the end */
-		if (r < 0)
-			;	/* a line that is none: said below */
-		else if (json_object_object_get_ex(o, "string", &body))
-			r = get_string(&rd, body);
-		else if (json_object_object_get_ex(o, "anomaly", &body))
-			r = restore_anomaly(m, &rd, body, &c);
-		else if (json_object_object_get_ex(o, "entry", &body))
-			r = restore_entry(m, &rd, body, &c);
-		else
-			r = -EINVAL;
+		if (r > 0)
+			r = restore_record(m, &rd, o, &c);
 		if (r == -ENOMEM)
 			break;
 		if (r < 0) {
