@@ -195,7 +195,7 @@ contains "$tmp/props" "EventsProcessed"
 
 # at an 80-column terminal: the lists fit it, the anomalies' explanations on their own lines
 for verb in list anomalies "explain 0xfe000000"; do
-	script -qec "stty cols 80 rows 24; exec '$ctl' $verb --no-pager" /dev/null </dev/null 2>&1 |
+	TERM=xterm script -qec "stty cols 80 rows 24; exec '$ctl' $verb --no-pager" /dev/null </dev/null 2>&1 |
 		tr -d '\r' | sed 's/\x1b\[[0-9;]*m//g' >"$tmp/tty-${verb%% *}"
 	# shellcheck disable=SC2086
 	"$ctl" $verb >"$tmp/pipe-${verb%% *}" 2>&1

@@ -26,7 +26,7 @@ at_tty() {
 	cmd=
 	for w in "$@"; do cmd="$cmd '$(printf '%s' "$w" | sed "s/'/'\\\\''/g")'"; done
 	# what it says on standard error is not the table's: kept apart
-	script -qec "stty cols 80 rows 24; exec $cmd 2>'$out.err'" /dev/null </dev/null >"$out.raw" 2>&1
+	TERM=${TERM_FOR_TEST:-xterm} script -qec "stty cols 80 rows 24; exec $cmd 2>'$out.err'" /dev/null </dev/null >"$out.raw" 2>&1
 	tr -d '\r' <"$out.raw" >"$out"
 }
 
@@ -103,6 +103,16 @@ PAGER='sed s/^/paged:/' "$ctl" replay "$traces/conflict.jsonl" >"$tmp/pipe" 2>&1
 lacks "$tmp/pipe" '^paged:'
 at_tty "$tmp/systemd" env PAGER=cat SYSTEMD_PAGER='sed s/^/sd:/' "$ctl" replay "$traces/conflict.jsonl"
 contains "$tmp/systemd" '^sd:Anomalies (1):$'
+
+# a terminal with TERM unset or dumb (a serial console's init): what a pipe gets, no pager
+for term in dumb ""; do
+	at_tty "$tmp/dumb" env TERM="$term" PAGER='sed s/^/paged:/' "$ctl" replay "$traces/degraded.jsonl"
+	if grep -q '^  degraded/hazard  0x0000' "$tmp/dumb" && ! grep -q "paged:\|$(printf '\033')" "$tmp/dumb"; then
+		ok "TERM='$term': whole lines, no colour, no pager"
+	else
+		fail "TERM='$term': $(cat -v "$tmp/dumb" | head -n 8)"
+	fi
+done
 
 # --no-legend: the rows only
 at_tty "$tmp/nolegend" "$ctl" replay --no-pager --no-legend "$traces/conflict.jsonl"

@@ -19,9 +19,17 @@ void ctl_term_init(struct ctl_term *t, bool full, bool no_legend)
 	char *end;
 	long c;
 
-	*t = (struct ctl_term){ .tty = isatty(STDOUT_FILENO), .legend = !no_legend, .width = 80 };
+	/*
+	 * A terminal that says nothing of itself (no $TERM, or "dumb": a serial
+	 * console's init, an editor's shell) gets what a pipe gets: no pager
+	 * could work there, as systemd's tools also judge it.
+	 */
+	bool dumb = !term || !*term || strcmp(term, "dumb") == 0;
+
+	*t = (struct ctl_term){ .tty = isatty(STDOUT_FILENO) && !dumb, .legend = !no_legend,
+				.width = 80 };
 	t->full = full || !t->tty;
-	t->color = t->tty && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
+	t->color = t->tty && !(nc && *nc);
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		t->width = ws.ws_col;
 	/* $COLUMNS over the terminal's own, as systemd's tools take it */

@@ -6,8 +6,8 @@
  * to the terminal's width with long fields ellipsized (--full: whole), a
  * pager when standard output is a terminal (--no-pager; $SYSTEMD_PAGER,
  * $PAGER, else less), colour only on a terminal and without $NO_COLOR,
- * header and footer unless --no-legend.  Into a pipe the output is whole
- * and plain, as before.
+ * header and footer unless --no-legend.  Into a pipe, or on a terminal
+ * whose $TERM is unset or "dumb", the output is whole and plain, as before.
  */
 
 #include <stdbool.h>
@@ -15,7 +15,7 @@
 #include <stdio.h>
 
 struct ctl_term {
-	bool tty;		/* standard output was a terminal */
+	bool tty;		/* standard output was a terminal, and not a dumb one */
 	bool color;
 	bool full;		/* --full, or not a terminal: nothing is cut */
 	bool legend;		/* not --no-legend */
