@@ -73,6 +73,14 @@ list_to_table() {
 	sed -n '2,$ s/^\(0x[0-9a-f]*-0x[0-9a-f]*\) \{1,\}\([a-z-]*\).*/PAT: [mem \1] \2/p'
 }
 
+# with_tmp: $tmp, a new directory, and $pids, the processes a suite starts
+# (add to it); at exit every one is stopped and the directory removed.
+with_tmp() {
+	tmp=$(mktemp -d)
+	pids=
+	trap 'for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+}
+
 # The plan, last; the exit status says whether everything passed.
 finish() {
 	echo "1..$tap_n"

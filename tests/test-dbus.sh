@@ -25,15 +25,8 @@ for t in dbus-daemon busctl dbus-send dbus-monitor setpriv; do
 done
 [ "$(id -u)" -eq 0 ] || skip_all "needs root: it starts pattrackd and calls as other users"
 
-tmp=$(mktemp -d)
+with_tmp
 chmod 755 "$tmp"	# other users reach the bus socket in it
-pids=
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 # A pattrack group, as sysusers.d would make it, to test its members' access.
 getent group pattrack >/dev/null || groupadd -r pattrack || skip_all "cannot create group pattrack"

@@ -34,14 +34,7 @@ promtool check rules "$rules" >"${TMPDIR:-/tmp}/pt-rules.$$" 2>&1 && ok "promtoo
 	{ fail "promtool test rules"; diag <"${TMPDIR:-/tmp}/pt-rules.$$"; }
 rm -f "${TMPDIR:-/tmp}/pt-rules.$$"
 
-tmp=$(mktemp -d)
-pids=
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+with_tmp
 
 # free ports on 127.0.0.1, as many as asked
 ports=$(python3 -c '
