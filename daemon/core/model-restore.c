@@ -28,11 +28,21 @@ int pt_model_restore_exit(struct pt_model *m, int32_t pid, uint64_t clock)
 	return model_exits_record(m, pid, clock);
 }
 
-int pt_model_restore_check(const struct pt_model *m, const struct pt_entry_info *info)
+/* The entry of the kernel's list @info may go back onto, into *@ret: 0, -ENOTUNIQ or -ENOENT. */
+static int restore_target(const struct pt_model *m, const struct pt_entry_info *info,
+			  struct pt_entry **ret)
 {
-	if (model_tree_find_exact(m, info->start, info->end, info->type, ENTRY_PREEXISTING))
+	*ret = model_tree_find_exact(m, info->start, info->end, info->type, ENTRY_PREEXISTING);
+	if (*ret)
 		return 0;
 	return model_tree_find_exact(m, info->start, info->end, info->type, 0) ? -ENOTUNIQ : -ENOENT;
+}
+
+int pt_model_restore_check(const struct pt_model *m, const struct pt_entry_info *info)
+{
+	struct pt_entry *e;
+
+	return restore_target(m, info, &e);
 }
 
 static int disown(struct itree_node *n, void *userdata)
@@ -57,13 +67,12 @@ int pt_model_restore_owner(struct pt_model *m, const struct pt_entry_info *info)
 	    info->born > m->clock || (unsigned)info->owner >= _PT_OWNER_MAX ||
 	    info->comm_id >= m->strings.count || info->stack_id >= m->strings.count)
 		return -EINVAL;
-	r = pt_model_restore_check(m, info);
+	r = restore_target(m, info, &e);
 	if (r == -ENOTUNIQ)
 		/* more owners than the list has entries: which one is whose, nobody can tell */
 		(void)itree_visit(&m->tree, info->start, info->end, disown, (void *)info);
 	if (r < 0)
 		return r;
-	e = model_tree_find_exact(m, info->start, info->end, info->type, ENTRY_PREEXISTING);
 	e->pid = info->pid;
 	e->comm = info->comm_id;
 	e->stack = info->stack_id;
@@ -85,11 +94,9 @@ int pt_model_restore_anomaly(struct pt_model *m, const struct pt_anomaly *in,
 			     const struct pt_driver_leak *dl)
 {
 	struct pt_anomaly *a;
-
+	uint32_t n = m->strings.count;
 	bool types_ok = type_ok(in->type) && type_ok(in->req) && type_ok(in->got) &&
 			type_ok(in->pred_got);
-
-	uint32_t n = m->strings.count;
 	bool ids_ok = in->comm < n && in->stack < n && in->note < n &&
 		      (!dl || (dl->module < n && dl->driver < n && dl->device < n && dl->comm < n));
 

@@ -102,6 +102,14 @@ int grow_array(void **p, size_t *cap, size_t need, size_t size, size_t first)
 	return 0;
 }
 
+uint64_t now_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 int read_full_file(const char *path, char **ret, size_t *ret_len)
 {
 	_cleanup_close_ int fd = -1;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
@@ -121,3 +122,6 @@ char *strscpy_trunc(char *dst, size_t size, const char *src, size_t len);
 
 /* Reads a whole (possibly unseekable, e.g. procfs) file into a NUL-terminated buffer. */
 int read_full_file(const char *path, char **ret, size_t *ret_len);
+
+/* @clock now, in nanoseconds (CLOCK_MONOTONIC, CLOCK_BOOTTIME, CLOCK_REALTIME, ...). */
+uint64_t now_ns(clockid_t clock);

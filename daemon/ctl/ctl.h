@@ -54,9 +54,6 @@ typedef int (*verb_fn)(int argc, char *argv[], const struct ctl_options *o);
 struct pt_model;
 int ctl_print_anomaly_table(const struct pt_model *m, const struct ctl_term *term);
 
-/* Seconds on CLOCK_MONOTONIC, for a report's durations. */
-double ctl_now(void);
-
 /* "0x1000", "4096": an address or a cookie; -EINVAL otherwise. */
 int parse_address(const char *s, uint64_t *ret);
 

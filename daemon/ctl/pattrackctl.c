@@ -5,7 +5,6 @@
  * entry in verbs[], and calls the verb with its operands alone.
  */
 #include <getopt.h>
-#include <time.h>
 
 #include "config.h"
 #include "core/model.h"
@@ -114,14 +113,6 @@ static int parse_source(const char *arg, int *ret)
 	}
 	*ret = k;
 	return 0;
-}
-
-double ctl_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int parse_address(const char *s, uint64_t *ret)

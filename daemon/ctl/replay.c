@@ -60,7 +60,7 @@ int ctl_print_anomaly_table(const struct pt_model *m, const struct ctl_term *ter
 
 int verb_replay(int argc, char *argv[], const struct ctl_options *o)
 {
-	double began = ctl_now();
+	uint64_t began = now_ns(CLOCK_MONOTONIC);
 	_cleanup_(pt_trace_reader_freep) struct pt_trace_reader *reader = NULL;
 	_cleanup_(pt_model_freep) struct pt_model *m = NULL;
 	uint64_t rejected = 0;
@@ -143,7 +143,7 @@ int verb_replay(int argc, char *argv[], const struct ctl_options *o)
 	}
 	if (o->junit) {
 		_cleanup_free_ char *suite = NULL;
-		struct pt_junit j = { .seconds = ctl_now() - began, .pick = every };
+		struct pt_junit j = { .seconds = (double)(now_ns(CLOCK_MONOTONIC) - began) / 1e9, .pick = every };
 
 		if (asprintf(&suite, "pattrackctl replay %s", argv[0]) < 0)
 			return log_error_errno(-ENOMEM, "cannot name the report"), EXIT_TROUBLE;

@@ -105,7 +105,7 @@ static int write_junit(const struct ctl_options *o, const struct pt_model *m, ch
 
 int verb_run(int argc, char *argv[], const struct ctl_options *o)
 {
-	double began = ctl_now();
+	uint64_t began = now_ns(CLOCK_MONOTONIC);
 	_cleanup_(pt_model_freep) struct pt_model *m = NULL;
 	struct pt_iomem iomem = { 0 };
 	struct pt_pci pci = { 0 };
@@ -211,7 +211,7 @@ int verb_run(int argc, char *argv[], const struct ctl_options *o)
 		log_warning("%" PRIu64 " events were lost: the verdict may be incomplete", lost);
 	fflush(stdout);
 	ret = (found & o->fail_on) ? EXIT_ANOMALY : exit_status_of(status);
-	if (o->junit && write_junit(o, m, argv, &c.lineage, exit_status_of(status), ctl_now() - began) < 0)
+	if (o->junit && write_junit(o, m, argv, &c.lineage, exit_status_of(status), (double)(now_ns(CLOCK_MONOTONIC) - began) / 1e9) < 0)
 		ret = EXIT_TROUBLE;
 
 out:

@@ -117,10 +117,11 @@ struct table {
 	size_t n;		/* columns */
 	char **cell;		/* rows * n, the header first */
 	const char **color;	/* by row */
+	size_t cap_cell, cap_color;
 	unsigned *weight;	/* by column: 0 never cut */
 	unsigned *min;		/* by column: cut no narrower */
 	bool below;		/* the last column goes on a line of its own */
-	size_t rows, cap;	/* rows including the header */
+	size_t rows;		/* including the header */
 };
 
 static size_t width_of(const char *s);
@@ -182,20 +183,9 @@ static size_t floor_of(const struct table *t, size_t c)
 
 int table_add(struct table *t, const char *const *cells, const char *color)
 {
-	if (t->rows == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		char **cell = realloc(t->cell, cap * t->n * sizeof(*cell));
-		const char **c;
-
-		if (!cell)
-			return -ENOMEM;
-		t->cell = cell;
-		c = realloc(t->color, cap * sizeof(*c));
-		if (!c)
-			return -ENOMEM;
-		t->color = c;
-		t->cap = cap;
-	}
+	if (GROW_ARRAY(t->cell, t->cap_cell, (t->rows + 1) * t->n, 16 * t->n) < 0 ||
+	    GROW_ARRAY(t->color, t->cap_color, t->rows + 1, 16) < 0)
+		return -ENOMEM;
 	for (size_t i = 0; i < t->n; i++) {
 		t->cell[t->rows * t->n + i] = strdup(cells[i] ? cells[i] : "");
 		if (!t->cell[t->rows * t->n + i]) {

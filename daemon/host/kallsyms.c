@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Kernel addresses to names, from /proc/kallsyms and /proc/modules. */
 #include <inttypes.h>
-#include <time.h>
 
 #include "core/util.h"
 #include "kallsyms.h"
@@ -42,14 +41,6 @@ struct pt_kallsyms {
 	struct module *live;	/* the modules the kernel announced, loaded and not yet gone */
 	size_t n_live, cap_live;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static int by_addr(const void *a, const void *b)
 {
@@ -332,7 +323,7 @@ static const struct sym *symbol_of(const struct table *k, uint64_t addr, bool *u
  */
 static bool reread(struct pt_kallsyms *k)
 {
-	uint64_t now = now_ns();
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
 	struct table fresh;
 
 	if (!k->stale && k->reread_ns && now - k->reread_ns < (uint64_t)k->reread_ms * 1000000ULL)

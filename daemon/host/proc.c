@@ -7,35 +7,27 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/cursor.h"
 #include "core/util.h"
 #include "proc.h"
 
 int pt_proc_parse_start(const char *stat, size_t len, uint64_t *ret_ticks)
 {
-	const char *p = NULL, *end = stat + len;
-	unsigned long long ticks;
-	int field = 2, n;
+	struct cursor c = cursor_make(stat, len);
 
 	/* the name ends at the last ')': "pid (comm) state ppid ..." */
-	for (const char *q = stat; q < end; q++)
+	for (const char *q = stat; q < stat + len; q++)
 		if (*q == ')')
-			p = q + 1;
-	if (!p)
+			c.p = q + 1;
+	if (c.p == stat)
 		return -EINVAL;
-	while (field < 21) {	/* to the end of the 21st */
-		while (p < end && *p == ' ')
-			p++;
-		while (p < end && *p != ' ')
-			p++;
-		if (p == end)
-			return -EINVAL;
-		field++;
+	for (int field = 3; field < 22; field++) {	/* past the 3rd to the 21st */
+		cursor_spaces(&c);
+		while (c.p < c.end && *c.p != ' ')
+			c.p++;
 	}
-	/* the line is NUL-terminated by the reader: sscanf stops at the next space */
-	if (sscanf(p, " %llu%n", &ticks, &n) != 1 || p + n > end)
-		return -EINVAL;
-	*ret_ticks = ticks;
-	return 0;
+	cursor_spaces(&c);
+	return cursor_dec(&c, ret_ticks) ? 0 : -EINVAL;
 }
 
 int pt_proc_same(const char *proc, pid_t pid, uint64_t then_ns)

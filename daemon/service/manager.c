@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * pattrackd's manager: one model, one source, timers for reconciliation,
- * leak judgement and property announcements; anomalies to the journal and
- * the bus as they are found.
+ * leak judgement and property announcements.  What it found goes to the
+ * journal and the bus from manager-report.c.
  */
 #include <grp.h>
 #include <inttypes.h>
@@ -12,11 +12,9 @@
 #include <sys/utsname.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-id128.h>
-#include <systemd/sd-journal.h>
 #include <time.h>
 
 #include "core/bus-api.h"
-#include "core/owner.h"
 #include "core/trace.h"
 #include "core/util.h"
 #include "host/debugfs.h"
@@ -26,36 +24,12 @@
 #include "metrics.h"
 #include "state.h"
 
-#define EXPLAIN_MAX 512
 #define RECONCILE_TRIES 3
 
-/*
- * Each anomaly kind in the journal: its MESSAGE_ID, which
- * systemd/pattrack.catalog explains, and its priority.
- */
-static const struct {
-	const char *message_id;
-	int priority;
-} journal_kinds[_PT_AN_MAX] = {
-	[PT_AN_CONFLICT] = { "34f173d121ce416f95cb91ecbcd0c2e9", LOG_WARNING },
-	[PT_AN_DEGRADED] = { "bc89f4eaaadd4ba18564eb4b635bed44", LOG_NOTICE },	/* hazard: LOG_WARNING */
-	[PT_AN_INVALID_FREE] = { "164728fc156b462e816e38079e016624", LOG_NOTICE },
-	[PT_AN_LEAK] = { "3d10dd9f81904370949a5804d7f05688", LOG_WARNING },
-	[PT_AN_DRIFT] = { "ee312808d43b4f04a3cf3d90c00cf372", LOG_WARNING },
-	[PT_AN_LOSS] = { "7943675eb0f64573be4ef25cf0014094", LOG_ERR },
-};
-
-static uint64_t now(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static uint64_t now_usec(void)
 {
-	return now(CLOCK_MONOTONIC);
+	return now_ns(CLOCK_MONOTONIC) / 1000;
 }
 
 int manager_new(struct manager **ret)
@@ -100,10 +74,7 @@ void manager_free(struct manager *m)
 	sd_event_source_unref(m->metrics_timer);
 	sd_event_source_unref(m->metrics_soon_timer);
 	free(m->metric_owner);
-	if (m->state_in)
-		fclose(m->state_in);
-	free(m->state_buf);
-	free(m->state_path);
+	manager_state_done(m);
 	pt_kmsg_follow_done(&m->klog);
 	pt_pci_done(&m->pci);
 	sd_bus_slot_unref(m->vtable_slot);
@@ -118,116 +89,6 @@ void manager_free(struct manager *m)
 	free(m->history);
 	free(m->exits);
 	free(m);
-}
-
-/* ---- anomalies: the journal and the bus ----------------------------------- */
-
-static int anomaly_priority(const struct pt_anomaly *a)
-{
-	if (a->kind == PT_AN_DEGRADED && a->severity == PT_SEV_HAZARD)
-		return LOG_WARNING;
-	return journal_kinds[a->kind].priority;
-}
-
-static void journal_anomaly(struct manager *m, const struct pt_anomaly *a)
-{
-	const struct pt_strtab *st = pt_model_strings_const(m->model);
-	const char *kind = pt_anomaly_kind_name(a->kind);
-	const char *type = pt_type_name(a->type);
-	struct pt_owner_info o;
-	char buf[EXPLAIN_MAX];
-
-	pt_anomaly_explain(m->model, a, buf, sizeof(buf));
-	pt_anomaly_owner(m->model, a, &o);
-	if (!m->journal) {
-		fprintf(stderr, "pattrackd: %s: %s\n", kind, buf);
-		return;
-	}
-	sd_journal_send("MESSAGE=%s: %s", kind, buf,
-			"PRIORITY=%d", anomaly_priority(a),
-			"MESSAGE_ID=%s", journal_kinds[a->kind].message_id,
-			"PATTRACK_KIND=%s", kind,
-			"PATTRACK_START=0x%" PRIx64, a->start,
-			"PATTRACK_END=0x%" PRIx64, a->end,
-			"PATTRACK_TYPE=%s", type ? type : "",
-			"PATTRACK_PID=%" PRId32, a->pid,
-			"PATTRACK_COMM=%s", pt_strtab_get(st, a->comm),
-			"PATTRACK_SEQ=%" PRIu64, a->seq,
-			"PATTRACK_SEVERITY=%s", pt_severity_name(a->severity) ?: "",
-			"PATTRACK_OWNER=%s", pt_owner_class_name(o.owner),
-			"PATTRACK_DRIVER=%s", o.driver,
-			"PATTRACK_DEVICE=%s", o.device,
-			"PATTRACK_BAR=%d", o.bar,
-			"PATTRACK_STACK=%s", pt_strtab_get(st, a->stack),
-			NULL);
-}
-
-/*
- * What is counted rather than told, told as a count: at most once per
- * NOTE_USEC each, and once more at the end.
- */
-#define NOTE_USEC (10 * 1000000ULL)
-
-static void note(struct pt_note *n, uint64_t total, bool now, const char *what)
-{
-	uint64_t t = now_usec();
-
-	if (total == n->said || (!now && n->at_usec && t - n->at_usec < NOTE_USEC))
-		return;
-	log_warning("%" PRIu64 " %s (%" PRIu64 " in all)", total - n->said, what, total);
-	n->said = total;
-	n->at_usec = t;
-}
-
-void manager_note_counts(struct manager *m, bool now)
-{
-	const struct pt_stats *st = pt_model_stats(m->model);
-
-	note(&m->notes[0], st->anomaly_repeats, now,
-	     "repeats of anomalies already told, counted on their records (ListAnomalies)");
-	note(&m->notes[1], st->anomalies_dropped, now,
-	     "anomalies not stored: the store is full (AnomalyLimit=, pattrackd.conf(5))");
-	note(&m->notes[2], m->rejected, now,
-	     "events the model refused as malformed (EventsRejected)");
-	note(&m->notes[3], m->signals_dropped, now,
-	     "Anomaly signals not sent: the bus was behind (ListAnomalies has them)");
-}
-
-/*
- * The Anomaly signal, unless the bus is this far behind: a burst of a
- * hundred thousand anomalies would queue every signal in pattrackd's
- * memory.  What is not sent is counted and told; ListAnomalies has it.
- */
-#define SIGNALS_QUEUED_MAX 1024
-
-static void signal_anomaly(struct manager *m, const struct pt_anomaly *a)
-{
-	uint64_t queued = 0;
-
-	if (sd_bus_get_n_queued_write(m->bus, &queued) >= 0 && queued >= SIGNALS_QUEUED_MAX) {
-		m->signals_dropped++;
-		return;
-	}
-	(void)manager_bus_emit_anomaly(m, a);
-}
-
-void manager_report_anomalies(struct manager *m)
-{
-	size_t n = pt_model_anomaly_count(m->model);
-
-	if (m->anomalies_reported < n)
-		manager_metrics_soon(m);	/* alerting hears of it within a scrape */
-
-	for (; m->anomalies_reported < n; m->anomalies_reported++) {
-		const struct pt_anomaly *a = pt_model_anomaly(m->model, m->anomalies_reported);
-
-		journal_anomaly(m, a);
-		if (m->bus)
-			signal_anomaly(m, a);
-	}
-	/* what was announced is not taken back */
-	pt_model_settle(m->model);
-	manager_note_counts(m, false);
 }
 
 /* ---- events -------------------------------------------------------------- */
@@ -317,7 +178,7 @@ int manager_apply(struct manager *m, const struct pt_event *ev)
 	if (ev->kind == PT_EV_LOST || ev->kind == PT_EV_SYNC)
 		m->lost += ev->lost;
 	if (ev->kind == PT_EV_SYNC_END && m->source.ops)	/* the table is the kernel's list again */
-		m->last_reconcile_usec = now(CLOCK_REALTIME);
+		m->last_reconcile_usec = now_ns(CLOCK_REALTIME) / 1000;
 	/* an owner gone: judged once the grace has passed, its teardown's frees in */
 	if (ev->kind == PT_EV_EXIT || ev->kind == PT_EV_UNBIND || ev->kind == PT_EV_UNLOAD) {
 		r = manager_judge_later(m);
@@ -469,7 +330,7 @@ int manager_reconcile(struct manager *m, struct pt_sync_result *res)
 		r = pt_model_resync(m->model, PT_SYNC_RECONCILE, 0, k, n, res);
 		if (r < 0)
 			return r;
-		m->last_reconcile_usec = now(CLOCK_REALTIME);
+		m->last_reconcile_usec = now_ns(CLOCK_REALTIME) / 1000;
 		manager_report_anomalies(m);
 		manager_mark_changed(m);
 		return 0;
@@ -609,7 +470,7 @@ static int bootstrap(struct manager *m)
 		if (r < 0)
 			return r;
 	}
-	m->last_reconcile_usec = now(CLOCK_REALTIME);	/* the table is the kernel's list */
+	m->last_reconcile_usec = now_ns(CLOCK_REALTIME) / 1000;	/* the table is the kernel's list */
 	/* the saved owners, on what the list still holds */
 	return manager_state_restore(m);
 }
@@ -768,15 +629,15 @@ static int watch_source(struct manager *m)
 		(void)sd_event_source_set_description(m->source_io, "source");
 	}
 	if (ops->flush_ms) {
-		r = manager_add_timer(m, &m->flush_timer, ops->flush_ms * 1000ULL, ops->flush_ms * 100ULL,
-			      on_flush_timer, "flush");
+		r = manager_add_timer(m, &m->flush_timer, ops->flush_ms * 1000ULL,
+				      ops->flush_ms * 100ULL, on_flush_timer, "flush");
 		if (r < 0)
 			return r;
 	}
 	/* only a source that sees every call can be checked against the kernel's list */
 	if (m->conf.reconcile_usec && (ops->caps & PT_SOURCE_CALLS)) {
 		r = manager_add_timer(m, &m->reconcile_timer, m->conf.reconcile_usec, 1000000,
-			      on_reconcile_timer, "reconcile");
+				      on_reconcile_timer, "reconcile");
 		if (r < 0)
 			return r;
 	}
@@ -788,9 +649,13 @@ static int start_events(struct manager *m)
 {
 	int r;
 
-	r = m->replay ? start_replay(m) : open_source(m);
-	if (r >= 0 && !m->replay)
-		r = watch_source(m);
+	if (m->replay)
+		r = start_replay(m);
+	else {
+		r = open_source(m);
+		if (r >= 0)
+			r = watch_source(m);
+	}
 	if (r < 0)
 		return r;
 	r = manager_state_watch(m);

@@ -62,15 +62,8 @@ static int label_owners(struct manager *m)
 {
 	size_t n = m->anomalies_reported;
 
-	if (n > m->cap_metric_owner) {
-		size_t cap = n > 2 * m->cap_metric_owner ? n : 2 * m->cap_metric_owner;
-		uint8_t *v = realloc(m->metric_owner, cap);
-
-		if (!v)
-			return -ENOMEM;
-		m->metric_owner = v;
-		m->cap_metric_owner = cap;
-	}
+	if (GROW_ARRAY(m->metric_owner, m->cap_metric_owner, n, 64) < 0)
+		return -ENOMEM;
 	for (; m->n_metric_owner < n; m->n_metric_owner++) {
 		struct pt_owner_info o;
 

@@ -12,7 +12,6 @@
 #include <stddef.h>
 #include <string.h>
 #include <systemd/sd-id128.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/owner.h"
@@ -157,14 +156,11 @@ static int get_string(struct reader *rd, struct json_object *body)
 	if (i == 0 || i >= READER_ID_MAX || json_object_get_int64(id) < 0)
 		return -ERANGE;
 	if (i >= rd->n_id) {
-		size_t n = i + 1 > rd->n_id * 2 ? i + 1 : rd->n_id * 2;
-		uint32_t *v = realloc(rd->id, n * sizeof(*v));
+		size_t was = rd->n_id;
 
-		if (!v)
+		if (GROW_ARRAY(rd->id, rd->n_id, i + 1, 256) < 0)
 			return -ENOMEM;
-		memset(v + rd->n_id, 0, (n - rd->n_id) * sizeof(*v));
-		rd->id = v;
-		rd->n_id = n;
+		memset(rd->id + was, 0, (rd->n_id - was) * sizeof(*rd->id));	/* not seen yet */
 	}
 	return pt_strtab_intern(&rd->text, json_object_get_string(text),
 				(size_t)json_object_get_string_len(text), &rd->id[i]);
@@ -226,14 +222,6 @@ static int get_fields(struct json_object *o, void *rec, const struct field *f, s
 
 /* ---- writing --------------------------------------------------------------- */
 
-static uint64_t boottime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* The header, the one line json-c writes whole: a few keys, written once a save. */
 static int put_header(FILE *f, const struct manager *m)
 {
@@ -249,7 +237,7 @@ static int put_header(FILE *f, const struct manager *m)
 		return r;
 	json_object_object_add(o, "pattrack-state", json_object_new_int(STATE_VERSION));
 	json_object_object_add(o, "boot_id", json_object_new_string(SD_ID128_TO_STRING(boot)));
-	json_object_object_add(o, "written_ns", json_object_new_uint64(boottime_ns()));
+	json_object_object_add(o, "written_ns", json_object_new_uint64(now_ns(CLOCK_BOOTTIME)));
 	json_object_object_add(o, "clock", json_object_new_uint64(pt_model_clock(m->model)));
 	json_object_object_add(o, "cookie_tag", json_object_new_uint64(m->cookie_tag));
 	json_object_object_add(o, "events", json_object_new_uint64(m->events));
@@ -546,6 +534,13 @@ static void state_close(struct manager *m)
 	m->state_in = NULL;
 	free(m->state_buf);
 	m->state_buf = NULL;
+}
+
+void manager_state_done(struct manager *m)
+{
+	state_close(m);
+	free(m->state_path);
+	m->state_path = NULL;
 }
 
 int manager_state_begin(struct manager *m)

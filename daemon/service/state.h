@@ -38,3 +38,6 @@ int manager_state_save(struct manager *m, bool always);
 
 /* Saves every PT_STATE_INTERVAL_USEC; nothing without a state file. */
 int manager_state_watch(struct manager *m);
+
+/* What the state holds of the manager: for manager_free(). */
+void manager_state_done(struct manager *m);
